@@ -1,0 +1,489 @@
+//! The shell: lesson list, stepper, the shared sentence, settings, persistence and
+//! keyboard shortcuts. Every lesson pane plugs in through [`crate::lessons::Lesson`].
+
+use crate::compute::Compute;
+use crate::lessons::{Lesson, LessonContext, LessonId, all_lessons};
+use crate::prose::ProseLibrary;
+use crate::widgets::markdown::Markdown;
+use egui::{Key, KeyboardShortcut, Modifiers, RichText};
+use std::collections::BTreeMap;
+
+/// The sentence every lesson starts with: "bank" is ambiguous, which later lessons use.
+pub const DEFAULT_SENTENCE: &str = "I withdrew money from the bank.";
+/// Longer input is cut here (with a notice) so a 100,000-character paste stays fluid.
+pub const MAX_SENTENCE_CHARS: usize = 2_000;
+/// Presentation mode enlarges everything by this factor on top of the learner's zoom.
+pub const PRESENTATION_SCALE: f32 = 1.5;
+const MIN_ZOOM: f32 = 0.5;
+const MAX_ZOOM: f32 = 3.0;
+
+/// What survives a restart (eframe persistence). Unknown or missing fields take defaults.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub sentence: String,
+    pub lesson: LessonId,
+    /// The step (0-based) last shown in each lesson, keyed by lesson id.
+    pub steps: BTreeMap<String, usize>,
+    pub dark: bool,
+    pub zoom: f32,
+    pub presentation: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            sentence: DEFAULT_SENTENCE.to_owned(),
+            lesson: LessonId::History,
+            steps: BTreeMap::new(),
+            dark: false,
+            zoom: 1.0,
+            presentation: false,
+        }
+    }
+}
+
+/// Everything the learner can do from the keyboard, with its shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    PrevStep,
+    NextStep,
+    PrevLesson,
+    NextLesson,
+    TogglePresentation,
+    ToggleTheme,
+}
+
+impl Command {
+    pub const ALL: [Command; 6] = [
+        Self::PrevStep,
+        Self::NextStep,
+        Self::PrevLesson,
+        Self::NextLesson,
+        Self::TogglePresentation,
+        Self::ToggleTheme,
+    ];
+
+    /// ←/→ are plain keys, so they act only when no text box has the keyboard.
+    pub fn shortcuts(self) -> &'static [KeyboardShortcut] {
+        const fn k(m: Modifiers, key: Key) -> KeyboardShortcut {
+            KeyboardShortcut::new(m, key)
+        }
+        const PREV_STEP: &[KeyboardShortcut] = &[k(Modifiers::NONE, Key::ArrowLeft)];
+        const NEXT_STEP: &[KeyboardShortcut] = &[k(Modifiers::NONE, Key::ArrowRight)];
+        const PREV_LESSON: &[KeyboardShortcut] = &[
+            k(Modifiers::NONE, Key::PageUp),
+            k(Modifiers::COMMAND, Key::ArrowUp),
+        ];
+        const NEXT_LESSON: &[KeyboardShortcut] = &[
+            k(Modifiers::NONE, Key::PageDown),
+            k(Modifiers::COMMAND, Key::ArrowDown),
+        ];
+        const PRESENT: &[KeyboardShortcut] = &[k(Modifiers::NONE, Key::F11)];
+        const THEME: &[KeyboardShortcut] = &[k(
+            Modifiers {
+                shift: true,
+                ..Modifiers::COMMAND
+            },
+            Key::T,
+        )];
+        match self {
+            Self::PrevStep => PREV_STEP,
+            Self::NextStep => NEXT_STEP,
+            Self::PrevLesson => PREV_LESSON,
+            Self::NextLesson => NEXT_LESSON,
+            Self::TogglePresentation => PRESENT,
+            Self::ToggleTheme => THEME,
+        }
+    }
+
+    fn needs_free_keyboard(self) -> bool {
+        matches!(self, Self::PrevStep | Self::NextStep)
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::PrevStep => "Previous step (←)",
+            Self::NextStep => "Next step (→)",
+            Self::PrevLesson => "Previous lesson (PgUp or Ctrl+↑)",
+            Self::NextLesson => "Next lesson (PgDn or Ctrl+↓)",
+            Self::TogglePresentation => "Presentation mode: full screen, large type (F11)",
+            Self::ToggleTheme => "Light or dark theme (Ctrl+Shift+T)",
+        }
+    }
+}
+
+/// The whole app. [`LensApp::ui`] draws one frame into any `Ui`, so the window, the
+/// screenshot command and the tests all run the same code.
+pub struct LensApp {
+    pub settings: Settings,
+    prose: ProseLibrary,
+    lessons: Vec<Box<dyn Lesson>>,
+    compute: Compute,
+    markdown: Markdown,
+    /// The theme, presentation flag and zoom last given to egui, to apply changes once.
+    applied: Option<(bool, bool, f32)>,
+}
+
+impl LensApp {
+    pub fn new(settings: Settings, prose: ProseLibrary, compute: Compute) -> Self {
+        let mut app = Self {
+            settings,
+            prose,
+            lessons: all_lessons(),
+            compute,
+            markdown: Markdown::default(),
+            applied: None,
+        };
+        app.sanitise();
+        app
+    }
+
+    /// Restores the saved settings when there are any.
+    pub fn from_storage(
+        storage: Option<&dyn eframe::Storage>,
+        prose: ProseLibrary,
+        compute: Compute,
+    ) -> Self {
+        let settings = storage
+            .and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        Self::new(settings, prose, compute)
+    }
+
+    pub fn save_to(&self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+
+    /// Settings from disk may be from another version or edited by hand.
+    fn sanitise(&mut self) {
+        let s = &mut self.settings;
+        if s.sentence.chars().count() > MAX_SENTENCE_CHARS {
+            s.sentence = s.sentence.chars().take(MAX_SENTENCE_CHARS).collect();
+        }
+        if !s.zoom.is_finite() {
+            s.zoom = 1.0;
+        }
+        s.zoom = s.zoom.clamp(MIN_ZOOM, MAX_ZOOM);
+        for lesson in LessonId::ALL {
+            let last = self.prose.steps(lesson).len().saturating_sub(1);
+            if let Some(step) = s.steps.get_mut(lesson.id()) {
+                *step = (*step).min(last);
+            }
+        }
+    }
+
+    pub fn lesson(&self) -> LessonId {
+        self.settings.lesson
+    }
+
+    /// The current step, 0-based.
+    pub fn step(&self) -> usize {
+        self.step_of(self.settings.lesson)
+    }
+
+    fn step_of(&self, lesson: LessonId) -> usize {
+        let last = self.step_count(lesson).saturating_sub(1);
+        self.settings
+            .steps
+            .get(lesson.id())
+            .copied()
+            .unwrap_or(0)
+            .min(last)
+    }
+
+    pub fn step_count(&self, lesson: LessonId) -> usize {
+        self.prose.steps(lesson).len()
+    }
+
+    pub fn set_lesson(&mut self, lesson: LessonId) {
+        self.settings.lesson = lesson;
+    }
+
+    pub fn set_step(&mut self, step: usize) {
+        let last = self.step_count(self.settings.lesson).saturating_sub(1);
+        self.settings
+            .steps
+            .insert(self.settings.lesson.id().to_owned(), step.min(last));
+    }
+
+    pub fn compute_status(&self) -> &crate::compute::BackendStatus {
+        self.compute.status()
+    }
+
+    pub fn run(&mut self, command: Command) {
+        let lesson = self.settings.lesson.index();
+        let n = LessonId::ALL.len();
+        match command {
+            Command::PrevStep => self.set_step(self.step().saturating_sub(1)),
+            Command::NextStep => self.set_step(self.step() + 1),
+            Command::PrevLesson => self.set_lesson(LessonId::ALL[(lesson + n - 1) % n]),
+            Command::NextLesson => self.set_lesson(LessonId::ALL[(lesson + 1) % n]),
+            Command::TogglePresentation => self.settings.presentation = !self.settings.presentation,
+            Command::ToggleTheme => self.settings.dark = !self.settings.dark,
+        }
+    }
+
+    fn handle_keys(&mut self, ctx: &egui::Context) {
+        let typing = ctx.egui_wants_keyboard_input();
+        for command in Command::ALL {
+            if command.needs_free_keyboard() && typing {
+                continue;
+            }
+            let pressed = command
+                .shortcuts()
+                .iter()
+                .any(|s| ctx.input_mut(|i| i.consume_shortcut(s)));
+            if pressed {
+                self.run(command);
+            }
+        }
+        if self.settings.presentation
+            && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+        {
+            self.settings.presentation = false;
+        }
+    }
+
+    /// Gives egui the theme, full-screen state and zoom when they change.
+    fn apply_settings(&mut self, ctx: &egui::Context) {
+        let s = &mut self.settings;
+        if let Some((_, false, _)) = self.applied {
+            // The learner may have zoomed with Ctrl +/−; remember it.
+            s.zoom = ctx.zoom_factor().clamp(MIN_ZOOM, MAX_ZOOM);
+        }
+        let wanted = (s.dark, s.presentation, s.zoom);
+        if self.applied == Some(wanted) {
+            return;
+        }
+        if self.applied.is_none() {
+            crate::widgets::fonts::install(ctx);
+        }
+        ctx.set_theme(if s.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+        let zoom = if s.presentation {
+            s.zoom * PRESENTATION_SCALE
+        } else {
+            s.zoom
+        };
+        ctx.set_zoom_factor(zoom);
+        if self.applied.is_some_and(|a| a.1 != s.presentation)
+            || (self.applied.is_none() && s.presentation)
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(s.presentation));
+        }
+        self.applied = Some(wanted);
+    }
+
+    /// Draws one frame.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.compute.poll();
+        self.handle_keys(&ctx);
+        self.apply_settings(&ctx);
+
+        egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
+        if !self.settings.presentation {
+            egui::Panel::left("lessons")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| self.lesson_list(ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.lesson_pane(ui));
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.heading("LLM Lens");
+            ui.separator();
+            let label = ui.label("Your sentence:");
+            let buttons_width = 250.0;
+            let edit = egui::TextEdit::singleline(&mut self.settings.sentence)
+                .id_salt("sentence")
+                .char_limit(MAX_SENTENCE_CHARS)
+                .hint_text("Type any sentence: every lesson uses it")
+                .desired_width((ui.available_width() - buttons_width).max(120.0));
+            ui.add(edit)
+                .labelled_by(label.id)
+                .on_hover_text("Every lesson works on this sentence. Press Esc or click elsewhere, then ←/→ to change step.");
+            if ui.button("Reset").on_hover_text(format!("Back to \"{DEFAULT_SENTENCE}\"")).clicked() {
+                self.settings.sentence = DEFAULT_SENTENCE.to_owned();
+            }
+            let theme = if self.settings.dark { "☀ Light" } else { "🌙 Dark" };
+            if ui.button(theme).on_hover_text(Command::ToggleTheme.description()).clicked() {
+                self.run(Command::ToggleTheme);
+            }
+            let present = if self.settings.presentation { "Exit presentation" } else { "Present" };
+            if ui.button(present).on_hover_text(Command::TogglePresentation.description()).clicked() {
+                self.run(Command::TogglePresentation);
+            }
+        });
+        if self.settings.sentence.chars().count() >= MAX_SENTENCE_CHARS {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Your text was cut to its first {MAX_SENTENCE_CHARS} characters: the lessons look at one sentence or a short paragraph."),
+            );
+        }
+        ui.add_space(2.0);
+    }
+
+    fn status_line(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            let status = self.compute.status().clone();
+            ui.label(format!("Compute: {}", status.label()))
+                .on_hover_text(
+                    "Where the live transformer runs. Start with --backend cpu|gpu|auto to choose.",
+                );
+            for notice in &self.prose.notices {
+                ui.separator();
+                ui.colored_label(ui.visuals().warn_fg_color, notice);
+            }
+        });
+    }
+
+    fn lesson_list(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(6.0);
+        ui.strong("Lessons");
+        ui.add_space(4.0);
+        let current = self.settings.lesson;
+        for (i, lesson) in LessonId::ALL.into_iter().enumerate() {
+            let selected = lesson == current;
+            if ui
+                .selectable_label(selected, format!("{}. {}", i + 1, lesson.title()))
+                .on_hover_text(format!(
+                    "{} steps · PgUp/PgDn change lesson",
+                    self.step_count(lesson)
+                ))
+                .clicked()
+            {
+                self.set_lesson(lesson);
+            }
+            if selected {
+                let step = self.step();
+                let titles: Vec<String> = self
+                    .prose
+                    .steps(lesson)
+                    .iter()
+                    .map(|s| s.title.clone())
+                    .collect();
+                ui.indent("steps", |ui| {
+                    for (j, title) in titles.iter().enumerate() {
+                        if ui
+                            .selectable_label(
+                                j == step,
+                                RichText::new(format!("{}. {title}", j + 1)).small(),
+                            )
+                            .clicked()
+                        {
+                            self.set_step(j);
+                        }
+                    }
+                });
+            }
+        }
+        ui.add_space(12.0);
+        ui.separator();
+        ui.label(
+            RichText::new("← → step · PgUp PgDn lesson · F11 present · Ctrl +/− zoom")
+                .small()
+                .weak(),
+        );
+    }
+
+    fn stepper(&mut self, ui: &mut egui::Ui) {
+        let count = self.step_count(self.settings.lesson);
+        let step = self.step();
+        let big = self.settings.presentation;
+        let size = if big { 22.0 } else { 14.0 };
+        ui.horizontal(|ui| {
+            let prev = egui::Button::new(RichText::new("◀ Previous").size(size));
+            if ui
+                .add_enabled(step > 0, prev)
+                .on_hover_text(Command::PrevStep.description())
+                .clicked()
+            {
+                self.run(Command::PrevStep);
+            }
+            ui.label(
+                RichText::new(format!("Step {} of {}", step + 1, count))
+                    .size(size)
+                    .strong(),
+            );
+            let next = egui::Button::new(RichText::new("Next ▶").size(size));
+            if ui
+                .add_enabled(step + 1 < count, next)
+                .on_hover_text(Command::NextStep.description())
+                .clicked()
+            {
+                self.run(Command::NextStep);
+            }
+        });
+    }
+
+    fn lesson_pane(&mut self, ui: &mut egui::Ui) {
+        let lesson = self.settings.lesson;
+        let step_index = self.step();
+        let Some(step) = self.prose.steps(lesson).get(step_index).cloned() else {
+            ui.label("This lesson has no steps.");
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(lesson.title()).weak());
+            ui.label(RichText::new("›").weak());
+            ui.heading(&step.title);
+        });
+        self.stepper(ui);
+        ui.separator();
+
+        let cx = LessonContext {
+            sentence: &self.settings.sentence,
+            backend: self.compute.status(),
+            presentation: self.settings.presentation,
+        };
+        let pane = &mut self.lessons[lesson.index()];
+        let markdown = &mut self.markdown;
+        let draw_view = |ui: &mut egui::Ui, pane: &mut Box<dyn Lesson>| match &step.view {
+            Some(name) if pane.views().contains(&name.as_str()) => pane.view(ui, name, &cx),
+            Some(name) => {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "This step asks for a view named '{name}', which this lesson does not have."
+                    ),
+                );
+            }
+            None => {}
+        };
+        if ui.available_width() > 900.0 {
+            ui.columns(2, |cols| {
+                egui::ScrollArea::vertical()
+                    .id_salt("prose")
+                    .show(&mut cols[0], |ui| markdown.show(ui, &step.body));
+                egui::ScrollArea::both()
+                    .id_salt("view")
+                    .show(&mut cols[1], |ui| draw_view(ui, pane));
+            });
+        } else {
+            egui::ScrollArea::vertical().id_salt("step").show(ui, |ui| {
+                markdown.show(ui, &step.body);
+                ui.separator();
+                draw_view(ui, pane);
+            });
+        }
+    }
+}
+
+impl eframe::App for LensApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        LensApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.save_to(storage);
+    }
+}

@@ -1,0 +1,67 @@
+//! The command line. With no subcommand `llm-lens` opens the app; each subcommand lives
+//! in its own file here and returns `Err(message)` for `main` to print as one line.
+
+use crate::app::LensApp;
+use crate::compute::{BackendChoice, Compute};
+use crate::prose::ProseLibrary;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "llm-lens",
+    version,
+    about = "A desktop app that teaches how large language models work."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Read lesson prose from this folder (one <lesson>.md per lesson) instead of the built-in text.
+    #[arg(long, value_name = "DIR")]
+    pub lessons: Option<PathBuf>,
+    /// Where the live transformer runs: a real GPU when there is one (auto), the CPU, or any GPU adapter.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one lesson step to a PNG without opening a window.
+    Screenshot(crate::screenshot::ScreenshotArgs),
+}
+
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        None => run_app(cli.lessons, cli.backend),
+        Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
+    }
+}
+
+/// The prose to use: from `--lessons DIR` when given, else built in.
+pub fn prose_from(dir: Option<&std::path::Path>) -> ProseLibrary {
+    match dir {
+        Some(d) => ProseLibrary::from_dir(d),
+        None => ProseLibrary::builtin(),
+    }
+}
+
+fn run_app(lessons: Option<PathBuf>, backend: BackendChoice) -> Result<(), String> {
+    let prose = prose_from(lessons.as_deref());
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("LLM Lens")
+            .with_app_id("llm-lens")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 420.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "llm-lens",
+        options,
+        Box::new(move |cc| {
+            let compute = Compute::start(backend, Some(cc.egui_ctx.clone()));
+            Ok(Box::new(LensApp::from_storage(cc.storage, prose, compute)))
+        }),
+    )
+    .map_err(|e| format!("could not open the window ({e}). Without a display, `llm-lens screenshot` renders lessons to PNG."))
+}

@@ -1,0 +1,201 @@
+//! Where computation runs: a GPU found on a worker thread at start-up, or the CPU.
+//!
+//! The UI never waits here: [`Compute::start`] returns at once with
+//! [`BackendStatus::Probing`], and [`Compute::poll`] picks up the answer when the worker
+//! has one (it asks egui for a repaint so the status line updates by itself).
+
+use crate::gpu::{AdapterPolicy, GpuContext};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+/// The learner's (or the command line's) choice of backend.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+pub enum BackendChoice {
+    /// A real GPU when there is one, else the CPU. Never a software GPU.
+    #[default]
+    Auto,
+    /// Always the CPU (ndarray).
+    Cpu,
+    /// Any GPU adapter, software ones too (for tests and curious learners).
+    Gpu,
+}
+
+/// What the compute layer is using now, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BackendStatus {
+    Probing,
+    Gpu { adapter: String },
+    Cpu { reason: String },
+}
+
+impl BackendStatus {
+    /// One line for the status bar: "GPU: NVIDIA H200 (Vulkan)" or "CPU (no GPU adapter …)".
+    pub fn label(&self) -> String {
+        match self {
+            Self::Probing => "Looking for a GPU…".to_owned(),
+            Self::Gpu { adapter } => format!("GPU: {adapter}"),
+            Self::Cpu { reason } => format!("CPU — {reason}"),
+        }
+    }
+
+    pub fn is_gpu(&self) -> bool {
+        matches!(self, Self::Gpu { .. })
+    }
+}
+
+type ProbeResult = (BackendStatus, Option<Arc<GpuContext>>);
+
+/// The compute backend as the app sees it.
+pub struct Compute {
+    status: BackendStatus,
+    gpu: Option<Arc<GpuContext>>,
+    pending: Option<Receiver<ProbeResult>>,
+}
+
+impl Compute {
+    /// Starts looking for an adapter on a worker thread; returns immediately.
+    pub fn start(choice: BackendChoice, repaint: Option<egui::Context>) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("llm-lens-gpu-probe".into())
+            .spawn(move || {
+                let result = probe(choice);
+                let _ = tx.send(result);
+                if let Some(ctx) = repaint {
+                    ctx.request_repaint();
+                }
+            });
+        match spawned {
+            Ok(_) => Self {
+                status: BackendStatus::Probing,
+                gpu: None,
+                pending: Some(rx),
+            },
+            Err(e) => Self::fixed(BackendStatus::Cpu {
+                reason: format!("could not start the GPU worker: {e}"),
+            }),
+        }
+    }
+
+    /// A backend decided up front (tests, screenshots, `--backend cpu`).
+    pub fn fixed(status: BackendStatus) -> Self {
+        Self {
+            status,
+            gpu: None,
+            pending: None,
+        }
+    }
+
+    /// Finds the backend on this thread. For the command line, where blocking is fine.
+    pub fn blocking(choice: BackendChoice) -> Self {
+        let (status, gpu) = probe(choice);
+        Self {
+            status,
+            gpu,
+            pending: None,
+        }
+    }
+
+    /// Picks up the worker's answer if it has arrived; never blocks.
+    pub fn poll(&mut self) -> &BackendStatus {
+        if let Some(rx) = &self.pending {
+            match rx.try_recv() {
+                Ok((status, gpu)) => {
+                    self.status = status;
+                    self.gpu = gpu;
+                    self.pending = None;
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.status = BackendStatus::Cpu {
+                        reason: "the GPU probe crashed".to_owned(),
+                    };
+                    self.pending = None;
+                }
+            }
+        }
+        &self.status
+    }
+
+    pub fn status(&self) -> &BackendStatus {
+        &self.status
+    }
+
+    /// The GPU context, when the GPU backend is in use.
+    pub fn gpu(&self) -> Option<Arc<GpuContext>> {
+        self.gpu.clone()
+    }
+}
+
+/// Decides the backend: finds an adapter, then proves it computes correctly by running
+/// the softmax kernel against its CPU twin. Any failure means the CPU, with the reason.
+pub fn probe(choice: BackendChoice) -> ProbeResult {
+    let policy = match choice {
+        BackendChoice::Cpu => {
+            return (
+                BackendStatus::Cpu {
+                    reason: "chosen with --backend cpu".to_owned(),
+                },
+                None,
+            );
+        }
+        BackendChoice::Auto => AdapterPolicy::HardwareOnly,
+        BackendChoice::Gpu => AdapterPolicy::AllowSoftware,
+    };
+    // A driver that panics must not take the app down with it.
+    let attempt = std::panic::catch_unwind(|| {
+        let ctx = GpuContext::new(policy).map_err(|e| e.to_string())?;
+        self_test(&ctx)?;
+        Ok::<_, String>(ctx)
+    });
+    match attempt {
+        Ok(Ok(ctx)) => (
+            BackendStatus::Gpu {
+                adapter: ctx.describe(),
+            },
+            Some(Arc::new(ctx)),
+        ),
+        Ok(Err(reason)) => (BackendStatus::Cpu { reason }, None),
+        Err(_) => (
+            BackendStatus::Cpu {
+                reason: "the GPU driver crashed while starting".to_owned(),
+            },
+            None,
+        ),
+    }
+}
+
+/// Runs a small masked softmax on the GPU and on the CPU; they must agree to 1e-4.
+fn self_test(ctx: &GpuContext) -> Result<(), String> {
+    let (rows, cols) = (7, 13);
+    let mut rng = crate::model::rng::SplitMix64::new(1);
+    let input: Vec<f32> = (0..rows * cols).map(|_| rng.uniform(-8.0, 8.0)).collect();
+    let mask: Vec<bool> = (0..cols).map(|c| c % 5 != 4).collect();
+    let gpu = ctx
+        .softmax_rows_masked(&input, cols, Some(&mask))
+        .map_err(|e| e.to_string())?;
+    let mut cpu = input;
+    crate::model::softmax::softmax_rows_masked(&mut cpu, cols, Some(&mask));
+    let worst = gpu
+        .iter()
+        .zip(&cpu)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    if gpu.len() == cpu.len() && worst <= 1e-4 {
+        Ok(())
+    } else {
+        Err(format!(
+            "the GPU's results differ from the CPU's (by {worst:e}); using the CPU"
+        ))
+    }
+}

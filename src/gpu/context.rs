@@ -1,0 +1,196 @@
+//! One wgpu instance, adapter, device and queue for compute, built once.
+
+use eframe::egui_wgpu::wgpu;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a worker waits for the GPU before giving up and falling back to the CPU.
+pub const GPU_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Which adapters are acceptable for compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdapterPolicy {
+    /// A real GPU only. Software adapters (lavapipe, llvmpipe) run WGSL compute 25–150×
+    /// slower than plain CPU code, so `auto` refuses them.
+    HardwareOnly,
+    /// Any adapter with compute shaders, software ones included: `--backend gpu` and tests.
+    AllowSoftware,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GpuError {
+    #[error("no GPU adapter with compute shaders was found")]
+    NoAdapter,
+    #[error("the only GPU is a software one ({0}), slower than the CPU")]
+    SoftwareOnly(String),
+    #[error("the GPU device could not be created: {0}")]
+    Device(String),
+    #[error("the GPU did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the GPU reported an error: {0}")]
+    Validation(String),
+    #[error("reading results back from the GPU failed: {0}")]
+    Readback(String),
+    #[error("the GPU device was lost: {0}")]
+    Lost(String),
+}
+
+/// The compute device and everything that must be built only once for it.
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+    /// Set by wgpu's callbacks when the device is lost or reports an uncaptured error.
+    trouble: Arc<Mutex<Option<String>>>,
+    pub(crate) softmax: super::softmax::SoftmaxKernel,
+}
+
+impl GpuContext {
+    /// Finds an adapter acceptable under `policy`, creates its device and builds the
+    /// kernels. Blocking: call it on a worker thread.
+    pub fn new(policy: AdapterPolicy) -> Result<Self, GpuError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        let mut usable: Vec<wgpu::Adapter> = adapters
+            .into_iter()
+            .filter(|a| {
+                a.get_downlevel_capabilities()
+                    .flags
+                    .contains(wgpu::DownlevelFlags::COMPUTE_SHADERS)
+                    && a.get_info().backend != wgpu::Backend::Noop
+            })
+            .collect();
+        usable.sort_by_key(|a| adapter_rank(&a.get_info()));
+        let software = usable
+            .iter()
+            .find(|a| is_software(&a.get_info()))
+            .map(|a| a.get_info().name);
+        let adapter = match policy {
+            AdapterPolicy::AllowSoftware => usable.into_iter().next(),
+            AdapterPolicy::HardwareOnly => usable.into_iter().find(|a| !is_software(&a.get_info())),
+        };
+        let Some(adapter) = adapter else {
+            return Err(match software {
+                Some(name) if policy == AdapterPolicy::HardwareOnly => GpuError::SoftwareOnly(name),
+                _ => GpuError::NoAdapter,
+            });
+        };
+        let info = adapter.get_info();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("llm-lens compute"),
+            required_limits: adapter.limits(),
+            ..Default::default()
+        }))
+        .map_err(|e| GpuError::Device(e.to_string()))?;
+
+        let trouble = Arc::new(Mutex::new(None));
+        let on_error = Arc::clone(&trouble);
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            if let Ok(mut t) = on_error.lock() {
+                t.get_or_insert_with(|| e.to_string());
+            }
+        }));
+        let on_lost = Arc::clone(&trouble);
+        device.set_device_lost_callback(move |reason, message| {
+            if let Ok(mut t) = on_lost.lock() {
+                *t = Some(format!("device lost ({reason:?}): {message}"));
+            }
+        });
+
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let softmax = super::softmax::SoftmaxKernel::new(&device);
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Validation(e.to_string()));
+        }
+        Ok(Self {
+            device,
+            queue,
+            info,
+            trouble,
+            softmax,
+        })
+    }
+
+    /// "NVIDIA H200 (Vulkan)".
+    pub fn describe(&self) -> String {
+        format!("{} ({:?})", self.info.name, self.info.backend)
+    }
+
+    pub fn is_software(&self) -> bool {
+        is_software(&self.info)
+    }
+
+    /// The first error wgpu reported outside an error scope, or the device-lost reason.
+    pub fn trouble(&self) -> Option<String> {
+        self.trouble.lock().ok().and_then(|t| t.clone())
+    }
+
+    /// Waits for `submission` with a timeout, never forever.
+    pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<(), GpuError> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(submission),
+                timeout: Some(GPU_TIMEOUT),
+            })
+            .map(|_| ())
+            .map_err(|e| match e {
+                wgpu::PollError::Timeout => GpuError::Timeout(GPU_TIMEOUT),
+                other => GpuError::Lost(other.to_string()),
+            })?;
+        match self.trouble() {
+            Some(t) => Err(GpuError::Lost(t)),
+            None => Ok(()),
+        }
+    }
+
+    /// Copies a `MAP_READ` buffer's first `len` f32 values to the host.
+    pub fn read_f32(&self, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<f32>, GpuError> {
+        let bytes = (len * 4) as u64;
+        let slice = buffer.slice(..bytes);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(GPU_TIMEOUT),
+            })
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        match rx.recv_timeout(GPU_TIMEOUT) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(GpuError::Readback(e.to_string())),
+            Err(_) => return Err(GpuError::Timeout(GPU_TIMEOUT)),
+        }
+        let out = {
+            let view = buffer
+                .get_mapped_range(..bytes)
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+            bytemuck::cast_slice::<u8, f32>(&view).to_vec()
+        };
+        buffer.unmap();
+        Ok(out)
+    }
+}
+
+/// Software rasterisers report themselves as CPU devices.
+pub fn is_software(info: &wgpu::AdapterInfo) -> bool {
+    info.device_type == wgpu::DeviceType::Cpu
+}
+
+/// Lower is better: discrete GPUs first, software last; native APIs before GL.
+fn adapter_rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
+    let kind = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    };
+    let api = match info.backend {
+        wgpu::Backend::Vulkan | wgpu::Backend::Metal | wgpu::Backend::Dx12 => 0,
+        _ => 1,
+    };
+    (kind, api)
+}

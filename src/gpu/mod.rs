@@ -1,0 +1,13 @@
+//! The GPU side: a wgpu context made once on a worker thread, and WGSL compute kernels
+//! in `shaders/`, each with a CPU twin in `crate::model` and a parity test.
+//!
+//! Never egui here: the app's render device belongs to eframe, and sharing it across
+//! threads can hang on some drivers, so compute gets a device of its own.
+
+pub mod context;
+pub mod softmax;
+
+pub use context::{AdapterPolicy, GpuContext, GpuError};
+
+/// Every WGSL file in `shaders/`, by name, so tests can validate all of them with naga.
+pub const SHADERS: &[(&str, &str)] = &[("softmax.wgsl", include_str!("shaders/softmax.wgsl"))];

@@ -1,0 +1,99 @@
+//! The simplest ways to cut text into pieces: by character and by word. Later
+//! tokenisers (BPE, WordPiece, Unigram) start from these pieces, and the lessons use
+//! them to show the learner's sentence before any model touches it.
+
+/// A piece of the input with its byte range in the original string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    /// Byte offsets `start..end` into the original UTF-8 text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Splits into words and punctuation marks; whitespace separates and is dropped.
+///
+/// `"I withdrew money."` → `["I", "withdrew", "money", "."]`. Letters, digits and
+/// marks (accents, joiners) stay together; every other visible character stands alone,
+/// so `"don't"` → `["don", "'", "t"]`, as BERT's pre-tokeniser does.
+pub fn split_words(text: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut start: Option<usize> = None;
+    let flush = |pieces: &mut Vec<Piece>, start: &mut Option<usize>, end: usize| {
+        if let Some(s) = start.take() {
+            pieces.push(Piece {
+                text: text[s..end].to_string(),
+                start: s,
+                end,
+            });
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() || c.is_control() {
+            flush(&mut pieces, &mut start, i);
+        } else if is_word_char(c) {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else {
+            flush(&mut pieces, &mut start, i);
+            let end = i + c.len_utf8();
+            pieces.push(Piece {
+                text: text[i..end].to_string(),
+                start: i,
+                end,
+            });
+        }
+    }
+    flush(&mut pieces, &mut start, text.len());
+    pieces
+}
+
+/// Splits into Unicode scalar values (what Rust calls `char`), keeping whitespace.
+pub fn split_chars(text: &str) -> Vec<Piece> {
+    text.char_indices()
+        .map(|(i, c)| Piece {
+            text: c.to_string(),
+            start: i,
+            end: i + c.len_utf8(),
+        })
+        .collect()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\u{200d}' || is_combining_mark(c)
+}
+
+/// Combining marks (accents written as separate code points) belong to their letter.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_punctuation_with_offsets() {
+        let text = "I withdrew  money, café!";
+        let words: Vec<String> = split_words(text).into_iter().map(|p| p.text).collect();
+        assert_eq!(words, ["I", "withdrew", "money", ",", "café", "!"]);
+        for p in split_words(text) {
+            assert_eq!(&text[p.start..p.end], p.text);
+        }
+    }
+
+    #[test]
+    fn any_unicode_is_covered_without_panics() {
+        let text = "e\u{301}t\u{e9} 👩‍👩‍👧 東京\u{0}\u{200b}x";
+        let chars = split_chars(text);
+        assert_eq!(
+            chars.iter().map(|p| p.text.as_str()).collect::<String>(),
+            text
+        );
+        for p in split_words(text) {
+            assert_eq!(&text[p.start..p.end], p.text);
+        }
+        assert!(split_words("").is_empty() && split_words("   ").is_empty());
+    }
+}

@@ -1,0 +1,302 @@
+//! A labelled heatmap of a `(rows × cols)` matrix: attention weights, hidden states,
+//! one-hot vectors. Hovering a cell says its row, column and exact value.
+
+use super::colormap::{Scale, text_on};
+use egui::{Color32, FontId, Mesh, Pos2, Rect, Sense, Stroke, Vec2, pos2, vec2};
+
+/// Builder for one heatmap; see [`Heatmap::show`].
+pub struct Heatmap<'a> {
+    title: &'a str,
+    /// `(rows × cols)`, row-major.
+    values: &'a [f32],
+    rows: usize,
+    cols: usize,
+    row_labels: &'a [String],
+    col_labels: &'a [String],
+    scale: Scale,
+    max_cell: f32,
+    unit: &'a str,
+    show_values: bool,
+    legend: bool,
+}
+
+/// What happened to the heatmap this frame.
+pub struct HeatmapResponse {
+    pub response: egui::Response,
+    /// `(row, col)` under the pointer.
+    pub hovered: Option<(usize, usize)>,
+}
+
+impl<'a> Heatmap<'a> {
+    /// `values` must hold `rows × cols` numbers; missing ones are drawn as grey.
+    pub fn new(title: &'a str, values: &'a [f32], rows: usize, cols: usize) -> Self {
+        Self {
+            title,
+            values,
+            rows,
+            cols,
+            row_labels: &[],
+            col_labels: &[],
+            scale: Scale::Probability,
+            max_cell: 28.0,
+            unit: "",
+            show_values: false,
+            legend: true,
+        }
+    }
+
+    pub fn labels(mut self, rows: &'a [String], cols: &'a [String]) -> Self {
+        self.row_labels = rows;
+        self.col_labels = cols;
+        self
+    }
+
+    pub fn scale(mut self, scale: Scale) -> Self {
+        self.scale = scale;
+        self
+    }
+
+    /// The largest a cell may grow; it shrinks to fit the available width.
+    pub fn max_cell(mut self, size: f32) -> Self {
+        self.max_cell = size;
+        self
+    }
+
+    /// What one value means, shown in the legend and tooltip ("attention weight").
+    pub fn unit(mut self, unit: &'a str) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// Print each value inside its cell when cells are large enough.
+    pub fn show_values(mut self, show: bool) -> Self {
+        self.show_values = show;
+        self
+    }
+
+    pub fn legend(mut self, legend: bool) -> Self {
+        self.legend = legend;
+        self
+    }
+
+    fn value(&self, r: usize, c: usize) -> f32 {
+        self.values
+            .get(r * self.cols + c)
+            .copied()
+            .unwrap_or(f32::NAN)
+    }
+
+    pub fn show(self, ui: &mut egui::Ui) -> HeatmapResponse {
+        let font = FontId::proportional(12.0);
+        let text_color = ui.visuals().text_color();
+        let label_width = |labels: &[String]| {
+            labels
+                .iter()
+                .map(|l| {
+                    ui.painter()
+                        .layout_no_wrap(l.clone(), font.clone(), text_color)
+                        .size()
+                        .x
+                })
+                .fold(0.0f32, f32::max)
+                .min(140.0)
+        };
+        let left = if self.row_labels.is_empty() {
+            0.0
+        } else {
+            label_width(self.row_labels) + 6.0
+        };
+        let top = if self.col_labels.is_empty() {
+            0.0
+        } else {
+            label_width(self.col_labels) + 6.0
+        };
+        let cols = self.cols.max(1) as f32;
+        let cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
+        let size = vec2(left + cell * cols, top + cell * self.rows as f32);
+        let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+        let grid = Rect::from_min_size(
+            rect.min + vec2(left, top),
+            vec2(cell * cols, cell * self.rows as f32),
+        );
+
+        let hovered = response.hover_pos().and_then(|p| {
+            if !grid.contains(p) {
+                return None;
+            }
+            let c = ((p.x - grid.min.x) / cell) as usize;
+            let r = ((p.y - grid.min.y) / cell) as usize;
+            (r < self.rows && c < self.cols).then_some((r, c))
+        });
+
+        if ui.is_rect_visible(rect) {
+            let painter = ui.painter_at(rect.expand(2.0));
+            let mut mesh = Mesh::default();
+            for r in 0..self.rows {
+                for c in 0..self.cols {
+                    let min = grid.min + vec2(c as f32 * cell, r as f32 * cell);
+                    mesh.add_colored_rect(
+                        Rect::from_min_size(min, Vec2::splat(cell)),
+                        self.scale.color(self.value(r, c)),
+                    );
+                }
+            }
+            painter.add(mesh);
+            if self.show_values && cell >= 30.0 {
+                for r in 0..self.rows {
+                    for c in 0..self.cols {
+                        let v = self.value(r, c);
+                        let center =
+                            grid.min + vec2((c as f32 + 0.5) * cell, (r as f32 + 0.5) * cell);
+                        painter.text(
+                            center,
+                            egui::Align2::CENTER_CENTER,
+                            format!("{v:.2}"),
+                            FontId::monospace(9.0),
+                            text_on(self.scale.color(v)),
+                        );
+                    }
+                }
+            }
+            for (r, label) in self.row_labels.iter().enumerate().take(self.rows) {
+                let y = grid.min.y + (r as f32 + 0.5) * cell;
+                let color = if hovered.is_some_and(|h| h.0 == r) {
+                    ui.visuals().strong_text_color()
+                } else {
+                    text_color
+                };
+                painter.text(
+                    pos2(grid.min.x - 4.0, y),
+                    egui::Align2::RIGHT_CENTER,
+                    label,
+                    font.clone(),
+                    color,
+                );
+            }
+            for (c, label) in self.col_labels.iter().enumerate().take(self.cols) {
+                let x = grid.min.x + (c as f32 + 0.5) * cell;
+                let color = if hovered.is_some_and(|h| h.1 == c) {
+                    ui.visuals().strong_text_color()
+                } else {
+                    text_color
+                };
+                let galley = painter.layout_no_wrap(label.clone(), font.clone(), color);
+                let h = galley.size().y;
+                // Rotated a quarter turn so long tokens fit above narrow columns.
+                let pos = Pos2::new(x - h / 2.0, grid.min.y - 4.0);
+                painter.add(
+                    egui::epaint::TextShape::new(pos, galley, color)
+                        .with_angle(-std::f32::consts::FRAC_PI_2),
+                );
+            }
+            if let Some((r, c)) = hovered {
+                let min = grid.min + vec2(c as f32 * cell, r as f32 * cell);
+                painter.rect_stroke(
+                    Rect::from_min_size(min, Vec2::splat(cell)),
+                    0.0,
+                    Stroke::new(2.0, ui.visuals().strong_text_color()),
+                    egui::StrokeKind::Outside,
+                );
+            }
+        }
+
+        let description = self.accessible_description();
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Image, true, description.clone())
+        });
+        let response = if let Some((r, c)) = hovered {
+            let text = self.cell_description(r, c);
+            response.on_hover_text_at_pointer(text)
+        } else {
+            response
+        };
+        if self.legend {
+            color_legend(ui, self.scale, self.unit);
+        }
+        HeatmapResponse { response, hovered }
+    }
+
+    /// What a screen reader says: title, shape and the first labels of each axis.
+    fn accessible_description(&self) -> String {
+        let list = |labels: &[String]| {
+            let mut s = labels
+                .iter()
+                .take(24)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if labels.len() > 24 {
+                s.push_str(", …");
+            }
+            s
+        };
+        let mut d = format!("{}: heatmap, {} × {}", self.title, self.rows, self.cols);
+        if !self.row_labels.is_empty() {
+            d.push_str(&format!("; rows: {}", list(self.row_labels)));
+        }
+        if !self.col_labels.is_empty() {
+            d.push_str(&format!("; columns: {}", list(self.col_labels)));
+        }
+        d
+    }
+
+    /// "row 4 'bank' → column 3 'money': 0.2312 attention weight".
+    pub fn cell_description(&self, r: usize, c: usize) -> String {
+        let name = |labels: &[String], i: usize| {
+            labels.get(i).map(|l| format!(" '{l}'")).unwrap_or_default()
+        };
+        format!(
+            "row {}{} → column {}{}: {:.4} {}",
+            r + 1,
+            name(self.row_labels, r),
+            c + 1,
+            name(self.col_labels, c),
+            self.value(r, c),
+            self.unit
+        )
+        .trim_end()
+        .to_owned()
+    }
+}
+
+/// A gradient bar with its end values and unit, so every colour can be read as a number.
+pub fn color_legend(ui: &mut egui::Ui, scale: Scale, unit: &str) {
+    ui.horizontal(|ui| {
+        let (lo, hi) = scale.range();
+        ui.label(egui::RichText::new(fmt_num(lo)).small());
+        let (rect, _) = ui.allocate_exact_size(vec2(160.0, 12.0), Sense::hover());
+        let mut mesh = Mesh::default();
+        let steps = 32;
+        for i in 0..steps {
+            let t0 = i as f32 / steps as f32;
+            let x0 = rect.min.x + rect.width() * t0;
+            let w = rect.width() / steps as f32;
+            mesh.add_colored_rect(
+                Rect::from_min_size(pos2(x0, rect.min.y), vec2(w + 0.5, rect.height())),
+                scale.color(lo + (hi - lo) * (t0 + 0.5 / steps as f32)),
+            );
+        }
+        ui.painter().add(mesh);
+        ui.painter().rect_stroke(
+            rect,
+            0.0,
+            Stroke::new(1.0, Color32::from_gray(120)),
+            egui::StrokeKind::Outside,
+        );
+        ui.label(egui::RichText::new(fmt_num(hi)).small());
+        if matches!(scale, Scale::Diverging { .. }) {
+            ui.label(egui::RichText::new("(white = 0)").small().weak());
+        }
+        if !unit.is_empty() {
+            ui.label(egui::RichText::new(unit).small());
+        }
+    });
+}
+
+fn fmt_num(v: f32) -> String {
+    if v == 0.0 || (0.01..1000.0).contains(&v.abs()) {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.1e}")
+    }
+}

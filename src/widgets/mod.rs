@@ -1,0 +1,13 @@
+//! Reusable drawing for every lesson: colour scales, heatmaps, token strips and charts.
+//! Widgets draw what they are given and never compute the maths they show.
+
+pub mod chart;
+pub mod colormap;
+pub mod fonts;
+pub mod heatmap;
+pub mod markdown;
+pub mod token_strip;
+
+pub use colormap::Scale;
+pub use heatmap::Heatmap;
+pub use token_strip::{TokenChip, token_strip};

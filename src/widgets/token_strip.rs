@@ -1,0 +1,139 @@
+//! Tokens as coloured chips in reading order. The same id always gets the same colour,
+//! so a learner can spot a repeated token at a glance; hovering a chip shows its id and
+//! where it came from.
+
+use egui::{Color32, CornerRadius, Sense, Stroke, vec2};
+
+/// One chip: what to print, the token id (if the tokeniser has one) and hover detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenChip {
+    pub text: String,
+    pub id: Option<u32>,
+    /// Extra lines for the tooltip, e.g. "bytes 2..10".
+    pub detail: String,
+}
+
+impl TokenChip {
+    pub fn new(text: impl Into<String>, id: Option<u32>) -> Self {
+        Self {
+            text: text.into(),
+            id,
+            detail: String::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    /// The tooltip text: the token, its id and the detail.
+    pub fn describe(&self) -> String {
+        let mut s = format!("token {:?}", self.text);
+        if let Some(id) = self.id {
+            s.push_str(&format!(", id {id}"));
+        }
+        if !self.detail.is_empty() {
+            s.push_str(&format!("\n{}", self.detail));
+        }
+        s
+    }
+}
+
+/// A pastel colour picked by hashing the id (or the text when there is no id).
+pub fn chip_color(chip: &TokenChip, dark: bool) -> Color32 {
+    let key = match chip.id {
+        Some(id) => u64::from(id),
+        None => chip.text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }),
+    };
+    let hue = ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % 360) as f32 / 360.0;
+    let (s, v) = if dark { (0.45, 0.45) } else { (0.35, 0.97) };
+    egui::ecolor::Hsva::new(hue, s, v, 1.0).into()
+}
+
+/// Makes spaces, tabs and newlines visible: `"a b\n"` → `"a·b⏎"`.
+pub fn visible_whitespace(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            ' ' => '·',
+            '\t' => '→',
+            '\n' => '⏎',
+            '\r' => '␍',
+            c if c.is_control() => '�',
+            c => c,
+        })
+        .collect()
+}
+
+/// Draws the chips, wrapping lines. Returns the index of the hovered chip.
+pub fn token_strip(ui: &mut egui::Ui, chips: &[TokenChip], show_whitespace: bool) -> Option<usize> {
+    let dark = ui.visuals().dark_mode;
+    let mut hovered = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing = vec2(4.0, 4.0);
+        for (i, chip) in chips.iter().enumerate() {
+            let shown = if show_whitespace {
+                visible_whitespace(&chip.text)
+            } else {
+                chip.text.replace(['\n', '\r'], " ")
+            };
+            let shown = if shown.is_empty() {
+                "∅".to_owned()
+            } else {
+                shown
+            };
+            let fill = chip_color(chip, dark);
+            let text_color = if dark { Color32::WHITE } else { Color32::BLACK };
+            let galley = ui.painter().layout_no_wrap(
+                shown,
+                egui::TextStyle::Monospace.resolve(ui.style()),
+                text_color,
+            );
+            let size = galley.size() + vec2(10.0, 6.0);
+            let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+            if ui.is_rect_visible(rect) {
+                let stroke = if response.hovered() {
+                    Stroke::new(2.0, ui.visuals().strong_text_color())
+                } else {
+                    Stroke::new(1.0, fill.gamma_multiply(0.7))
+                };
+                ui.painter().rect(
+                    rect,
+                    CornerRadius::same(4),
+                    fill,
+                    stroke,
+                    egui::StrokeKind::Inside,
+                );
+                ui.painter()
+                    .galley(rect.min + vec2(5.0, 3.0), galley, text_color);
+            }
+            let description = chip.describe();
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, description.clone())
+            });
+            if response.hovered() {
+                hovered = Some(i);
+            }
+            response.on_hover_text(chip.describe());
+        }
+    });
+    hovered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_id_same_colour_and_visible_whitespace() {
+        let a = TokenChip::new("bank", Some(2924));
+        let b = TokenChip::new("other text", Some(2924));
+        let c = TokenChip::new("bank", Some(7));
+        assert_eq!(chip_color(&a, false), chip_color(&b, false));
+        assert_ne!(chip_color(&a, false), chip_color(&c, false));
+        assert_eq!(visible_whitespace("a b\n\u{7}"), "a·b⏎�");
+        assert!(a.describe().contains("id 2924"));
+    }
+}

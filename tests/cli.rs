@@ -1,0 +1,94 @@
+//! The binary as a user runs it: `llm-lens screenshot` and its error messages.
+
+mod common;
+
+use std::process::Command;
+
+fn llm_lens() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_llm-lens"))
+}
+
+fn out_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("llm-lens-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn screenshot_of_every_lesson_is_a_real_picture() {
+    let probe = llm_lens::screenshot::offscreen_renderer();
+    if !common::have_adapter_or_skip("screenshot_of_every_lesson", &probe) {
+        return;
+    }
+    drop(probe);
+    let dir = out_dir();
+    for lesson in llm_lens::lessons::LessonId::ALL {
+        let out = dir.join(format!("{}.png", lesson.id()));
+        let status = llm_lens()
+            .args([
+                "screenshot",
+                "--lesson",
+                lesson.id(),
+                "--step",
+                "1",
+                "--size",
+                "900x600",
+                "--backend",
+                "cpu",
+                "--out",
+            ])
+            .arg(&out)
+            .args(["--sentence", "We sat on the bank and started fishing."])
+            .output()
+            .expect("run llm-lens");
+        assert!(
+            status.status.success(),
+            "{}: {}",
+            lesson.id(),
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let image = image::open(&out).expect("a PNG").to_rgba8();
+        assert_eq!(image.dimensions(), (900, 600));
+        let mut colours = std::collections::HashSet::new();
+        for p in image.pixels() {
+            colours.insert(p.0);
+        }
+        assert!(
+            colours.len() > 20,
+            "{}: a blank image has few colours, got {}",
+            lesson.id(),
+            colours.len()
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_arguments_give_one_clear_line_and_fail() {
+    let dir = out_dir();
+    let out = dir.join("x.png");
+    let cases: [(&[&str], &str); 4] = [
+        (&["--lesson", "nope"], "unknown lesson \"nope\""),
+        (&["--lesson", "bert", "--step", "99"], "--step must be 1–"),
+        (
+            &["--lesson", "bert", "--size", "big"],
+            "--size must look like",
+        ),
+        (&["--lesson", "bert", "--size", "10x10"], "out of range"),
+    ];
+    for (args, expected) in cases {
+        let output = llm_lens()
+            .arg("screenshot")
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} should fail");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,49 @@
+//! The one place that builds apps and harnesses for the integration tests.
+#![allow(dead_code)]
+
+use egui_kittest::Harness;
+use llm_lens::app::{LensApp, Settings};
+use llm_lens::compute::{BackendStatus, Compute};
+use llm_lens::prose::ProseLibrary;
+
+/// The status every UI test shows, so snapshots do not depend on the machine's GPU.
+pub fn test_backend() -> Compute {
+    Compute::fixed(BackendStatus::Cpu {
+        reason: "test run".to_owned(),
+    })
+}
+
+pub fn app(settings: Settings) -> LensApp {
+    LensApp::new(settings, ProseLibrary::builtin(), test_backend())
+}
+
+/// A harness drawing the whole app at 1280×800.
+pub fn harness(app: LensApp) -> Harness<'static, LensApp> {
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
+    h.run_steps(2);
+    h
+}
+
+/// CI sets LLM_LENS_REQUIRE_GPU=1 so that tests needing an adapter fail instead of skipping.
+pub fn require_gpu() -> bool {
+    std::env::var("LLM_LENS_REQUIRE_GPU").is_ok_and(|v| v == "1")
+}
+
+/// Skips (returns false) when no adapter is found, unless CI requires one.
+pub fn have_adapter_or_skip<E: std::fmt::Display>(
+    test: &str,
+    result: &Result<impl Sized, E>,
+) -> bool {
+    match result {
+        Ok(_) => true,
+        Err(e) if require_gpu() => {
+            panic!("{test}: no GPU adapter, and LLM_LENS_REQUIRE_GPU=1: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping {test}: {e} (set LLM_LENS_REQUIRE_GPU=1 to fail instead)");
+            false
+        }
+    }
+}

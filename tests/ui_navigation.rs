@@ -1,0 +1,190 @@
+//! Driving the shell as a learner would: keyboard navigation, the shared sentence,
+//! presentation mode and persistence.
+
+mod common;
+
+use egui::Key;
+use egui_kittest::kittest::Queryable;
+use llm_lens::app::{DEFAULT_SENTENCE, LensApp, MAX_SENTENCE_CHARS, Settings};
+use llm_lens::lessons::LessonId;
+use llm_lens::prose::ProseLibrary;
+use std::collections::HashMap;
+
+#[test]
+fn keyboard_walks_every_lesson_and_every_step() {
+    let mut h = common::harness(common::app(Settings::default()));
+    let prose = ProseLibrary::builtin();
+    for (i, lesson) in LessonId::ALL.into_iter().enumerate() {
+        assert_eq!(h.state().lesson(), lesson, "lesson {i}");
+        let steps = prose.steps(lesson);
+        for (s, step) in steps.iter().enumerate() {
+            assert_eq!(h.state().step(), s);
+            // The step's title is on screen as a heading.
+            h.get_by_label(step.title.as_str());
+            h.key_press(Key::ArrowRight);
+            h.run_steps(2);
+        }
+        assert_eq!(
+            h.state().step(),
+            steps.len() - 1,
+            "→ stops at the last step"
+        );
+        for _ in 0..steps.len() {
+            h.key_press(Key::ArrowLeft);
+            h.run_steps(2);
+        }
+        assert_eq!(h.state().step(), 0, "← goes back to the first step");
+        h.key_press(Key::PageDown);
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().lesson(), LessonId::History, "PgDn wraps around");
+    h.key_press(Key::PageUp);
+    h.run_steps(2);
+    assert_eq!(h.state().lesson(), LessonId::Playground);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().lesson(),
+        LessonId::History,
+        "Ctrl+↓ changes lesson too"
+    );
+}
+
+#[test]
+fn clicking_a_lesson_and_the_next_button() {
+    let mut h = common::harness(common::app(Settings::default()));
+    h.get_by_label("2. Tokenisation").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lesson(), LessonId::Tokenisation);
+    h.get_by_label("Next ▶").click();
+    h.run_steps(2);
+    assert_eq!(h.state().step(), 1);
+    h.get_by_label("◀ Previous").click();
+    h.run_steps(2);
+    assert_eq!(h.state().step(), 0);
+}
+
+#[test]
+fn sentence_typed_in_one_lesson_is_seen_in_another() {
+    let mut h = common::harness(common::app(Settings {
+        sentence: String::new(),
+        lesson: LessonId::Tokenisation,
+        ..Settings::default()
+    }));
+    let edit = h.get_by_role(egui::accesskit::Role::TextInput);
+    edit.focus();
+    edit.type_text("We sat on the riverbank");
+    h.run_steps(2);
+    // Arrow keys belong to the text box while it has focus: no step change.
+    h.key_press(Key::ArrowRight);
+    h.run_steps(2);
+    assert_eq!(h.state().step(), 0);
+    assert_eq!(h.state().settings.sentence, "We sat on the riverbank");
+    h.key_press(Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(h.state().lesson(), LessonId::Word2vec);
+    // The word2vec pane builds its one-hot vocabulary from the typed words.
+    h.get_by_label_contains("rows: we, sat, on, the, riverbank");
+    h.get_by_label_contains("One-hot vectors (5 × 5)");
+}
+
+#[test]
+fn huge_paste_is_cut_with_a_notice_and_unicode_is_fine() {
+    let long: String = "bank ü 東京 👩‍👩‍👧 ".repeat(10_000);
+    let mut h = common::harness(common::app(Settings {
+        sentence: long,
+        ..Settings::default()
+    }));
+    for _ in 0..LessonId::ALL.len() {
+        h.key_press(Key::PageDown);
+        h.run_steps(2);
+    }
+    assert_eq!(
+        h.state().settings.sentence.chars().count(),
+        MAX_SENTENCE_CHARS
+    );
+    h.get_by_label_contains("was cut to its first");
+    // An empty sentence shows a hint instead of an empty view.
+    h.state_mut().settings.sentence.clear();
+    h.run_steps(2);
+    h.get_by_label_contains("Type a sentence in the box");
+}
+
+#[test]
+fn presentation_mode_hides_the_lesson_list_and_enlarges() {
+    let mut h = common::harness(common::app(Settings::default()));
+    assert!(h.query_by_label("2. Tokenisation").is_some());
+    let zoom = h.ctx.zoom_factor();
+    h.key_press(Key::F11);
+    h.run_steps(2);
+    assert!(h.state().settings.presentation);
+    assert!(
+        h.query_by_label("2. Tokenisation").is_none(),
+        "side panel hidden"
+    );
+    assert!(h.ctx.zoom_factor() > zoom * 1.4, "larger type");
+    h.get_by_label("Exit presentation").click();
+    // A zoom change takes effect at the start of the following frame.
+    h.run_steps(3);
+    assert!(!h.state().settings.presentation);
+    assert!(
+        (h.ctx.zoom_factor() - zoom).abs() < 1e-6,
+        "zoom {} vs {zoom}, settings {}",
+        h.ctx.zoom_factor(),
+        h.state().settings.zoom
+    );
+    assert!(h.query_by_label("2. Tokenisation").is_some());
+}
+
+/// An in-memory stand-in for eframe's settings file.
+#[derive(Default)]
+struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_survive_a_restart() {
+    let mut h = common::harness(common::app(Settings::default()));
+    h.state_mut().settings.sentence = "Zoom and theme persist".to_owned();
+    h.key_press(Key::PageDown);
+    h.key_press(Key::PageDown);
+    h.run_steps(2);
+    h.key_press(Key::ArrowRight);
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::T);
+    h.run_steps(2);
+    h.ctx.set_zoom_factor(1.3);
+    h.run_steps(2);
+    let mut storage = MemoryStorage::default();
+    h.state().save_to(&mut storage);
+    let before = h.state().settings.clone();
+    assert!(before.dark && (before.zoom - 1.3).abs() < 1e-6);
+
+    let restored = LensApp::from_storage(
+        Some(&storage),
+        ProseLibrary::builtin(),
+        common::test_backend(),
+    );
+    assert_eq!(restored.settings, before);
+    assert_eq!(restored.lesson(), LessonId::Word2vec);
+
+    // Nothing saved, or garbage saved: defaults, no panic.
+    let fresh = LensApp::from_storage(None, ProseLibrary::builtin(), common::test_backend());
+    assert_eq!(fresh.settings.sentence, DEFAULT_SENTENCE);
+    let mut junk = MemoryStorage::default();
+    eframe::Storage::set_string(&mut junk, eframe::APP_KEY, "(not: valid".to_owned());
+    let recovered =
+        LensApp::from_storage(Some(&junk), ProseLibrary::builtin(), common::test_backend());
+    assert_eq!(recovered.settings, Settings::default());
+}

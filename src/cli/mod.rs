@@ -7,6 +7,8 @@ use crate::prose::ProseLibrary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod rnn_grad;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "llm-lens",
@@ -28,12 +30,15 @@ pub struct Cli {
 pub enum Command {
     /// Render one lesson step to a PNG without opening a window.
     Screenshot(crate::screenshot::ScreenshotArgs),
+    /// Gradient norms through time of a vanilla RNN or an LSTM (vanishing/exploding gradients).
+    RnnGrad(rnn_grad::RnnGradArgs),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         None => run_app(cli.lessons, cli.backend),
         Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
+        Some(Command::RnnGrad(args)) => rnn_grad::run(&args),
     }
 }
 

@@ -1,6 +1,12 @@
 //! The maths and algorithms behind every lesson. Nothing here knows about egui or wgpu,
 //! so each function can be tested on its own and used from the CLI.
 
+pub mod alignment;
+pub mod lstm;
+pub mod recall;
+pub mod recurrent_neuron;
 pub mod rng;
+pub mod rnn;
 pub mod softmax;
 pub mod text;
+pub mod timeline;

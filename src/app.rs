@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 pub const DEFAULT_SENTENCE: &str = "I withdrew money from the bank.";
 /// Longer input is cut here (with a notice) so a 100,000-character paste stays fluid.
 pub const MAX_SENTENCE_CHARS: usize = 2_000;
+/// Lesson panes ask the shell to switch lesson by storing a [`LessonId`] in egui's temporary
+/// data under this id (e.g. a timeline event linking to the lesson that covers it).
+pub const GOTO_LESSON_ID: &str = "llm-lens-goto-lesson";
 /// Presentation mode enlarges everything by this factor on top of the learner's zoom.
 pub const PRESENTATION_SCALE: f32 = 1.5;
 const MIN_ZOOM: f32 = 0.5;
@@ -294,6 +297,17 @@ impl LensApp {
                 .show(ui, |ui| self.lesson_list(ui));
         }
         egui::CentralPanel::default().show(ui, |ui| self.lesson_pane(ui));
+        if let Some(lesson) =
+            ctx.data_mut(|d| d.remove_temp::<LessonId>(egui::Id::unique(GOTO_LESSON_ID)))
+        {
+            self.set_lesson(lesson);
+            ctx.request_repaint();
+        }
+    }
+
+    /// What a lesson pane calls to send the learner to another lesson.
+    pub fn request_lesson(ctx: &egui::Context, lesson: LessonId) {
+        ctx.data_mut(|d| d.insert_temp(egui::Id::unique(GOTO_LESSON_ID), lesson));
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {

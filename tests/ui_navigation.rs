@@ -106,6 +106,7 @@ fn huge_paste_is_cut_with_a_notice_and_unicode_is_fine() {
     h.get_by_label_contains("was cut to its first");
     // An empty sentence shows a hint instead of an empty view.
     h.state_mut().settings.sentence.clear();
+    h.state_mut().set_lesson(LessonId::Tokenisation);
     h.run_steps(2);
     h.get_by_label_contains("Type a sentence in the box");
 }
@@ -187,4 +188,12 @@ fn settings_survive_a_restart() {
     let recovered =
         LensApp::from_storage(Some(&junk), ProseLibrary::builtin(), common::test_backend());
     assert_eq!(recovered.settings, Settings::default());
+}
+
+#[test]
+fn a_pane_can_send_the_learner_to_another_lesson() {
+    let mut h = common::harness(common::app(Settings::default()));
+    LensApp::request_lesson(&h.ctx, LessonId::Bert);
+    h.run_steps(2);
+    assert_eq!(h.state().lesson(), LessonId::Bert);
 }

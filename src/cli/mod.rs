@@ -7,7 +7,9 @@ use crate::prose::ProseLibrary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod neighbours;
 pub mod rnn_grad;
+pub mod word2vec;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +34,10 @@ pub enum Command {
     Screenshot(crate::screenshot::ScreenshotArgs),
     /// Gradient norms through time of a vanilla RNN or an LSTM (vanishing/exploding gradients).
     RnnGrad(rnn_grad::RnnGradArgs),
+    /// Train word2vec (skip-gram or CBOW) on the built-in corpus or a text file.
+    Word2vec(word2vec::Word2vecArgs),
+    /// Nearest neighbours of a word in a word2vec/GloVe text file.
+    Neighbours(neighbours::NeighboursArgs),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -39,6 +45,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         None => run_app(cli.lessons, cli.backend),
         Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
         Some(Command::RnnGrad(args)) => rnn_grad::run(&args),
+        Some(Command::Word2vec(args)) => word2vec::run(&args),
+        Some(Command::Neighbours(args)) => neighbours::run(&args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! so each function can be tested on its own and used from the CLI.
 
 pub mod alignment;
+pub mod corpus;
 pub mod lstm;
 pub mod recall;
 pub mod recurrent_neuron;
@@ -10,3 +11,4 @@ pub mod rnn;
 pub mod softmax;
 pub mod text;
 pub mod timeline;
+pub mod word2vec;

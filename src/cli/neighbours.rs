@@ -1,0 +1,41 @@
+//! `llm-lens neighbours`: nearest words by cosine similarity in a vectors file.
+
+use crate::model::word2vec::Embeddings;
+use std::path::PathBuf;
+
+/// Print the words nearest to WORD in a word2vec/GloVe text file.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NeighboursArgs {
+    /// A vectors file in the word2vec text format (GloVe's header-less form works too).
+    #[arg(long)]
+    pub vectors: PathBuf,
+    #[arg(long)]
+    pub word: String,
+    /// Number of neighbours.
+    #[arg(short = 'k', long = "k", default_value_t = 10)]
+    pub k: usize,
+    /// Print `{"word": .., "neighbours": [{"word": .., "similarity": ..}]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &NeighboursArgs) -> Result<(), String> {
+    let vectors = Embeddings::load_text(&args.vectors, &mut |_| true)
+        .map_err(|e| format!("{}: {e}", args.vectors.display()))?;
+    let word = args.word.to_lowercase();
+    let word = if vectors.index(&args.word).is_some() {
+        args.word.clone()
+    } else {
+        word
+    };
+    let neighbours = vectors.nearest(&word, args.k).map_err(|e| e.to_string())?;
+    if args.json {
+        let json = serde_json::json!({ "word": word, "neighbours": neighbours });
+        println!("{json}");
+    } else {
+        for n in &neighbours {
+            println!("{:<20} {:.4}", n.word, n.similarity);
+        }
+    }
+    Ok(())
+}

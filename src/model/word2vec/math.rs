@@ -1,0 +1,301 @@
+//! The three numeric kernels word2vec spends its time in: a dot product, an
+//! `axpy` (`y += a·x`), and the logistic sigmoid.
+//!
+//! The loops are written over chunks of 8 with separate accumulators so the
+//! compiler can keep them in SIMD registers (float addition is not associative,
+//! so it will not reorder a plain `sum()` for us).
+
+use std::sync::OnceLock;
+
+const LANES: usize = 8;
+
+/// `Σ a[i]·b[i]`. Both slices must have the same length.
+///
+/// ```
+/// assert_eq!(llm_lens::model::word2vec::math::dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
+/// ```
+#[inline(always)]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    // Two independent 8-lane accumulators: one SIMD register each, and two
+    // chains of additions in flight instead of one.
+    let mut acc0 = [0.0f32; LANES];
+    let mut acc1 = [0.0f32; LANES];
+    // Fixed-size chunks: the compiler sees 16 in-bounds floats and emits
+    // two 8-wide SIMD multiply-adds per iteration, no bounds checks.
+    let (ca, ra) = a.as_chunks::<{ 2 * LANES }>();
+    let (cb, rb) = b.as_chunks::<{ 2 * LANES }>();
+    for (x, y) in ca.iter().zip(cb) {
+        for l in 0..LANES {
+            acc0[l] += x[l] * y[l];
+            acc1[l] += x[LANES + l] * y[LANES + l];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    for l in 0..LANES {
+        acc0[l] += acc1[l];
+    }
+    // Pairwise reduction of the lanes.
+    let s4 = [
+        acc0[0] + acc0[4],
+        acc0[1] + acc0[5],
+        acc0[2] + acc0[6],
+        acc0[3] + acc0[7],
+    ];
+    (s4[0] + s4[2]) + (s4[1] + s4[3]) + tail
+}
+
+/// Asks the CPU to start loading `row` into cache. A hint only: the rows of
+/// the negatives are random, so their first touch would otherwise stall on
+/// memory (measured: most of a naive loop's time).
+#[inline(always)]
+pub fn prefetch(row: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // 16 floats per 64-byte cache line.
+        for line in row.chunks(16) {
+            // SAFETY: prefetching is a hint, it cannot fault; SSE is part of x86_64.
+            #[allow(unused_unsafe)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast());
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
+}
+
+/// `y += a·x`.
+///
+/// ```
+/// let mut y = [1.0, 1.0];
+/// llm_lens::model::word2vec::math::axpy(2.0, &[3.0, 4.0], &mut y);
+/// assert_eq!(y, [7.0, 9.0]);
+/// ```
+#[inline(always)]
+pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    debug_assert_eq!(x.len(), y.len());
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+/// Sigmoid and log-sigmoid by table lookup with linear interpolation.
+///
+/// word2vec.c and gensim use a 1000-entry table without interpolation (error
+/// ~3e-3); calling `exp` and `ln` for every target would cost more than the
+/// dot product itself. 4096 entries over [-8, 8] with interpolation keep the
+/// error below 1e-6 inside the range, so the finite-difference gradient check
+/// can test the very function training uses.
+#[derive(Debug)]
+pub struct SigmoidTable {
+    sig: Vec<f32>,
+    /// `softplus(-x) = -ln σ(x)`, the loss of a positive target with score x.
+    nls: Vec<f32>,
+}
+
+/// Inputs beyond ±MAX are clamped: σ(8) = 0.99966, so the gradient error is < 4e-4·alpha.
+pub const SIGMOID_MAX: f32 = 8.0;
+const TABLE_SIZE: usize = 4096;
+const SCALE: f32 = (TABLE_SIZE - 1) as f32 / (2.0 * SIGMOID_MAX);
+
+impl SigmoidTable {
+    fn new() -> SigmoidTable {
+        let x = |i: usize| (i as f64 / SCALE as f64) - SIGMOID_MAX as f64;
+        let sig = (0..TABLE_SIZE)
+            .map(|i| (1.0 / (1.0 + (-x(i)).exp())) as f32)
+            .collect();
+        let nls = (0..TABLE_SIZE)
+            .map(|i| ((-x(i)).exp().ln_1p()) as f32)
+            .collect();
+        SigmoidTable { sig, nls }
+    }
+
+    /// The shared table (built once, 32 KiB).
+    pub fn get() -> &'static SigmoidTable {
+        static TABLE: OnceLock<SigmoidTable> = OnceLock::new();
+        TABLE.get_or_init(SigmoidTable::new)
+    }
+
+    #[inline(always)]
+    fn lerp(table: &[f32], x: f32) -> f32 {
+        let t = (x.clamp(-SIGMOID_MAX, SIGMOID_MAX) + SIGMOID_MAX) * SCALE;
+        let i = (t as usize).min(TABLE_SIZE - 2);
+        let frac = t - i as f32;
+        let (a, b) = (table[i], table[i + 1]);
+        a + frac * (b - a)
+    }
+
+    /// σ(x) = 1 / (1 + e^-x).
+    #[inline(always)]
+    pub fn sigmoid(&self, x: f32) -> f32 {
+        Self::lerp(&self.sig, x)
+    }
+
+    /// −ln σ(x): the loss of a target with label 1 and score x.
+    /// For label 0 use `neg_log_sigmoid(-x)`. Linear beyond the table, where
+    /// −ln σ(x) ≈ −x.
+    #[inline(always)]
+    pub fn neg_log_sigmoid(&self, x: f32) -> f32 {
+        if x < -SIGMOID_MAX {
+            -x
+        } else {
+            Self::lerp(&self.nls, x)
+        }
+    }
+}
+
+/// The dot/axpy pair the training loops are generic over, so the same loop
+/// compiles once portably and once with AVX2 + FMA (chosen at run time).
+pub trait Kernels: Copy {
+    fn dot(self, a: &[f32], b: &[f32]) -> f32;
+    fn axpy(self, a: f32, x: &[f32], y: &mut [f32]);
+}
+
+/// Plain Rust, any CPU.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Portable;
+
+impl Kernels for Portable {
+    #[inline(always)]
+    fn dot(self, a: &[f32], b: &[f32]) -> f32 {
+        dot(a, b)
+    }
+    #[inline(always)]
+    fn axpy(self, a: f32, x: &[f32], y: &mut [f32]) {
+        axpy(a, x, y)
+    }
+}
+
+/// AVX2 with fused multiply-add: 8 floats per instruction. A value of this
+/// type exists only on a CPU that has both features (see [`Avx2Fma::detect`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy)]
+pub struct Avx2Fma(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2Fma {
+    /// `Some` when this CPU supports AVX2 and FMA (cached by std after the first call).
+    #[inline(always)]
+    pub fn detect() -> Option<Avx2Fma> {
+        (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
+            .then_some(Avx2Fma(()))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Kernels for Avx2Fma {
+    #[inline(always)]
+    fn dot(self, a: &[f32], b: &[f32]) -> f32 {
+        // SAFETY: an `Avx2Fma` value proves the CPU has AVX2 and FMA.
+        unsafe { avx2::dot(a, b) }
+    }
+    #[inline(always)]
+    fn axpy(self, a: f32, x: &[f32], y: &mut [f32]) {
+        // SAFETY: as above.
+        unsafe { avx2::axpy(a, x, y) }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm256_setzero_ps();
+        let mut acc1 = _mm256_setzero_ps();
+        let mut i = 0;
+        // SAFETY (all loads): i + 8 (or + 16) <= n <= both lengths.
+        while i + 16 <= n {
+            unsafe {
+                acc0 =
+                    _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
+                acc1 = _mm256_fmadd_ps(
+                    _mm256_loadu_ps(pa.add(i + 8)),
+                    _mm256_loadu_ps(pb.add(i + 8)),
+                    acc1,
+                );
+            }
+            i += 16;
+        }
+        if i + 8 <= n {
+            unsafe {
+                acc0 =
+                    _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
+            }
+            i += 8;
+        }
+        let s = _mm256_add_ps(acc0, acc1);
+        let s4 = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps::<1>(s));
+        let s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+        let s1 = _mm_add_ss(s2, _mm_shuffle_ps::<0x55>(s2, s2));
+        let mut r = _mm_cvtss_f32(s1);
+        while i < n {
+            r += a[i] * b[i];
+            i += 1;
+        }
+        r
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+        let n = x.len().min(y.len());
+        let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+        let va = _mm256_set1_ps(a);
+        let mut i = 0;
+        while i + 8 <= n {
+            // SAFETY: i + 8 <= n <= both lengths.
+            unsafe {
+                let v = _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i)));
+                _mm256_storeu_ps(py.add(i), v);
+            }
+            i += 8;
+        }
+        while i < n {
+            y[i] += a * x[i];
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_kernels_agree_with_portable_ones() {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = Avx2Fma::detect() {
+            for n in [0usize, 1, 7, 8, 9, 16, 17, 100, 300] {
+                let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+                let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
+                let (d1, d2) = (Portable.dot(&a, &b), k.dot(&a, &b));
+                assert!(
+                    (d1 - d2).abs() <= 1e-5 * (1.0 + d1.abs()),
+                    "n={n}: {d1} vs {d2}"
+                );
+                let (mut y1, mut y2) = (b.clone(), b.clone());
+                Portable.axpy(0.3, &a, &mut y1);
+                k.axpy(0.3, &a, &mut y2);
+                for (p, q) in y1.iter().zip(&y2) {
+                    assert!((p - q).abs() <= 1e-6, "n={n}");
+                }
+            }
+        }
+    }
+}

@@ -49,6 +49,25 @@ pub enum ChartError {
     Write { path: String, message: String },
 }
 
+/// Pixels kept right of the plot for the legend.
+const LEGEND_WIDTH: u32 = 170;
+
+/// Short tick labels: `0.5`, `12`, `1e-7`, `3e5`.
+pub fn tick_label(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".to_owned()
+    } else if !(1e-3..1e5).contains(&a) {
+        let s = format!("{v:.0e}");
+        s.replace("e-0", "e-").replace("e0", "e")
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
 /// Distinct colours for series, readable on light and dark backgrounds.
 pub const PALETTE: [[u8; 3]; 6] = [
     [31, 119, 180],
@@ -144,6 +163,12 @@ impl ChartSpec {
         builder
             .caption(&self.title, ("sans-serif", 18).into_font().color(&fg))
             .margin(12)
+            // Room on the right for the last tick label and the legend.
+            .margin_right(if self.series.iter().any(|s| !s.name.is_empty()) {
+                LEGEND_WIDTH
+            } else {
+                24
+            })
             .x_label_area_size(40)
             .y_label_area_size(64);
         if self.log_y {
@@ -169,13 +194,15 @@ impl ChartSpec {
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         let err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
-        let y_desc = if self.log_y {
+        let y_desc = if self.log_y && !self.y_label.contains("log scale") {
             format!("{} (log scale)", self.y_label)
         } else {
             self.y_label.clone()
         };
         chart
             .configure_mesh()
+            .x_label_formatter(&|v| tick_label(*v))
+            .y_label_formatter(&|v| tick_label(*v))
             .x_desc(&self.x_label)
             .y_desc(y_desc)
             .axis_desc_style(("sans-serif", 14).into_font().color(&fg))
@@ -206,8 +233,11 @@ impl ChartSpec {
             }
         }
         if self.series.iter().any(|s| !s.name.is_empty()) {
+            let plot_width = chart.plotting_area().dim_in_pixel().0 as i32;
             chart
                 .configure_series_labels()
+                // Beside the plot, not over the curves.
+                .position(SeriesLabelPosition::Coordinate(plot_width + 8, 0))
                 .label_font(("sans-serif", 13).into_font().color(&fg))
                 .border_style(fg.mix(0.3))
                 .background_style(WHITE.mix(0.0))
@@ -312,5 +342,19 @@ impl ChartView {
             }
             None => ui.label(""),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick_label;
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(tick_label(1e-7), "1e-7");
+        assert_eq!(tick_label(100.0), "100");
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(3.0e5), "3e5");
+        assert_eq!(tick_label(0.0), "0");
     }
 }

@@ -1,0 +1,159 @@
+//! The History & RNNs lesson driven as a learner would: every step renders, the gradient
+//! lab's verdict follows the weight scale, a small recall run trains to 100 %, a timeline
+//! event opens its lesson, and snapshots of steps 1, 4 and 5.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::Queryable;
+use llm_lens::app::{LensApp, Settings};
+use llm_lens::lessons::LessonId;
+use llm_lens::lessons::history::{lock, state};
+use llm_lens::prose::ProseLibrary;
+
+fn history_at(step: usize) -> egui_kittest::Harness<'static, LensApp> {
+    let mut app = common::app(Settings {
+        lesson: LessonId::History,
+        ..Settings::default()
+    });
+    app.set_step(step);
+    let mut h = common::harness(app);
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn every_step_renders_and_shows_its_key_label() {
+    let keys = [
+        "Whole history",
+        "Reset links",
+        "y_t = tanh(",
+        "Verdict: the gradient",
+        "forget-gate bias",
+        "Train",
+        "Self-attention",
+    ];
+    let prose = ProseLibrary::builtin();
+    assert_eq!(prose.steps(LessonId::History).len(), keys.len());
+    let mut h = history_at(0);
+    for (step, key) in keys.iter().enumerate() {
+        h.state_mut().set_step(step);
+        h.run_steps(3);
+        assert_eq!(h.state().step(), step);
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "step {} lacks {key:?}",
+            step + 1
+        );
+    }
+}
+
+#[test]
+fn dragging_the_scale_flips_vanishing_into_exploding() {
+    let mut h = history_at(3);
+    h.get_by_label("Verdict: the gradient vanished.");
+    lock(&state(&h.ctx)).gradients.config.scale = 2.0;
+    // Recomputation may move to a worker thread; give it time.
+    let start = Instant::now();
+    while h
+        .query_by_label("Verdict: the gradient exploded.")
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(30), "no new verdict");
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_small_recall_run_trains_to_completion() {
+    let mut h = history_at(5);
+    {
+        let shared = state(&h.ctx);
+        let mut st = lock(&shared);
+        let cfg = &mut st.recall.config;
+        cfg.hidden = 4;
+        cfg.max_distance = 3;
+        cfg.eval_distances = vec![0, 3];
+        cfg.train_steps = 30;
+        cfg.batch_size = 8;
+        cfg.eval_samples = 16;
+    }
+    // The prose also says "Train", so ask for the button.
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Train")
+        .click();
+    h.run_steps(2);
+    let start = Instant::now();
+    while lock(&state(&h.ctx)).recall.running() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "training did not finish"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+    let shared = state(&h.ctx);
+    let st = lock(&shared);
+    assert_eq!(st.recall.progress(), 1.0);
+    assert_eq!(st.recall.curves().len(), 3);
+    drop(st);
+    h.get_by_label("trained all three models");
+    h.get_by_label_contains("Train again");
+}
+
+#[test]
+fn clicking_a_timeline_event_opens_its_lesson() {
+    let mut h = history_at(0);
+    h.get_by_label("BERT (October 2018)").click();
+    h.run_steps(3);
+    assert_eq!(h.state().lesson(), LessonId::Bert);
+}
+
+#[test]
+fn aligning_words_by_clicking_updates_the_labels() {
+    let mut h = history_at(1);
+    // The shipped cinema pair leaves "I" and "the" unlinked: insertions.
+    h.get_by_label_contains("target words with no link: I, the");
+    h.get_by_label("行く").click();
+    h.run_steps(2);
+    h.get_by_label("I").click();
+    h.run_steps(2);
+    h.get_by_label_contains("target words with no link: the");
+}
+
+#[test]
+fn snapshots_of_steps_1_4_and_5() {
+    let probe = llm_lens::screenshot::offscreen_renderer();
+    if !common::have_adapter_or_skip("history snapshots", &probe) {
+        return;
+    }
+    drop(probe);
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(0.6)
+        .max_failed_pixels(40);
+    let mut failures = Vec::new();
+    for step in [0usize, 3, 4] {
+        let mut settings = Settings {
+            lesson: LessonId::History,
+            ..Settings::default()
+        };
+        settings.steps.insert("history".to_owned(), step);
+        let image = llm_lens::screenshot::render(
+            settings,
+            ProseLibrary::builtin(),
+            common::test_backend(),
+            [1280, 800],
+        )
+        .expect("render");
+        if let Err(e) = egui_kittest::try_image_snapshot_options(
+            &image,
+            format!("history_step_{}", step + 1),
+            &options,
+        ) {
+            failures.push(e.to_string());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

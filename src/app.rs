@@ -297,6 +297,9 @@ impl LensApp {
                 .show(ui, |ui| self.lesson_list(ui));
         }
         egui::CentralPanel::default().show(ui, |ui| self.lesson_pane(ui));
+        for lesson in &mut self.lessons {
+            lesson.background(&ctx);
+        }
         if let Some(lesson) =
             ctx.data_mut(|d| d.remove_temp::<LessonId>(egui::Id::unique(GOTO_LESSON_ID)))
         {

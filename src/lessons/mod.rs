@@ -107,6 +107,10 @@ pub trait Lesson {
 
     /// Draws view `name` for the current step.
     fn view(&mut self, ui: &mut egui::Ui, name: &str, cx: &LessonContext<'_>);
+
+    /// Called every frame for every lesson, shown or not, so background work (a training
+    /// run the learner left running) keeps draining its results instead of piling them up.
+    fn background(&mut self, _ctx: &egui::Context) {}
 }
 
 /// Every lesson pane, in course order.

@@ -1,11 +1,74 @@
 //! Word embeddings: word2vec trained from scratch.
+//!
+//! Six steps, one view each, every view but the first in its own file: one-hot vectors,
+//! the training pairs a sliding window makes, one training step of a tiny network with
+//! its real numbers, why negative sampling exists, live training on the shipped corpus,
+//! and exploring the trained vectors.
+//!
+//! The shell builds the pane as a unit value, so the pane keeps its state (sliders,
+//! the trainer, the last result) in egui's temporary data under [`STATE_ID`]; tests reach
+//! it through [`state`] and [`lock`].
+
+#[path = "word2vec_cost.rs"]
+pub mod cost;
+#[path = "word2vec_explore.rs"]
+pub mod explore;
+#[path = "word2vec_network.rs"]
+pub mod network;
+#[path = "word2vec_pairs.rs"]
+pub mod pairs;
+#[path = "word2vec_training.rs"]
+pub mod training;
+
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Lesson, LessonContext, LessonId, shared_views};
 use crate::model::text::split_words;
 use crate::widgets::{Heatmap, Scale};
 
+/// Where the pane's state lives in egui's temporary data.
+pub const STATE_ID: &str = "llm-lens-word2vec-state";
+
+/// The views the prose can name, in lesson order.
+pub const VIEWS: &[&str] = &[
+    "one-hot",
+    "training-pairs",
+    "network",
+    "negative-sampling",
+    "training",
+    "explore",
+];
+
 #[derive(Default)]
 pub struct Word2vec;
+
+/// Everything the learner changed in this lesson, kept while the app runs.
+#[derive(Default)]
+pub struct Word2vecState {
+    pub pairs: pairs::PairsView,
+    pub network: network::NetworkView,
+    pub cost: cost::CostView,
+    pub training: training::TrainingView,
+    pub explore: explore::ExploreView,
+}
+
+/// Shared handle stored in egui's temporary data (which needs `Clone + Send + Sync`).
+pub type SharedState = Arc<Mutex<Word2vecState>>;
+
+/// The lesson's state for this egui context, created on first use.
+pub fn state(ctx: &egui::Context) -> SharedState {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<SharedState>(egui::Id::unique(STATE_ID))
+            .clone()
+    })
+}
+
+/// Locks the state; a panic elsewhere must not make the lesson unusable, so poisoning is
+/// ignored.
+pub fn lock(state: &SharedState) -> MutexGuard<'_, Word2vecState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 impl Lesson for Word2vec {
     fn id(&self) -> LessonId {
@@ -13,15 +76,78 @@ impl Lesson for Word2vec {
     }
 
     fn views(&self) -> &'static [&'static str] {
-        &["one-hot"]
+        VIEWS
     }
 
-    fn view(&mut self, ui: &mut egui::Ui, _name: &str, cx: &LessonContext<'_>) {
-        if shared_views::empty_sentence_notice(ui, cx.sentence) {
-            return;
-        }
-        one_hot(ui, cx);
+    fn background(&mut self, ctx: &egui::Context) {
+        lock(&state(ctx)).training.poll(ctx);
     }
+
+    fn view(&mut self, ui: &mut egui::Ui, name: &str, cx: &LessonContext<'_>) {
+        let shared = state(ui.ctx());
+        let mut st = lock(&shared);
+        // Training runs whatever step is shown, so its events are drained every frame
+        // (otherwise the channel would fill while the learner reads another step).
+        st.training.poll(ui.ctx());
+        match name {
+            "training" => st.training.show(ui, cx),
+            "explore" => {
+                let Word2vecState {
+                    training, explore, ..
+                } = &mut *st;
+                explore.show(ui, cx, training);
+            }
+            "negative-sampling" => st.cost.show(ui, cx),
+            _ if shared_views::empty_sentence_notice(ui, cx.sentence) => {}
+            "training-pairs" => st.pairs.show(ui, cx),
+            "network" => st.network.show(ui, cx),
+            _ => one_hot(ui, cx),
+        }
+    }
+}
+
+/// A result computed on a worker thread, polled once per frame so the UI never waits.
+pub struct Job<T> {
+    rx: Receiver<T>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Runs `f` on a new thread. If no thread can be started, the job never finishes and
+    /// [`Job::poll`] says so (`Err`), so the pane can show a message instead of spinning.
+    pub fn spawn(name: &str, f: impl FnOnce() -> T + Send + 'static) -> Job<T> {
+        let (tx, rx) = channel();
+        let _ = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                let _ = tx.send(f());
+            });
+        Job { rx }
+    }
+
+    /// The result once done; [`JobState::Died`] if the worker ended without one.
+    pub fn poll(&self) -> JobState<T> {
+        match self.rx.try_recv() {
+            Ok(v) => JobState::Done(v),
+            Err(TryRecvError::Empty) => JobState::Running,
+            Err(TryRecvError::Disconnected) => JobState::Died,
+        }
+    }
+}
+
+/// What [`Job::poll`] found.
+pub enum JobState<T> {
+    Done(T),
+    Running,
+    /// The worker panicked or could not start.
+    Died,
+}
+
+/// The learner's sentence as word2vec sees it: lower-cased words, the same
+/// tokenisation the trainer applies to the corpus.
+pub fn sentence_words(sentence: &str) -> Vec<String> {
+    crate::model::corpus::words(sentence)
+        .map(|w| w.into_owned())
+        .collect()
 }
 
 /// The sentence's words as one-hot vectors over a vocabulary built from the sentence.

@@ -1,0 +1,213 @@
+//! The word2vec lesson driven as a learner would: every step renders its key label, a
+//! small training run goes to 100 % and its vectors answer a neighbours query, and a
+//! snapshot of the training step after a finished run.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use llm_lens::app::{LensApp, Settings};
+use llm_lens::lessons::LessonId;
+use llm_lens::lessons::word2vec::training::Status;
+use llm_lens::lessons::word2vec::{lock, state};
+use llm_lens::model::corpus::Corpus;
+use llm_lens::model::word2vec::TrainerConfig;
+use llm_lens::prose::ProseLibrary;
+
+/// Index of the live-training step and of the explore step.
+const TRAINING_STEP: usize = 4;
+const EXPLORE_STEP: usize = 5;
+
+/// A small corpus with clear word groups, so a short run has something to learn.
+fn small_corpus() -> Arc<Corpus> {
+    let lines = [
+        "the king rules the land and the king wears a crown",
+        "the queen rules the land and the queen wears a crown",
+        "oil and gas and coal are fuels for the nation",
+        "crude oil and natural gas heat the homes of the nation",
+        "the school and the college teach the students",
+        "students learn at school and at college every year",
+        "germany and france and italy and russia are nations of europe",
+        "france and germany trade with italy and russia",
+        "congress passed the law and the president signed the law",
+        "the president asked congress for a new law on taxes",
+        "war and peace shape the history of every nation",
+        "peace follows war and war follows peace in history",
+    ];
+    let mut text = String::new();
+    for i in 0..120 {
+        // Vary the order so windows see different neighbours.
+        for (j, l) in lines.iter().enumerate() {
+            text.push_str(lines[(i * 7 + j * 5) % lines.len()]);
+            text.push(' ');
+            text.push_str(l);
+            text.push('\n');
+        }
+    }
+    Arc::new(Corpus::from_text("test", &text).expect("test corpus parses"))
+}
+
+/// Small and deterministic (one thread), fast in a debug build. Progress is reported
+/// only at the end, so the loss curve does not depend on the machine's speed.
+fn small_config() -> TrainerConfig {
+    TrainerConfig {
+        dim: 16,
+        window: 3,
+        min_count: 1,
+        epochs: 3,
+        threads: 1,
+        snapshot_top_n: 60,
+        progress_every_ms: 3_600_000,
+        snapshot_every_ms: 3_600_000,
+        ..TrainerConfig::default()
+    }
+}
+
+fn app_at(step: usize, sentence: Option<&str>) -> LensApp {
+    let mut settings = Settings {
+        lesson: LessonId::Word2vec,
+        ..Settings::default()
+    };
+    if let Some(s) = sentence {
+        settings.sentence = s.to_owned();
+    }
+    settings.steps.insert("word2vec".to_owned(), step);
+    common::app(settings)
+}
+
+/// Starts the small run and steps frames until it ends (fails after 60 s).
+fn train_to_completion(h: &mut Harness<'static, LensApp>) {
+    lock(&state(&h.ctx))
+        .training
+        .start(small_corpus(), small_config());
+    let start = Instant::now();
+    while lock(&state(&h.ctx)).training.running() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "training did not finish within 60 s"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+}
+
+#[test]
+fn every_step_renders_and_shows_its_key_label() {
+    let keys = [
+        "One-hot vectors",
+        "window (words each side)",
+        "1. One-hot input",
+        "Time per training step",
+        "Not trained yet",
+        "There are no trained vectors yet",
+    ];
+    assert_eq!(
+        ProseLibrary::builtin().steps(LessonId::Word2vec).len(),
+        keys.len()
+    );
+    let mut h = common::harness(app_at(0, None));
+    for (step, key) in keys.iter().enumerate() {
+        h.state_mut().set_step(step);
+        h.run_steps(3);
+        assert_eq!(h.state().step(), step);
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "step {} lacks {key:?}",
+            step + 1
+        );
+        // No step asks for a view the pane lacks.
+        assert!(
+            h.query_by_label_contains("which this lesson does not have")
+                .is_none(),
+            "step {} names an unknown view",
+            step + 1
+        );
+    }
+}
+
+#[test]
+fn stepping_the_window_changes_the_pairs() {
+    let mut h = common::harness(app_at(1, Some("the cat sat on the mat")));
+    // Centre "cat" (word 2) with window 2: the, sat, on.
+    h.get_by_label_contains("Skip-gram training pairs for this centre: 3");
+    h.get_by_label("Next word ▶").click();
+    h.run_steps(2);
+    // Centre "sat": the, cat, on, the.
+    h.get_by_label_contains("Skip-gram training pairs for this centre: 4");
+    h.get_by_role_and_label(egui::accesskit::Role::RadioButton, "CBOW")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("[the, cat, on, the] → sat");
+}
+
+#[test]
+fn a_small_training_run_reaches_100_percent_and_answers_neighbours() {
+    let mut h = common::harness(app_at(TRAINING_STEP, None));
+    h.get_by_label_contains("Not trained yet");
+    train_to_completion(&mut h);
+    {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        assert_eq!(st.training.status, Status::Finished);
+        assert_eq!(st.training.fraction, 1.0);
+        assert!(st.training.result.is_some());
+        assert!(st.training.snapshot.is_some());
+    }
+    h.get_by_label("100 %");
+    h.get_by_label_contains("Finished: 3 epochs");
+    h.get_by_label("chart: Training loss");
+
+    h.state_mut().set_step(EXPLORE_STEP);
+    lock(&state(&h.ctx)).explore.word = "king".to_owned();
+    h.run_steps(3);
+    h.get_by_label_contains("Using the vectors of the last finished run");
+    h.get_by_label("Nearest to \"king\"");
+    {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        let neighbours = st.explore.neighbours.as_ref().expect("king is known");
+        assert_eq!(neighbours.len(), 8);
+        assert!(st.explore.similarity.is_ok(), "war and peace are known");
+    }
+    // An unknown word is an error message, not a panic.
+    lock(&state(&h.ctx)).explore.word = "zzzz".to_owned();
+    h.run_steps(3);
+    assert!(
+        lock(&state(&h.ctx)).explore.neighbours.is_err(),
+        "unknown word gives an error"
+    );
+}
+
+#[test]
+fn snapshot_of_the_training_step_after_a_run() {
+    let renderer = llm_lens::screenshot::offscreen_renderer();
+    if !common::have_adapter_or_skip("word2vec training snapshot", &renderer) {
+        return;
+    }
+    let Ok(renderer) = renderer else { return };
+    let app = app_at(
+        TRAINING_STEP,
+        Some("The king and the queen spoke of oil, war and peace."),
+    );
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_pixels_per_point(1.0)
+        .with_theme(egui::Theme::Light)
+        .renderer(renderer)
+        .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
+    h.run_steps(4);
+    train_to_completion(&mut h);
+    // Words/s depends on the machine: pin it so the picture does not.
+    lock(&state(&h.ctx)).training.words_per_sec = 250_000.0;
+    h.run_steps(4);
+    let image = h.render().expect("render");
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(0.6)
+        .max_failed_pixels(40);
+    egui_kittest::try_image_snapshot_options(&image, "word2vec_training", &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+}

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 pub mod neighbours;
 pub mod rnn_grad;
+pub mod trace;
 pub mod word2vec;
 
 #[derive(Debug, Parser)]
@@ -32,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Render one lesson step to a PNG without opening a window.
     Screenshot(crate::screenshot::ScreenshotArgs),
+    /// Run a BERT model folder on a sentence and print every tensor of its forward pass.
+    Trace(trace::TraceArgs),
     /// Gradient norms through time of a vanilla RNN or an LSTM (vanishing/exploding gradients).
     RnnGrad(rnn_grad::RnnGradArgs),
     /// Train word2vec (skip-gram or CBOW) on the built-in corpus or a text file.
@@ -45,6 +48,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         None => run_app(cli.lessons, cli.backend),
         Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
         Some(Command::RnnGrad(args)) => rnn_grad::run(&args),
+        Some(Command::Trace(args)) => trace::run(&args),
         Some(Command::Word2vec(args)) => word2vec::run(&args),
         Some(Command::Neighbours(args)) => neighbours::run(&args),
     }

@@ -2,8 +2,12 @@
 //! so each function can be tested on its own and used from the CLI.
 
 pub mod alignment;
+pub mod bert;
+pub mod config;
 pub mod corpus;
+pub mod fast_exp;
 pub mod lstm;
+pub mod model_dir;
 pub mod recall;
 pub mod recurrent_neuron;
 pub mod rng;
@@ -11,4 +15,7 @@ pub mod rnn;
 pub mod softmax;
 pub mod text;
 pub mod timeline;
+pub mod tokenize;
+pub mod trace;
+pub mod weights;
 pub mod word2vec;

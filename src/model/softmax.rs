@@ -4,6 +4,8 @@
 //! `softmax([1, 2, 3]) = [0.090, 0.245, 0.665]`. Subtracting the row maximum first
 //! keeps `exp` from overflowing (`exp(1000)` is infinite in f32, `exp(0)` is not).
 
+use super::fast_exp::fast_exp;
+
 /// Softmax of every row of a `(rows × cols)` row-major matrix, in place.
 ///
 /// `mask[c] == false` marks column `c` as padding: it gets weight 0 and does not take
@@ -13,26 +15,28 @@ pub fn softmax_rows_masked(values: &mut [f32], cols: usize, mask: Option<&[bool]
     if cols == 0 {
         return;
     }
+    let keep = |c: usize| mask.is_none_or(|m| m.get(c).copied().unwrap_or(false));
     for row in values.chunks_mut(cols) {
-        let keep = |c: usize| mask.is_none_or(|m| m.get(c).copied().unwrap_or(false));
         let max = row
             .iter()
             .enumerate()
             .filter(|(c, _)| keep(*c))
-            .map(|(_, v)| *v)
-            .fold(f32::NEG_INFINITY, f32::max);
+            .fold(f32::NEG_INFINITY, |m, (_, v)| m.max(*v));
         if max == f32::NEG_INFINITY {
             row.fill(0.0);
             continue;
         }
-        let mut sum = 0.0f32;
-        for (c, v) in row.iter_mut().enumerate() {
-            *v = if keep(c) { (*v - max).exp() } else { 0.0 };
-            sum += *v;
+        // Branch-free so the loop vectorises; masked columns are zeroed afterwards.
+        row.iter_mut().for_each(|v| *v = fast_exp(*v - max));
+        if mask.is_some() {
+            for (c, v) in row.iter_mut().enumerate() {
+                if !keep(c) {
+                    *v = 0.0;
+                }
+            }
         }
-        for v in row.iter_mut() {
-            *v /= sum;
-        }
+        let inv = 1.0 / row.iter().sum::<f32>();
+        row.iter_mut().for_each(|v| *v *= inv);
     }
 }
 

@@ -1,0 +1,140 @@
+//! `llm-lens trace`: run the model on a sentence and print what it computed,
+//! so tests, benchmarks and teachers can read the model without the GUI.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::model::bert::{ForwardOptions, forward};
+use crate::model::model_dir::Model;
+use crate::model::trace::Trace;
+
+/// Which backend to run on; only the CPU exists so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendChoice {
+    Cpu,
+    Gpu,
+    Auto,
+}
+
+/// Arguments of `llm-lens trace`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TraceArgs {
+    /// Folder with config.json, model.safetensors and vocab.txt or tokenizer.json.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// The sentence to run.
+    #[arg(long)]
+    pub text: String,
+    /// Optional second sentence (segment 1), as in BERT's sentence pairs.
+    #[arg(long)]
+    pub pair: Option<String>,
+    /// Backend: gpu and auto fall back to cpu until the GPU backend exists.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: BackendChoice,
+    /// Print one JSON object (tokens, ids, hidden_states, attentions) instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The JSON printed by `trace --json`.
+#[derive(Debug, Serialize)]
+pub struct TraceJson {
+    pub tokens: Vec<String>,
+    pub ids: Vec<u32>,
+    pub type_ids: Vec<u32>,
+    /// Byte range of each token in its own input text.
+    pub offsets: Vec<(usize, usize)>,
+    /// The backend that actually ran.
+    pub backend: &'static str,
+    pub backend_requested: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `(layers + 1) × tokens × hidden`; index 0 is the embedding output.
+    pub hidden_states: Vec<Vec<Vec<f32>>>,
+    /// `layers × heads × tokens × tokens` softmax weights.
+    pub attentions: Vec<Vec<Vec<Vec<f32>>>>,
+}
+
+/// Loads the model, runs it and builds the JSON object.
+pub fn trace_json(args: &TraceArgs) -> Result<TraceJson, String> {
+    let model = Model::load(&args.model).map_err(|e| e.to_string())?;
+    let encoding = model.encode(&args.text, args.pair.as_deref());
+    let trace = forward(&model.weights, &encoding, &ForwardOptions::default())
+        .map_err(|e| e.to_string())?;
+    let (requested, note) = match args.backend {
+        BackendChoice::Cpu => ("cpu", None),
+        BackendChoice::Gpu => ("gpu", Some("no GPU backend exists yet; ran on the CPU")),
+        BackendChoice::Auto => (
+            "auto",
+            Some("no GPU backend exists yet; auto chose the CPU"),
+        ),
+    };
+    Ok(TraceJson {
+        tokens: trace.tokens.clone(),
+        ids: trace.ids.clone(),
+        type_ids: trace.type_ids.clone(),
+        offsets: encoding.offsets,
+        backend: "cpu",
+        backend_requested: requested,
+        note: note.map(str::to_string),
+        hidden_states: trace
+            .hidden_states()
+            .iter()
+            .map(|h| h.rows().into_iter().map(|r| r.to_vec()).collect())
+            .collect(),
+        attentions: attentions(&trace),
+    })
+}
+
+/// Softmax weights per layer; a skipped layer (ablation) reports zeros.
+fn attentions(trace: &Trace) -> Vec<Vec<Vec<Vec<f32>>>> {
+    (0..trace.layers.len())
+        .map(|layer| match trace.attention(layer) {
+            Some(w) => w
+                .outer_iter()
+                .map(|head| head.rows().into_iter().map(|r| r.to_vec()).collect())
+                .collect(),
+            None => vec![vec![vec![0.0; trace.len()]; trace.len()]; heads_of(trace)],
+        })
+        .collect()
+}
+
+/// Runs `llm-lens trace`; the error is one sentence for the user.
+pub fn run(args: &TraceArgs) -> Result<(), String> {
+    let out = trace_json(args)?;
+    if args.json {
+        let text = serde_json::to_string(&out).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(());
+    }
+    println!("backend: {}", out.backend);
+    if let Some(note) = &out.note {
+        println!("note: {note}");
+    }
+    println!("tokens ({}):", out.tokens.len());
+    for (token, id) in out.tokens.iter().zip(&out.ids) {
+        println!("  {id:>6}  {token}");
+    }
+    let hidden = out
+        .hidden_states
+        .first()
+        .and_then(|h| h.first())
+        .map_or(0, Vec::len);
+    let heads = out.attentions.first().map_or(0, Vec::len);
+    println!(
+        "hidden_states: {} × {} × {hidden}; attentions: {} × {heads} × {} × {} (use --json for values)",
+        out.hidden_states.len(),
+        out.tokens.len(),
+        out.attentions.len(),
+        out.tokens.len(),
+        out.tokens.len()
+    );
+    Ok(())
+}
+
+fn heads_of(trace: &Trace) -> usize {
+    (0..trace.layers.len())
+        .find_map(|l| trace.attention(l).map(|w| w.shape()[0]))
+        .unwrap_or(0)
+}

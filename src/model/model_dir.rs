@@ -1,0 +1,205 @@
+//! A model folder as Hugging Face saves it: `config.json`, `model.safetensors`
+//! and `tokenizer.json` or `vocab.txt`.
+//!
+//! Every way a folder can be wrong gets its own error naming the file and the
+//! problem, because the learner picked the folder and needs to know what to fix.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::bert::{ForwardError, ForwardOptions, forward};
+use super::config::{BertConfig, ConfigError};
+use super::tokenize::{Encoding, TokenizeError, WordPiece};
+use super::trace::Trace;
+use super::weights::{BertWeights, WeightsError};
+
+/// `config.json` larger than this is not a config.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Why a model folder could not be used.
+#[derive(Debug, Error)]
+pub enum ModelError {
+    #[error("{0} is not a folder")]
+    NotAFolder(PathBuf),
+    #[error(
+        "{dir} has no {file}; a BERT model folder needs config.json, model.safetensors and vocab.txt or tokenizer.json"
+    )]
+    MissingFile { dir: PathBuf, file: &'static str },
+    #[error(
+        "{0} holds only pytorch_model.bin, a Python pickle that LLM Lens does not read (it can run code); convert it to model.safetensors first, e.g. with transformers' save_pretrained(..., safe_serialization=True)"
+    )]
+    PickleOnly(PathBuf),
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Config { path: PathBuf, source: ConfigError },
+    #[error("{path}: {source}")]
+    Weights { path: PathBuf, source: WeightsError },
+    #[error("{path}: {source}")]
+    Tokenizer {
+        path: PathBuf,
+        source: TokenizeError,
+    },
+    #[error(
+        "the tokeniser has {tokens} tokens but the model's vocab_size is {vocab}; they do not belong together"
+    )]
+    VocabMismatch { tokens: usize, vocab: usize },
+    #[error(transparent)]
+    Forward(#[from] ForwardError),
+}
+
+/// A loaded model: weights plus the tokeniser that matches them.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub config: BertConfig,
+    pub weights: BertWeights,
+    pub tokenizer: WordPiece,
+}
+
+impl Model {
+    /// Loads a Hugging Face BERT folder. Prefers `tokenizer.json` (it states
+    /// the casing) over `vocab.txt` (casing guessed from the vocabulary).
+    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        if !dir.is_dir() {
+            return Err(ModelError::NotAFolder(dir.to_path_buf()));
+        }
+        let config_path = dir.join("config.json");
+        if !config_path.is_file() {
+            return Err(ModelError::MissingFile {
+                dir: dir.to_path_buf(),
+                file: "config.json",
+            });
+        }
+        let text = read_small_text(&config_path, MAX_CONFIG_BYTES)?;
+        let config = BertConfig::from_json_str(&text).map_err(|source| ModelError::Config {
+            path: config_path.clone(),
+            source,
+        })?;
+
+        let tokenizer_json = dir.join("tokenizer.json");
+        let vocab_txt = dir.join("vocab.txt");
+        let (tok_path, tokenizer) = if tokenizer_json.is_file() {
+            let t = WordPiece::from_tokenizer_json_file(&tokenizer_json);
+            (tokenizer_json, t)
+        } else if vocab_txt.is_file() {
+            let t = WordPiece::from_vocab_file(&vocab_txt);
+            (vocab_txt, t)
+        } else {
+            return Err(ModelError::MissingFile {
+                dir: dir.to_path_buf(),
+                file: "vocab.txt or tokenizer.json",
+            });
+        };
+        let tokenizer = tokenizer.map_err(|source| ModelError::Tokenizer {
+            path: tok_path,
+            source,
+        })?;
+        if tokenizer.vocab_size() > config.vocab_size {
+            return Err(ModelError::VocabMismatch {
+                tokens: tokenizer.vocab_size(),
+                vocab: config.vocab_size,
+            });
+        }
+
+        let weights_path = dir.join("model.safetensors");
+        if !weights_path.is_file() {
+            if dir.join("pytorch_model.bin").is_file() {
+                return Err(ModelError::PickleOnly(dir.to_path_buf()));
+            }
+            return Err(ModelError::MissingFile {
+                dir: dir.to_path_buf(),
+                file: "model.safetensors",
+            });
+        }
+        let weights =
+            BertWeights::load(&config, &weights_path).map_err(|source| ModelError::Weights {
+                path: weights_path,
+                source,
+            })?;
+        Ok(Self {
+            config,
+            weights,
+            tokenizer,
+        })
+    }
+
+    /// A model from weights already in memory (e.g. the built-in random one).
+    pub fn from_parts(weights: BertWeights, tokenizer: WordPiece) -> Result<Self, ModelError> {
+        if tokenizer.vocab_size() > weights.config.vocab_size {
+            return Err(ModelError::VocabMismatch {
+                tokens: tokenizer.vocab_size(),
+                vocab: weights.config.vocab_size,
+            });
+        }
+        Ok(Self {
+            config: weights.config.clone(),
+            weights,
+            tokenizer,
+        })
+    }
+
+    /// Tokenises one sentence, or a pair when `pair` is given.
+    pub fn encode(&self, text: &str, pair: Option<&str>) -> Encoding {
+        match pair {
+            Some(b) => self.tokenizer.encode_pair(text, b),
+            None => self.tokenizer.encode(text),
+        }
+    }
+
+    /// Tokenises and runs the CPU forward pass.
+    pub fn trace(
+        &self,
+        text: &str,
+        pair: Option<&str>,
+        opts: &ForwardOptions,
+    ) -> Result<Trace, ModelError> {
+        Ok(forward(&self.weights, &self.encode(text, pair), opts)?)
+    }
+
+    /// Writes this model as a Hugging Face folder (config.json, model.safetensors, vocab.txt).
+    pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).map_err(|e| ModelError::Write {
+                path,
+                message: e.to_string(),
+            })
+        };
+        std::fs::create_dir_all(dir).map_err(|e| ModelError::Write {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let config = serde_json::to_string_pretty(&self.config).map_err(|e| ModelError::Write {
+            path: dir.join("config.json"),
+            message: e.to_string(),
+        })?;
+        write("config.json", config.as_bytes())?;
+        let mut vocab = String::new();
+        for id in 0..self.tokenizer.vocab_size() {
+            vocab.push_str(self.tokenizer.id_to_token(id as u32).unwrap_or(""));
+            vocab.push('\n');
+        }
+        write("vocab.txt", vocab.as_bytes())?;
+        let path = dir.join("model.safetensors");
+        self.weights
+            .save(&path)
+            .map_err(|source| ModelError::Weights { path, source })
+    }
+}
+
+fn read_small_text(path: &Path, max: u64) -> Result<String, ModelError> {
+    let err = |message: String| ModelError::Read {
+        path: path.to_path_buf(),
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| err(e.to_string()))?
+        .len();
+    if size > max {
+        return Err(err(format!("{size} bytes is too large for this file")));
+    }
+    std::fs::read_to_string(path).map_err(|e| err(e.to_string()))
+}

@@ -1,0 +1,218 @@
+//! BERT's "basic" tokenisation: clean the text, split CJK characters, strip
+//! accents, lower-case, then split on whitespace and punctuation.
+//!
+//! It follows Hugging Face `tokenizers`' `BertNormalizer` + `BertPreTokenizer`
+//! step by step (same order, same Unicode tables) because the WordPiece ids
+//! must match theirs exactly. Every normalised character remembers the byte
+//! range of the original character it came from, so tokens can be traced back
+//! to the learner's text.
+//!
+//! ```
+//! use llm_lens::model::tokenize::basic::BasicTokenizer;
+//! let basic = BasicTokenizer::uncased();
+//! assert_eq!(basic.tokenize("Héllo, wörld!"), ["hello", ",", "world", "!"]);
+//! assert_eq!(basic.tokenize("東京 tower"), ["東", "京", "tower"]);
+//! assert_eq!(basic.tokenize("a\u{200b}b\tc"), ["ab", "c"]); // zero-width space dropped
+//! ```
+
+use unicode_categories::UnicodeCategories;
+use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+
+/// One character after normalisation, with the byte range `start..end` of the
+/// character in the original text that produced it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NormChar {
+    pub ch: char,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Switches of BERT's normaliser (`BertNormalizer` in `tokenizer.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BasicTokenizer {
+    /// Drop control characters, map every whitespace to `' '`.
+    pub clean_text: bool,
+    /// Put spaces around CJK ideographs so each becomes its own word.
+    pub handle_chinese_chars: bool,
+    /// NFD-decompose and drop non-spacing marks (`é` → `e`).
+    pub strip_accents: bool,
+    pub lowercase: bool,
+}
+
+impl BasicTokenizer {
+    /// bert-base-uncased's settings.
+    pub fn uncased() -> Self {
+        Self {
+            clean_text: true,
+            handle_chinese_chars: true,
+            strip_accents: true,
+            lowercase: true,
+        }
+    }
+
+    /// bert-base-cased's settings: keeps case and accents.
+    pub fn cased() -> Self {
+        Self {
+            strip_accents: false,
+            lowercase: false,
+            ..Self::uncased()
+        }
+    }
+
+    /// Normalises `text`; byte offsets are shifted by `base` (where `text`
+    /// starts inside the original string).
+    ///
+    /// ```
+    /// use llm_lens::model::tokenize::basic::BasicTokenizer;
+    /// let chars = BasicTokenizer::uncased().normalize("É!", 0);
+    /// let s: String = chars.iter().map(|c| c.ch).collect();
+    /// assert_eq!(s, "e!");
+    /// assert_eq!((chars[0].start, chars[0].end), (0, 2)); // 'É' is 2 bytes
+    /// ```
+    pub fn normalize(&self, text: &str, base: usize) -> Vec<NormChar> {
+        let mut out: Vec<NormChar> = Vec::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            let (start, end) = (base + i, base + i + c.len_utf8());
+            let mut c = c;
+            if self.clean_text {
+                if c == '\0' || c == '\u{fffd}' || is_control(c) {
+                    continue;
+                }
+                if is_whitespace(c) {
+                    c = ' ';
+                }
+            }
+            let at = |ch| NormChar { ch, start, end };
+            if self.handle_chinese_chars && is_chinese_char(c) {
+                out.extend([at(' '), at(c), at(' ')]);
+            } else {
+                out.push(at(c));
+            }
+        }
+        if self.strip_accents {
+            out = strip_accents(&out);
+        }
+        if self.lowercase {
+            let mut lowered = Vec::with_capacity(out.len());
+            for nc in out {
+                lowered.extend(nc.ch.to_lowercase().map(|ch| NormChar { ch, ..nc }));
+            }
+            out = lowered;
+        }
+        out
+    }
+
+    /// Normalises and splits into words: whitespace separates and is dropped,
+    /// each punctuation character becomes a word of its own.
+    pub fn split(&self, text: &str, base: usize) -> Vec<Vec<NormChar>> {
+        let mut words = Vec::new();
+        let mut word: Vec<NormChar> = Vec::new();
+        for nc in self.normalize(text, base) {
+            if nc.ch.is_whitespace() {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            } else if is_punctuation(nc.ch) {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                words.push(vec![nc]);
+            } else {
+                word.push(nc);
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+        words
+    }
+
+    /// The words as strings: handy for teaching and doc examples.
+    pub fn tokenize(&self, text: &str) -> Vec<String> {
+        self.split(text, 0)
+            .iter()
+            .map(|w| w.iter().map(|c| c.ch).collect())
+            .collect()
+    }
+}
+
+/// NFD over the whole sequence (decompose, then canonical reordering of each
+/// run of combining marks), then drop non-spacing marks (category Mn).
+///
+/// Offsets follow Hugging Face's alignment rules so token offsets match
+/// theirs: the first character of each decomposition takes the next original
+/// character's range *in output order*, extra characters take the range of the
+/// character before them. (Only reordered marks can tell the difference.)
+fn strip_accents(chars: &[NormChar]) -> Vec<NormChar> {
+    // (character, is the first of its decomposition)
+    let mut decomposed: Vec<(char, bool)> = Vec::with_capacity(chars.len());
+    for nc in chars {
+        let mut first = true;
+        decompose_canonical(nc.ch, |ch| {
+            decomposed.push((ch, first));
+            first = false;
+        });
+    }
+    // Canonical ordering: marks with a non-zero combining class are stably
+    // sorted by class within each run (a run ends at a class-0 character).
+    let mut i = 0;
+    while i < decomposed.len() {
+        if canonical_combining_class(decomposed[i].0) == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < decomposed.len() && canonical_combining_class(decomposed[i].0) != 0 {
+            i += 1;
+        }
+        decomposed[start..i].sort_by_key(|&(ch, _)| canonical_combining_class(ch));
+    }
+    let mut originals = chars.iter();
+    let mut previous: Option<&NormChar> = None;
+    let mut out = Vec::with_capacity(decomposed.len());
+    for (ch, first) in decomposed {
+        let source = if first || previous.is_none() {
+            originals.next()
+        } else {
+            previous
+        };
+        if let Some(src) = source {
+            previous = Some(src);
+            if !ch.is_mark_nonspacing() {
+                out.push(NormChar { ch, ..*src });
+            }
+        }
+    }
+    out
+}
+
+/// Whitespace as BERT sees it: tab, newline and CR count although they are controls.
+fn is_whitespace(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || c.is_whitespace()
+}
+
+/// Control and format characters (Cc, Cf, Co), which BERT deletes.
+fn is_control(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && c.is_other()
+}
+
+/// ASCII symbols such as `$` and `^` count as punctuation too, as in BERT.
+fn is_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation() || c.is_punctuation()
+}
+
+/// CJK Unified Ideographs and their extensions/compatibility blocks (not
+/// Hangul, Hiragana or Katakana, which are written with spaces).
+fn is_chinese_char(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x4E00..=0x9FFF
+            | 0x3400..=0x4DBF
+            | 0x20000..=0x2A6DF
+            | 0x2A700..=0x2B73F
+            | 0x2B740..=0x2B81F
+            | 0x2B920..=0x2CEAF
+            | 0xF900..=0xFAFF
+            | 0x2F800..=0x2FA1F
+    )
+}

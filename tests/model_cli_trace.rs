@@ -1,0 +1,92 @@
+//! `llm-lens trace` on a small random model folder: JSON shapes and errors.
+
+mod model_support;
+
+use llm_lens::cli::trace::{BackendChoice, TraceArgs, run, trace_json};
+use llm_lens::model::config::BertConfig;
+use llm_lens::model::model_dir::Model;
+use llm_lens::model::tokenize::WordPiece;
+use llm_lens::model::tokenize::basic::BasicTokenizer;
+use llm_lens::model::weights::BertWeights;
+use model_support::TempDir;
+
+fn folder() -> TempDir {
+    let dir = TempDir::new("cli");
+    let config = BertConfig {
+        vocab_size: 12,
+        hidden_size: 16,
+        num_hidden_layers: 3,
+        num_attention_heads: 4,
+        intermediate_size: 32,
+        max_position_embeddings: 64,
+        ..BertConfig::tiny()
+    };
+    let vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\n";
+    let tok = WordPiece::from_vocab_txt(vocab, BasicTokenizer::uncased()).unwrap();
+    let weights = BertWeights::random(&config, 3).unwrap();
+    Model::from_parts(weights, tok)
+        .unwrap()
+        .save(dir.path())
+        .unwrap();
+    dir
+}
+
+fn args(dir: &std::path::Path, backend: BackendChoice) -> TraceArgs {
+    TraceArgs {
+        model: dir.to_path_buf(),
+        text: "Hello world!".into(),
+        pair: Some("hello".into()),
+        backend,
+        json: true,
+    }
+}
+
+#[test]
+fn json_has_hf_shaped_hidden_states_and_attentions() {
+    let dir = folder();
+    let out = trace_json(&args(dir.path(), BackendChoice::Cpu)).unwrap();
+    assert_eq!(
+        out.tokens,
+        ["[CLS]", "hello", "world", "!", "[SEP]", "hello", "[SEP]"]
+    );
+    assert_eq!(out.type_ids, [0, 0, 0, 0, 0, 1, 1]);
+    assert_eq!(out.backend, "cpu");
+    assert!(out.note.is_none());
+    assert_eq!(out.hidden_states.len(), 4);
+    assert!(
+        out.hidden_states
+            .iter()
+            .all(|l| l.len() == 7 && l.iter().all(|t| t.len() == 16))
+    );
+    assert_eq!(out.attentions.len(), 3);
+    assert!(
+        out.attentions
+            .iter()
+            .all(|l| l.len() == 4 && l.iter().all(|h| h.len() == 7))
+    );
+    run(&args(dir.path(), BackendChoice::Cpu)).unwrap();
+}
+
+#[test]
+fn gpu_request_falls_back_to_cpu_with_a_note() {
+    let dir = folder();
+    let out = trace_json(&args(dir.path(), BackendChoice::Gpu)).unwrap();
+    assert_eq!(out.backend, "cpu");
+    assert_eq!(out.backend_requested, "gpu");
+    assert!(out.note.unwrap().contains("no GPU backend exists yet"));
+}
+
+#[test]
+fn errors_are_one_clear_message() {
+    let dir = folder();
+    std::fs::remove_file(dir.path().join("config.json")).unwrap();
+    let err = trace_json(&args(dir.path(), BackendChoice::Cpu)).unwrap_err();
+    assert!(err.contains("has no config.json"), "{err}");
+    let good = folder();
+    let long = TraceArgs {
+        text: "hello ".repeat(100),
+        ..args(good.path(), BackendChoice::Cpu)
+    };
+    let err = trace_json(&long).unwrap_err();
+    assert!(err.contains("at most 64"), "{err}");
+}

@@ -88,7 +88,7 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     image
         .save(&args.out)
         .map_err(|e| format!("could not write {}: {e}", args.out.display()))?;
-    println!("wrote {} ({w}x{h})", args.out.display());
+    crate::outln!("wrote {} ({w}x{h})", args.out.display());
     Ok(())
 }
 

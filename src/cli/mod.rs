@@ -1,6 +1,16 @@
 //! The command line. With no subcommand `llm-lens` opens the app; each subcommand lives
 //! in its own file here and returns `Err(message)` for `main` to print as one line.
 
+/// `println!` that never panics: when stdout is a closed pipe (`llm-lens trace … | head`),
+/// output simply stops instead of aborting with "failed printing to stdout".
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 use crate::app::LensApp;
 use crate::compute::{BackendChoice, Compute};
 use crate::prose::ProseLibrary;

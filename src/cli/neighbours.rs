@@ -31,10 +31,10 @@ pub fn run(args: &NeighboursArgs) -> Result<(), String> {
     let neighbours = vectors.nearest(&word, args.k).map_err(|e| e.to_string())?;
     if args.json {
         let json = serde_json::json!({ "word": word, "neighbours": neighbours });
-        println!("{json}");
+        crate::outln!("{json}");
     } else {
         for n in &neighbours {
-            println!("{:<20} {:.4}", n.word, n.similarity);
+            crate::outln!("{:<20} {:.4}", n.word, n.similarity);
         }
     }
     Ok(())

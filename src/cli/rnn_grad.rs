@@ -106,7 +106,7 @@ impl RnnGradArgs {
 /// Compute the profile and print it (JSON with `--json`, otherwise a table).
 pub fn run(args: &RnnGradArgs) -> Result<(), String> {
     let (text, overflowed) = render(args)?;
-    println!("{text}");
+    crate::outln!("{text}");
     if overflowed {
         eprintln!(
             "note: some gradient norms overflowed f64 (null in JSON, inf in the table); try --clip"

@@ -105,16 +105,16 @@ pub fn run(args: &TraceArgs) -> Result<(), String> {
     let out = trace_json(args)?;
     if args.json {
         let text = serde_json::to_string(&out).map_err(|e| e.to_string())?;
-        println!("{text}");
+        crate::outln!("{text}");
         return Ok(());
     }
-    println!("backend: {}", out.backend);
+    crate::outln!("backend: {}", out.backend);
     if let Some(note) = &out.note {
-        println!("note: {note}");
+        crate::outln!("note: {note}");
     }
-    println!("tokens ({}):", out.tokens.len());
+    crate::outln!("tokens ({}):", out.tokens.len());
     for (token, id) in out.tokens.iter().zip(&out.ids) {
-        println!("  {id:>6}  {token}");
+        crate::outln!("  {id:>6}  {token}");
     }
     let hidden = out
         .hidden_states
@@ -122,7 +122,7 @@ pub fn run(args: &TraceArgs) -> Result<(), String> {
         .and_then(|h| h.first())
         .map_or(0, Vec::len);
     let heads = out.attentions.first().map_or(0, Vec::len);
-    println!(
+    crate::outln!(
         "hidden_states: {} × {} × {hidden}; attentions: {} × {heads} × {} × {} (use --json for values)",
         out.hidden_states.len(),
         out.tokens.len(),

@@ -125,9 +125,9 @@ pub fn run(args: &Word2vecArgs) -> Result<(), String> {
             "model": format!("{:?}", config.model),
             "stats": s,
         });
-        println!("{json}");
+        crate::outln!("{json}");
     } else {
-        println!(
+        crate::outln!(
             "{:?}: {} words x {} epochs in {:.2} s on {} thread(s): {:.0} words/s ({:.0} effective words/s after subsampling)",
             config.model,
             s.words,
@@ -137,12 +137,15 @@ pub fn run(args: &Word2vecArgs) -> Result<(), String> {
             s.words_per_sec,
             s.effective_words_per_sec
         );
-        println!(
+        crate::outln!(
             "final loss {:.4} (mean per example, last epoch); vocabulary {}; corpus loaded in {:.3} s, prepared in {:.3} s",
-            s.final_loss, s.vocab_size, load_seconds, s.prepare_seconds
+            s.final_loss,
+            s.vocab_size,
+            load_seconds,
+            s.prepare_seconds
         );
         if let Some(cpu) = s.train_cpu_seconds {
-            println!(
+            crate::outln!(
                 "training CPU time {cpu:.2} s: {:.0} effective words per CPU second",
                 s.effective_words as f64 / cpu
             );
@@ -151,7 +154,7 @@ pub fn run(args: &Word2vecArgs) -> Result<(), String> {
     if let Some(out) = &args.out {
         result.vectors.save_text(out).map_err(|e| e.to_string())?;
         if !args.json {
-            println!("vectors written to {}", out.display());
+            crate::outln!("vectors written to {}", out.display());
         }
     }
     Ok(())

@@ -17,8 +17,10 @@ use crate::prose::ProseLibrary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod bpe_train;
 pub mod neighbours;
 pub mod rnn_grad;
+pub mod tokenize;
 pub mod trace;
 pub mod word2vec;
 
@@ -43,6 +45,10 @@ pub struct Cli {
 pub enum Command {
     /// Render one lesson step to a PNG without opening a window.
     Screenshot(crate::screenshot::ScreenshotArgs),
+    /// Tokenise text with any of the lesson's tokenisers and print ids, tokens and offsets.
+    Tokenize(tokenize::TokenizeArgs),
+    /// Train byte-level BPE on a text file and write its merges.
+    BpeTrain(bpe_train::BpeTrainArgs),
     /// Run a BERT model folder on a sentence and print every tensor of its forward pass.
     Trace(trace::TraceArgs),
     /// Gradient norms through time of a vanilla RNN or an LSTM (vanishing/exploding gradients).
@@ -59,6 +65,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
         Some(Command::RnnGrad(args)) => rnn_grad::run(&args),
         Some(Command::Trace(args)) => trace::run(&args),
+        Some(Command::Tokenize(args)) => tokenize::run(&args),
+        Some(Command::BpeTrain(args)) => bpe_train::run(&args),
         Some(Command::Word2vec(args)) => word2vec::run(&args),
         Some(Command::Neighbours(args)) => neighbours::run(&args),
     }

@@ -2,6 +2,20 @@
 //! word, BPE, Unigram) join it in later issues.
 
 pub mod basic;
+/// BPE training with recorded merges and replay (character- or byte-level).
+pub mod bpe_train;
+/// GPT-2's byte ↔ visible-character mapping.
+pub mod byte_level;
+/// Character- and word-level vocabularies with `[UNK]`.
+pub mod char_word;
+/// The byte-level `Encoding` the teaching tokenisers return.
+pub mod encoding;
+/// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
+pub mod pretokenize;
+/// r50k / cl100k / o200k byte-level BPE with our own merge loop.
+pub mod tiktoken_bpe;
+/// Unigram language-model tokeniser: EM training, Viterbi, top-k segmentations.
+pub mod unigram;
 pub mod wordpiece;
 
 pub use wordpiece::{Encoding, WordPiece};

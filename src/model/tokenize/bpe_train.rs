@@ -1,0 +1,578 @@
+//! Byte-pair encoding, trained from scratch on a corpus, every merge recorded so the
+//! lesson can replay it.
+//!
+//! Training counts the corpus's words once, then repeatedly merges the most frequent
+//! adjacent pair of symbols into a new token. With words as symbol ids and counts:
+//!
+//! ```text
+//! words  {[l o w]: 1, [l o w e r]: 1, [n e w e r]: 1}
+//! pairs  {(l,o): 2, (o,w): 2, (w,e): 2, (e,r): 2, (n,e): 1, (e,w): 1}
+//! merge 1: (e,r) -> "er"  (count 2; ties broken as below)
+//! words  {[l o w]: 1, [l o w er]: 1, [n e w er]: 1}
+//! pairs  {(l,o): 2, (o,w): 2, (w,er): 2, (n,e): 1, (e,w): 1}
+//! ```
+//!
+//! **Incremental counts.** After a merge only the words that contained the pair are
+//! touched: a pair → word-index list says which, and their old pairs are subtracted
+//! and new pairs added (times the word's count). A lazy max-heap finds the best pair:
+//! an entry whose stored count is out of date is re-pushed with the current count.
+//!
+//! **Tie-breaking (deterministic).** The highest count wins; among equal counts, the
+//! pair with the smaller `(left id, right id)`. Base symbols get ids in byte / code
+//! point order, so among them this is alphabetical, and older tokens beat newer ones.
+//!
+//! **Vocabulary layout.** Special tokens first (character-level adds `[UNK]` as id 0),
+//! then the base alphabet (byte-level: the 256 bytes in byte order; otherwise every
+//! character of the corpus in code point order), then one id per merge.
+//!
+//! **Byte-level** (GPT-2 style) training pre-tokenises with GPT-2's regex and starts
+//! from bytes, so nothing is ever unknown; merges are written with GPT-2's visible
+//! byte characters (`" the"` → `"Ġthe"`). Character-level training splits words with
+//! [`split_words`] (whitespace dropped) and maps unseen characters to `[UNK]`.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rustc_hash::FxHashMap;
+
+use super::byte_level::bytes_to_visible;
+use super::encoding::{Encoding, TokenizeError};
+use super::pretokenize::RegexSplit;
+use crate::model::text::split_words;
+
+/// A pair of adjacent token ids.
+pub type Pair = (u32, u32);
+
+/// The unknown token of character-level BPE.
+pub const UNK: &str = "[UNK]";
+
+/// Training settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BpeConfig {
+    /// Stop when the vocabulary (specials + alphabet + merges) reaches this size.
+    pub vocab_size: usize,
+    /// GPT-2 style: bytes as the alphabet, GPT-2's pre-tokeniser, no `[UNK]`.
+    pub byte_level: bool,
+    /// Tokens that are never split or merged (e.g. `<|endoftext|>`).
+    pub special_tokens: Vec<String>,
+    /// Stop when the best pair occurs fewer times than this.
+    pub min_pair_count: u64,
+}
+
+impl Default for BpeConfig {
+    fn default() -> Self {
+        Self {
+            vocab_size: 1000,
+            byte_level: true,
+            special_tokens: Vec::new(),
+            min_pair_count: 1,
+        }
+    }
+}
+
+/// One recorded merge: `pair` (seen `count` times) became token `new_id` = `token`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merge {
+    pub pair: Pair,
+    pub count: u64,
+    pub new_id: u32,
+    pub token: Vec<u8>,
+}
+
+/// How raw text becomes base symbols; shared by the trainer and the model.
+#[derive(Debug, Clone)]
+struct Base {
+    byte_level: bool,
+    specials: Vec<(String, u32)>,
+    /// Character-level: character → id.
+    char_ids: FxHashMap<char, u32>,
+    unk: Option<u32>,
+    /// Byte-level: id of byte 0 (bytes are consecutive).
+    byte0: u32,
+    split: Option<RegexSplit>,
+}
+
+impl Base {
+    /// Calls `f(piece_start, piece_end)` for each pre-tokenised piece of `text`.
+    fn pieces(&self, text: &str, f: &mut dyn FnMut(usize, usize)) -> Result<(), TokenizeError> {
+        match &self.split {
+            Some(split) => split.for_each_range(text, f),
+            None => {
+                for p in split_words(text) {
+                    f(p.start, p.end)
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Base symbols of one piece as `(id, start, end)`, offsets relative to the piece.
+    fn symbols(&self, piece: &str, out: &mut Vec<(u32, usize, usize)>) {
+        out.clear();
+        if self.byte_level {
+            out.extend(
+                piece
+                    .bytes()
+                    .enumerate()
+                    .map(|(i, b)| (self.byte0 + b as u32, i, i + 1)),
+            );
+        } else {
+            for (i, c) in piece.char_indices() {
+                let id = self.char_ids.get(&c).copied().or(self.unk).unwrap_or(0);
+                out.push((id, i, i + c.len_utf8()));
+            }
+        }
+    }
+
+    /// Splits `text` at special tokens: `(start, end, Some(id))` for a special,
+    /// `(start, end, None)` for ordinary text between them.
+    fn split_specials(&self, text: &str) -> Vec<(usize, usize, Option<u32>)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        loop {
+            let rest = &text[pos..];
+            let next = self
+                .specials
+                .iter()
+                .filter(|(s, _)| !s.is_empty())
+                .filter_map(|(s, id)| rest.find(s.as_str()).map(|i| (pos + i, s.len(), *id)))
+                .min_by_key(|&(start, len, _)| (start, Reverse(len)));
+            match next {
+                Some((start, len, id)) => {
+                    if start > pos {
+                        out.push((pos, start, None));
+                    }
+                    out.push((start, start + len, Some(id)));
+                    pos = start + len;
+                }
+                None => {
+                    if pos < text.len() {
+                        out.push((pos, text.len(), None));
+                    }
+                    return out;
+                }
+            }
+        }
+    }
+}
+
+/// A step-by-step BPE trainer (the UI can call [`BpeTrainer::step`] and show
+/// [`BpeTrainer::top_pairs`] between steps); [`train`] runs it to the end.
+#[derive(Debug, Clone)]
+pub struct BpeTrainer {
+    config: BpeConfig,
+    base: Base,
+    vocab: Vec<Vec<u8>>,
+    /// Distinct words (as symbol ids), sorted by their text, and their counts.
+    words: Vec<Vec<u32>>,
+    counts: Vec<u64>,
+    pair_counts: FxHashMap<Pair, u64>,
+    /// Which words contain a pair (may hold stale or repeated indices).
+    pair_words: FxHashMap<Pair, Vec<u32>>,
+    heap: BinaryHeap<(u64, Reverse<Pair>)>,
+    merges: Vec<Merge>,
+}
+
+impl BpeTrainer {
+    /// Counts the corpus's words and their pairs (the only full pass over the corpus).
+    pub fn new(corpus: &str, config: BpeConfig) -> Result<Self, TokenizeError> {
+        let mut vocab: Vec<Vec<u8>> = Vec::new();
+        let mut specials = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        if !config.byte_level {
+            names.push(UNK.to_string());
+        }
+        for s in &config.special_tokens {
+            if !s.is_empty() && !names.contains(s) {
+                names.push(s.clone());
+            }
+        }
+        for s in names {
+            specials.push((s.clone(), vocab.len() as u32));
+            vocab.push(s.into_bytes());
+        }
+        let mut base = Base {
+            byte_level: config.byte_level,
+            specials,
+            char_ids: FxHashMap::default(),
+            unk: if config.byte_level { None } else { Some(0) },
+            byte0: vocab.len() as u32,
+            split: if config.byte_level {
+                Some(RegexSplit::gpt2())
+            } else {
+                None
+            },
+        };
+
+        // Word counts, from the text between special tokens.
+        let mut word_counts: FxHashMap<&str, u64> = FxHashMap::default();
+        for (s, e, special) in base.split_specials(corpus) {
+            if special.is_some() {
+                continue;
+            }
+            let segment = &corpus[s..e];
+            base.pieces(segment, &mut |a, b| {
+                *word_counts.entry(&segment[a..b]).or_default() += 1
+            })?;
+        }
+        let mut distinct: Vec<(&str, u64)> = word_counts.into_iter().collect();
+        distinct.sort_unstable();
+
+        if config.byte_level {
+            vocab.extend((0..=255u8).map(|b| vec![b]));
+        } else {
+            let mut chars: Vec<char> = distinct.iter().flat_map(|(w, _)| w.chars()).collect();
+            chars.sort_unstable();
+            chars.dedup();
+            for c in chars {
+                base.char_ids.insert(c, vocab.len() as u32);
+                vocab.push(c.to_string().into_bytes());
+            }
+        }
+
+        let mut symbols = Vec::new();
+        let mut words = Vec::with_capacity(distinct.len());
+        let mut counts = Vec::with_capacity(distinct.len());
+        for (w, c) in distinct {
+            base.symbols(w, &mut symbols);
+            words.push(symbols.iter().map(|s| s.0).collect::<Vec<u32>>());
+            counts.push(c);
+        }
+        let mut trainer = Self {
+            config,
+            base,
+            vocab,
+            words,
+            counts,
+            pair_counts: FxHashMap::default(),
+            pair_words: FxHashMap::default(),
+            heap: BinaryHeap::new(),
+            merges: Vec::new(),
+        };
+        trainer.pair_counts = trainer.recount();
+        for (wi, w) in trainer.words.iter().enumerate() {
+            for p in w.windows(2) {
+                trainer
+                    .pair_words
+                    .entry((p[0], p[1]))
+                    .or_default()
+                    .push(wi as u32);
+            }
+        }
+        trainer.heap = trainer
+            .pair_counts
+            .iter()
+            .map(|(&p, &c)| (c, Reverse(p)))
+            .collect();
+        Ok(trainer)
+    }
+
+    /// Pair counts computed from scratch over all words (what the incremental counts
+    /// must always equal): `[1, 2, 3, 1, 2]` ×1 → `{(1, 2): 2, (2, 3): 1, (3, 1): 1}`.
+    pub fn recount(&self) -> FxHashMap<Pair, u64> {
+        let mut counts = FxHashMap::default();
+        for (w, &c) in self.words.iter().zip(&self.counts) {
+            for p in w.windows(2) {
+                *counts.entry((p[0], p[1])).or_default() += c;
+            }
+        }
+        counts
+    }
+
+    /// The current (incrementally maintained) pair counts; no zero entries.
+    pub fn pair_counts(&self) -> &FxHashMap<Pair, u64> {
+        &self.pair_counts
+    }
+
+    /// The `n` best pairs in merge order (count, then tie-break).
+    pub fn top_pairs(&self, n: usize) -> Vec<(Pair, u64)> {
+        let mut all: Vec<(Pair, u64)> = self.pair_counts.iter().map(|(&p, &c)| (p, c)).collect();
+        all.sort_unstable_by_key(|&(p, c)| (Reverse(c), p));
+        all.truncate(n);
+        all
+    }
+
+    /// The merges so far.
+    pub fn merges(&self) -> &[Merge] {
+        &self.merges
+    }
+
+    /// Token bytes by id so far.
+    pub fn vocab(&self) -> &[Vec<u8>] {
+        &self.vocab
+    }
+
+    /// The distinct training words (symbol ids) with their counts.
+    pub fn words(&self) -> impl Iterator<Item = (&[u32], u64)> {
+        self.words
+            .iter()
+            .map(Vec::as_slice)
+            .zip(self.counts.iter().copied())
+    }
+
+    /// The work ahead: how many merges the target vocabulary size still allows.
+    pub fn merges_left(&self) -> usize {
+        self.config.vocab_size.saturating_sub(self.vocab.len())
+    }
+
+    /// Performs one merge, or returns `None` when the vocabulary is full or no pair
+    /// occurs at least `min_pair_count` times.
+    pub fn step(&mut self) -> Option<&Merge> {
+        if self.vocab.len() >= self.config.vocab_size {
+            return None;
+        }
+        let (count, pair) = loop {
+            let (stored, Reverse(pair)) = self.heap.pop()?;
+            match self.pair_counts.get(&pair).copied() {
+                Some(c) if c == stored => break (c, pair),
+                Some(c) => self.heap.push((c, Reverse(pair))),
+                None => {}
+            }
+        };
+        if count < self.config.min_pair_count.max(1) {
+            self.heap.push((count, Reverse(pair)));
+            return None;
+        }
+        let new_id = self.vocab.len() as u32;
+        let mut token = self.vocab[pair.0 as usize].clone();
+        token.extend_from_slice(&self.vocab[pair.1 as usize]);
+        self.vocab.push(token.clone());
+
+        let mut word_ids = self.pair_words.remove(&pair).unwrap_or_default();
+        word_ids.sort_unstable();
+        word_ids.dedup();
+        let mut grown: Vec<Pair> = Vec::new();
+        let mut merged = Vec::new();
+        for wi in word_ids {
+            let wi_us = wi as usize;
+            let old = &self.words[wi_us];
+            if !merge_pair(old, pair, new_id, &mut merged) {
+                continue; // stale index entry
+            }
+            let c = self.counts[wi_us];
+            for p in old.windows(2) {
+                let p = (p[0], p[1]);
+                if let Some(v) = self.pair_counts.get_mut(&p) {
+                    *v -= c.min(*v);
+                    if *v == 0 {
+                        self.pair_counts.remove(&p);
+                    }
+                }
+            }
+            for p in merged.windows(2) {
+                let p = (p[0], p[1]);
+                *self.pair_counts.entry(p).or_default() += c;
+                if p.0 == new_id || p.1 == new_id {
+                    self.pair_words.entry(p).or_default().push(wi);
+                    grown.push(p);
+                }
+            }
+            std::mem::swap(&mut self.words[wi_us], &mut merged);
+        }
+        // Only pairs containing the new token grew; the others are fixed lazily.
+        grown.sort_unstable();
+        grown.dedup();
+        for p in grown {
+            if let Some(&c) = self.pair_counts.get(&p) {
+                self.heap.push((c, Reverse(p)));
+            }
+        }
+        self.merges.push(Merge {
+            pair,
+            count,
+            new_id,
+            token,
+        });
+        self.merges.last()
+    }
+
+    /// The trained model (all merges so far).
+    pub fn finish(self) -> BpeModel {
+        BpeModel::new(self.base, self.vocab, self.merges)
+    }
+}
+
+/// Writes `word` with every non-overlapping occurrence of `pair` (left to right)
+/// replaced by `new_id` into `out`; returns whether there was one.
+///
+/// `[1, 2, 3, 1, 2]`, `(1, 2)` → `9` gives `[9, 3, 9]`; `[5, 5, 5]`, `(5, 5)` → `9`
+/// gives `[9, 5]`.
+pub fn merge_pair(word: &[u32], pair: Pair, new_id: u32, out: &mut Vec<u32>) -> bool {
+    out.clear();
+    let mut found = false;
+    let mut i = 0;
+    while i < word.len() {
+        if i + 1 < word.len() && word[i] == pair.0 && word[i + 1] == pair.1 {
+            out.push(new_id);
+            found = true;
+            i += 2;
+        } else {
+            out.push(word[i]);
+            i += 1;
+        }
+    }
+    found
+}
+
+/// Trains to `config.vocab_size`, checking `cancel` before every merge and calling
+/// `progress(merges_done, merges_planned)` about a hundred times.
+pub fn train(
+    corpus: &str,
+    config: BpeConfig,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<BpeModel, TokenizeError> {
+    let mut trainer = BpeTrainer::new(corpus, config)?;
+    let planned = trainer.merges_left();
+    let every = (planned / 100).max(1);
+    let mut done = 0;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(TokenizeError::Cancelled);
+        }
+        if trainer.step().is_none() {
+            break;
+        }
+        done += 1;
+        if done % every == 0 {
+            progress(done, planned);
+        }
+    }
+    progress(done, planned);
+    Ok(trainer.finish())
+}
+
+/// A trained BPE tokeniser: the vocabulary, the merges in order, and how to cut
+/// text into base symbols.
+#[derive(Debug, Clone)]
+pub struct BpeModel {
+    base: Base,
+    vocab: Vec<Vec<u8>>,
+    merges: Vec<Merge>,
+    /// pair → (rank, new id)
+    ranks: FxHashMap<Pair, (u32, u32)>,
+}
+
+impl BpeModel {
+    fn new(base: Base, vocab: Vec<Vec<u8>>, merges: Vec<Merge>) -> Self {
+        let ranks = merges
+            .iter()
+            .enumerate()
+            .map(|(r, m)| (m.pair, (r as u32, m.new_id)))
+            .collect();
+        Self {
+            base,
+            vocab,
+            merges,
+            ranks,
+        }
+    }
+
+    pub fn merges(&self) -> &[Merge] {
+        &self.merges
+    }
+
+    pub fn vocab(&self) -> &[Vec<u8>] {
+        &self.vocab
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.vocab.len()
+    }
+
+    pub fn is_byte_level(&self) -> bool {
+        self.base.byte_level
+    }
+
+    /// A token for display: byte-level tokens in GPT-2's visible characters
+    /// (`" the"` → `"Ġthe"`), others as text.
+    pub fn token_string(&self, id: u32) -> String {
+        let bytes = self.vocab.get(id as usize).map_or(&[][..], Vec::as_slice);
+        let is_special = self.base.specials.iter().any(|&(_, s)| s == id);
+        if self.base.byte_level && !is_special {
+            bytes_to_visible(bytes)
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    }
+
+    /// The merges file: one `"left right"` line per merge, in order.
+    pub fn merges_text(&self) -> String {
+        let mut out = String::new();
+        for m in &self.merges {
+            out.push_str(&self.token_string(m.pair.0));
+            out.push(' ');
+            out.push_str(&self.token_string(m.pair.1));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Encodes with all merges; special tokens are ordinary text.
+    pub fn encode(&self, text: &str) -> Result<Encoding, TokenizeError> {
+        self.encode_with_merges(text, self.merges.len(), false)
+    }
+
+    /// Encodes using only the first `k` merges (the replay: `k = 0` gives base
+    /// symbols, `k = merges().len()` the same as [`BpeModel::encode`]). Within each
+    /// piece the lowest-ranked applicable merge is applied first, leftmost on ties,
+    /// which reproduces training's order. With `allow_special`, special tokens in the
+    /// text become their ids.
+    pub fn encode_with_merges(
+        &self,
+        text: &str,
+        k: usize,
+        allow_special: bool,
+    ) -> Result<Encoding, TokenizeError> {
+        let mut enc = Encoding::default();
+        let segments = if allow_special {
+            self.base.split_specials(text)
+        } else if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![(0, text.len(), None)]
+        };
+        let mut symbols = Vec::new();
+        for (s, e, special) in segments {
+            if let Some(id) = special {
+                enc.push(id, &self.vocab[id as usize], s, e, true);
+                continue;
+            }
+            let segment = &text[s..e];
+            self.base.pieces(segment, &mut |a, b| {
+                self.base.symbols(&segment[a..b], &mut symbols);
+                self.apply_merges(&mut symbols, k);
+                for &(id, x, y) in &symbols {
+                    let token = self.vocab.get(id as usize).map_or(&[][..], Vec::as_slice);
+                    enc.push(id, token, s + a + x, s + a + y, false);
+                }
+            })?;
+        }
+        Ok(enc)
+    }
+
+    /// Merges `(id, start, end)` symbols in rank order using ranks below `k`.
+    fn apply_merges(&self, symbols: &mut Vec<(u32, usize, usize)>, k: usize) {
+        let rank_of = |a: u32, b: u32| -> Option<(u32, u32)> {
+            self.ranks
+                .get(&(a, b))
+                .copied()
+                .filter(|&(r, _)| (r as usize) < k)
+        };
+        loop {
+            let mut best: Option<(u32, u32, usize)> = None; // (rank, new id, index)
+            for i in 0..symbols.len().saturating_sub(1) {
+                if let Some((r, id)) = rank_of(symbols[i].0, symbols[i + 1].0)
+                    && best.is_none_or(|(br, _, _)| r < br)
+                {
+                    best = Some((r, id, i));
+                }
+            }
+            let Some((_, id, i)) = best else { break };
+            let end = symbols[i + 1].2;
+            symbols[i] = (id, symbols[i].1, end);
+            symbols.remove(i + 1);
+        }
+    }
+}

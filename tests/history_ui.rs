@@ -125,35 +125,19 @@ fn aligning_words_by_clicking_updates_the_labels() {
 
 #[test]
 fn snapshots_of_steps_1_4_and_5() {
-    let probe = llm_lens::screenshot::offscreen_renderer();
-    if !common::have_adapter_or_skip("history snapshots", &probe) {
+    if !common::renderer_or_skip("history snapshots") {
         return;
     }
-    drop(probe);
-    let options = egui_kittest::SnapshotOptions::new()
-        .threshold(0.6)
-        .max_failed_pixels(40);
-    let mut failures = Vec::new();
-    for step in [0usize, 3, 4] {
-        let mut settings = Settings {
-            lesson: LessonId::History,
-            ..Settings::default()
-        };
-        settings.steps.insert("history".to_owned(), step);
-        let image = llm_lens::screenshot::render(
-            settings,
-            ProseLibrary::builtin(),
-            common::test_backend(),
-            [1280, 800],
-        )
-        .expect("render");
-        if let Err(e) = egui_kittest::try_image_snapshot_options(
-            &image,
-            format!("history_step_{}", step + 1),
-            &options,
-        ) {
-            failures.push(e.to_string());
-        }
-    }
+    let failures: Vec<String> = [0usize, 3, 4]
+        .into_iter()
+        .filter_map(|step| {
+            let mut settings = Settings {
+                lesson: LessonId::History,
+                ..Settings::default()
+            };
+            settings.steps.insert("history".to_owned(), step);
+            common::snapshot_app(settings, &format!("history_step_{}", step + 1)).err()
+        })
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

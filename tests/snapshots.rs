@@ -5,38 +5,21 @@ mod common;
 
 use llm_lens::app::Settings;
 use llm_lens::lessons::LessonId;
-use llm_lens::prose::ProseLibrary;
 
 #[test]
 fn first_step_of_every_lesson() {
-    let probe = llm_lens::screenshot::offscreen_renderer();
-    if !common::have_adapter_or_skip("first_step_of_every_lesson", &probe) {
+    if !common::renderer_or_skip("first_step_of_every_lesson") {
         return;
     }
-    drop(probe);
-    let options = egui_kittest::SnapshotOptions::new()
-        .threshold(0.6)
-        .max_failed_pixels(40);
-    let mut failures = Vec::new();
-    for lesson in LessonId::ALL {
-        let settings = Settings {
-            lesson,
-            ..Settings::default()
-        };
-        let image = llm_lens::screenshot::render(
-            settings,
-            ProseLibrary::builtin(),
-            common::test_backend(),
-            [1280, 800],
-        )
-        .expect("render");
-        if let Err(e) = egui_kittest::try_image_snapshot_options(
-            &image,
-            format!("first_step_{}", lesson.id()),
-            &options,
-        ) {
-            failures.push(e.to_string());
-        }
-    }
+    let failures: Vec<String> = LessonId::ALL
+        .into_iter()
+        .filter_map(|lesson| {
+            let settings = Settings {
+                lesson,
+                ..Settings::default()
+            };
+            common::snapshot_app(settings, &format!("first_step_{}", lesson.id())).err()
+        })
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -47,3 +47,23 @@ pub fn have_adapter_or_skip<E: std::fmt::Display>(
         }
     }
 }
+
+/// True when an offscreen renderer can be made; otherwise skips (or fails under CI).
+pub fn renderer_or_skip(test: &str) -> bool {
+    have_adapter_or_skip(test, &llm_lens::screenshot::offscreen_renderer())
+}
+
+/// Renders the app with `settings` at 1280×800 and compares it with
+/// `tests/snapshots/NAME.png`, with the one threshold every snapshot of the suite uses.
+pub fn snapshot_app(settings: Settings, name: &str) -> Result<(), String> {
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(0.6)
+        .max_failed_pixels(40);
+    let image = llm_lens::screenshot::render(
+        settings,
+        ProseLibrary::builtin(),
+        test_backend(),
+        [1280, 800],
+    )?;
+    egui_kittest::try_image_snapshot_options(&image, name, &options).map_err(|e| e.to_string())
+}

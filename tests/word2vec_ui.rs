@@ -164,6 +164,7 @@ fn a_small_training_run_reaches_100_percent_and_answers_neighbours() {
     h.state_mut().set_step(EXPLORE_STEP);
     lock(&state(&h.ctx)).explore.word = "king".to_owned();
     h.run_steps(3);
+    h.get_by_label_contains("Source: your training run");
     h.get_by_label_contains("Using the vectors of the last finished run");
     h.get_by_label("Nearest to \"king\"");
     {
@@ -180,6 +181,112 @@ fn a_small_training_run_reaches_100_percent_and_answers_neighbours() {
         lock(&state(&h.ctx)).explore.neighbours.is_err(),
         "unknown word gives an error"
     );
+}
+
+#[test]
+fn step_one_shows_the_dense_vectors_after_a_run() {
+    let mut h = common::harness(app_at(
+        0,
+        Some("The king and the queen spoke of zzzqqq and peace."),
+    ));
+    h.run_steps(3);
+    h.get_by_label_contains("Train on step 5 to see the dense vectors here");
+    assert!(
+        h.query_by_label_contains("learned dense vectors: heatmap")
+            .is_none()
+    );
+    train_to_completion(&mut h);
+    h.run_steps(3);
+    // The small run has dim 16 (≤ 24, all shown); "spoke" and "zzzqqq" are not in its
+    // vocabulary, the six other distinct words are.
+    h.get_by_label_contains("learned dense vectors: heatmap, 6 × 16");
+    h.get_by_label_contains("Not in the vocabulary (too rare in the corpus): spoke, zzzqqq");
+    h.get_by_label_contains("dense: 16 numbers, all used");
+    h.get_by_label_contains("One-hot vectors");
+}
+
+/// A temporary file with `text`, removed when the guard drops.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> TempFile {
+        let dir = std::env::temp_dir().join(format!("llm-lens-w2v-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write temp file");
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        // Succeeds once the last file of the directory is gone.
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Types `path` into the load row's state, clicks Load and steps frames until the
+/// worker is done (fails after 20 s).
+fn load_through_the_pane(h: &mut Harness<'static, LensApp>, path: &std::path::Path) {
+    lock(&state(&h.ctx)).explore.load_path = path.display().to_string();
+    h.run_steps(2);
+    h.get_by_label("Load").click();
+    h.run_steps(1);
+    let start = Instant::now();
+    while lock(&state(&h.ctx)).explore.loading() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "loading did not finish within 20 s"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(3);
+}
+
+#[test]
+fn vectors_load_from_a_file_and_answer_neighbours() {
+    let file = TempFile::new(
+        "tiny_vectors.txt",
+        "3 2\nking 0.1 0.2\nqueen 0.12 0.21\ncoal -0.3 0.05\n",
+    );
+    let mut h = common::harness(app_at(EXPLORE_STEP, None));
+    h.get_by_label_contains("There are no trained vectors yet");
+    load_through_the_pane(&mut h, &file.0);
+    h.get_by_label_contains("Source: file tiny_vectors.txt, 3 words × 2 dims");
+    lock(&state(&h.ctx)).explore.word = "king".to_owned();
+    h.run_steps(3);
+    h.get_by_label("Nearest to \"king\"");
+    {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        assert!(st.explore.load_error.is_none());
+        let neighbours = st.explore.neighbours.as_ref().expect("king is in the file");
+        assert_eq!(neighbours.len(), 2);
+        assert_eq!(neighbours[0].word, "queen");
+    }
+
+    // A malformed file: an error naming the line, and the loaded vectors stay.
+    let bad = TempFile::new("bad_vectors.txt", "3 2\nking 0.1 0.2\nqueen 0.3\n");
+    load_through_the_pane(&mut h, &bad.0);
+    let error = lock(&state(&h.ctx))
+        .explore
+        .load_error
+        .clone()
+        .expect("a malformed file gives an error");
+    assert!(error.contains("line 3"), "{error}");
+    h.get_by_label_contains("line 3");
+    h.get_by_label_contains("Source: file tiny_vectors.txt");
+
+    // A missing file: an error, not a panic.
+    load_through_the_pane(
+        &mut h,
+        std::path::Path::new("/nonexistent/llm-lens/vectors.txt"),
+    );
+    h.get_by_label_contains("Could not load vectors.txt");
 }
 
 #[test]

@@ -1,15 +1,20 @@
 //! Step 6: exploring the trained vectors: nearest neighbours by cosine, analogies
 //! (a − b + c) and the similarity of two words. It uses the last finished run of step 5;
 //! during a first run it falls back to the latest snapshot (the most frequent words
-//! only). Queries are computed when a word changes, not every frame.
+//! only). Queries are computed when a word changes, not every frame. Vectors can also be
+//! loaded from a word2vec/GloVe text file, on a worker thread with a progress bar.
 
+use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Duration;
 
 use egui::RichText;
 
 use super::training::TrainingView;
+use super::{Job, JobState};
 use crate::lessons::LessonContext;
-use crate::model::word2vec::{Embeddings, Neighbour};
+use crate::model::word2vec::{Embeddings, Neighbour, VectorsError};
 
 /// Neighbours listed per query.
 const K: usize = 8;
@@ -26,6 +31,24 @@ pub struct ExploreView {
     pub similarity: Result<f32, String>,
     /// Vectors built from a snapshot, with the snapshot's address.
     from_snapshot: Option<(usize, Arc<Embeddings>)>,
+    /// The path typed in the "Load vectors from a file" row.
+    pub load_path: String,
+    /// A file being loaded on a worker thread.
+    loading: Option<Loading>,
+    /// Why the last load failed, shown in the warning colour.
+    pub load_error: Option<String>,
+    /// Vectors loaded from a file (file name, vectors); when set, they are queried
+    /// instead of the training run's.
+    pub loaded: Option<(String, Arc<Embeddings>)>,
+}
+
+/// A load in progress: the worker's result, its progress and its cancel flag.
+struct Loading {
+    job: Job<Result<Embeddings, VectorsError>>,
+    /// The fraction read so far, as `f32` bits.
+    fraction: Arc<AtomicU32>,
+    cancel: Arc<AtomicBool>,
+    name: String,
 }
 
 impl Default for ExploreView {
@@ -39,6 +62,10 @@ impl Default for ExploreView {
             analogies: Ok(Vec::new()),
             similarity: Ok(0.0),
             from_snapshot: None,
+            load_path: String::new(),
+            loading: None,
+            load_error: None,
+            loaded: None,
         }
     }
 }
@@ -48,8 +75,121 @@ fn clean(s: &str) -> String {
 }
 
 impl ExploreView {
+    /// True while a file is being loaded.
+    pub fn loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Starts loading `self.load_path` on a worker thread.
+    pub fn start_load(&mut self, ctx: &egui::Context) {
+        let path = self.load_path.trim().to_owned();
+        self.load_error = None;
+        if path.is_empty() {
+            self.load_error = Some("Type the path of a vectors file first.".to_owned());
+            return;
+        }
+        let name = Path::new(&path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.clone());
+        let fraction = Arc::new(AtomicU32::new(0f32.to_bits()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (f, c, ctx) = (fraction.clone(), cancel.clone(), ctx.clone());
+        let job = Job::spawn("word2vec-load", move || {
+            let result = Embeddings::load_text(&path, &mut |x| {
+                f.store(x.to_bits(), Ordering::Relaxed);
+                ctx.request_repaint();
+                !c.load(Ordering::Relaxed)
+            });
+            ctx.request_repaint();
+            result
+        });
+        self.loading = Some(Loading {
+            job,
+            fraction,
+            cancel,
+            name,
+        });
+    }
+
+    /// Collects a finished load, if any.
+    fn poll_load(&mut self) {
+        let Some(l) = &self.loading else { return };
+        match l.job.poll() {
+            JobState::Running => {}
+            JobState::Done(Ok(e)) => {
+                self.loaded = Some((l.name.clone(), Arc::new(e)));
+                self.loading = None;
+            }
+            JobState::Done(Err(e)) => {
+                self.load_error = Some(format!("Could not load {}: {e}", l.name));
+                self.loading = None;
+            }
+            JobState::Died => {
+                self.load_error = Some(format!("Loading {} stopped unexpectedly.", l.name));
+                self.loading = None;
+            }
+        }
+    }
+
+    /// The "Load vectors from a file" row, its progress bar and its error.
+    fn load_row(&mut self, ui: &mut egui::Ui) {
+        self.poll_load();
+        ui.horizontal(|ui| {
+            ui.label("Load vectors from a file:");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.load_path)
+                    .desired_width(260.0)
+                    .hint_text("path to a word2vec or GloVe .txt file"),
+            )
+            .on_hover_text("The word2vec text format (a \"V D\" header, then a word and D numbers per line) or GloVe's (no header).");
+            if self.loading.is_none() && ui.button("Load").clicked() {
+                self.start_load(ui.ctx());
+            }
+            if let Some((name, _)) = &self.loaded
+                && self.loading.is_none()
+                && ui
+                    .button("Use your training run")
+                    .on_hover_text(format!("Forget {name} and query the trained vectors again."))
+                    .clicked()
+            {
+                self.loaded = None;
+            }
+        });
+        if let Some(l) = &self.loading {
+            let fraction = f32::from_bits(l.fraction.load(Ordering::Relaxed));
+            let mut cancel = false;
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(260.0)
+                        .text(format!("loading {}… {:.0} %", l.name, fraction * 100.0)),
+                );
+                cancel = ui.button("Cancel").clicked();
+            });
+            if cancel {
+                // The worker stops at its next progress report; nothing waits for it.
+                l.cancel.store(true, Ordering::Relaxed);
+                self.load_error = Some(format!("Loading {} was cancelled.", l.name));
+                self.loading = None;
+            } else {
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
+            }
+        }
+        if let Some(e) = &self.load_error {
+            ui.colored_label(ui.visuals().warn_fg_color, e);
+        }
+    }
+
     /// The vectors to query and a line saying where they come from.
     fn source(&mut self, training: &TrainingView) -> Option<(usize, Arc<Embeddings>, String)> {
+        if let Some((name, e)) = &self.loaded {
+            return Some((
+                Arc::as_ptr(e) as usize,
+                e.clone(),
+                format!("Source: file {name}, {} words × {} dims.", e.len(), e.dim()),
+            ));
+        }
         if let Some(r) = &training.result {
             let id = Arc::as_ptr(r) as usize;
             // Cheap: the result is shared, the Embeddings are cloned once per new result.
@@ -61,7 +201,7 @@ impl ExploreView {
                 id,
                 e.clone(),
                 format!(
-                    "Using the vectors of the last finished run: {} words, {} numbers each.",
+                    "Source: your training run. Using the vectors of the last finished run: {} words, {} numbers each.",
                     e.len(),
                     e.dim()
                 ),
@@ -78,7 +218,7 @@ impl ExploreView {
             id,
             e.clone(),
             format!(
-                "Training has not finished: using a snapshot of the {} most frequent words at {:.0} %.",
+                "Source: your training run. Training has not finished: using a snapshot of the {} most frequent words at {:.0} %.",
                 e.len(),
                 snap.fraction * 100.0
             ),
@@ -91,6 +231,8 @@ impl ExploreView {
         _cx: &LessonContext<'_>,
         training: &mut TrainingView,
     ) {
+        self.load_row(ui);
+        ui.add_space(4.0);
         let Some((id, emb, note)) = self.source(training) else {
             ui.label("There are no trained vectors yet. Train them on the previous step, or here:");
             if training.running() {

@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod compute;
 pub mod gpu;
+pub mod lesson_id;
 pub mod lessons;
 pub mod model;
 pub mod prose;

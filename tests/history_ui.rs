@@ -84,15 +84,9 @@ fn a_small_recall_run_trains_to_completion() {
     h.get_by_role_and_label(egui::accesskit::Role::Button, "Train")
         .click();
     h.run_steps(2);
-    let start = Instant::now();
-    while lock(&state(&h.ctx)).recall.running() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "training did not finish"
-        );
-        h.run_steps(1);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::step_while(&mut h, Duration::from_secs(60), "training", |h| {
+        lock(&state(&h.ctx)).recall.running()
+    });
     h.run_steps(2);
     let shared = state(&h.ctx);
     let st = lock(&shared);

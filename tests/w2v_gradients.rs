@@ -1,14 +1,14 @@
 //! One skip-gram, one CBOW and one full-softmax update against the gradient of
 //! the loss computed by central finite differences in f64.
 
-use llm_lens::model::word2vec::rng::Rng;
+use llm_lens::model::rng::SplitMix64;
 use llm_lens::model::word2vec::{cbow, skipgram, softmax};
 
 const V: usize = 7;
 const DIM: usize = 8;
 const ALPHA: f32 = 0.5;
 
-fn random_matrix(rng: &mut Rng, scale: f32) -> Vec<f32> {
+fn random_matrix(rng: &mut SplitMix64, scale: f32) -> Vec<f32> {
     (0..V * DIM)
         .map(|_| (rng.next_f32() - 0.5) * scale)
         .collect()
@@ -77,7 +77,7 @@ fn assert_close(what: &str, got: &[f64], want: &[f64]) {
 
 #[test]
 fn skipgram_update_is_one_gradient_step() {
-    let mut rng = Rng::new(3);
+    let mut rng = SplitMix64::new(3);
     let syn0 = random_matrix(&mut rng, 1.6);
     let syn1 = random_matrix(&mut rng, 1.6);
     let (context, centre, negatives) = (0u32, 1u32, [2u32, 3, 4]);
@@ -109,7 +109,7 @@ fn skipgram_update_is_one_gradient_step() {
 
 #[test]
 fn cbow_update_follows_word2vec_gradient() {
-    let mut rng = Rng::new(4);
+    let mut rng = SplitMix64::new(4);
     let syn0 = random_matrix(&mut rng, 1.6);
     let syn1 = random_matrix(&mut rng, 1.6);
     let (context, centre, negatives) = ([0u32, 2, 5], 1u32, [3u32, 4, 6]);
@@ -146,7 +146,7 @@ fn cbow_update_follows_word2vec_gradient() {
 
 #[test]
 fn full_softmax_update_is_one_gradient_step() {
-    let mut rng = Rng::new(5);
+    let mut rng = SplitMix64::new(5);
     let syn0 = random_matrix(&mut rng, 1.6);
     let syn1 = random_matrix(&mut rng, 1.6);
     let (context, centre) = (2u32, 5u32);

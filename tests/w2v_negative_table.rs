@@ -1,13 +1,13 @@
 //! The negative-sampling table draws words with probability ∝ count^0.75.
 
+use llm_lens::model::rng::SplitMix64;
 use llm_lens::model::word2vec::negative_table::{NegativeTable, POWER, target_probabilities};
-use llm_lens::model::word2vec::rng::Rng;
 
 const COUNTS: [u64; 10] = [5000, 1200, 700, 300, 120, 60, 25, 9, 5, 1];
 
 /// Pearson's chi-square of `draws` draws against `expected` probabilities.
 fn chi_square(table: &NegativeTable, expected: &[f64], draws: usize, seed: u64) -> f64 {
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut seen = vec![0u64; expected.len()];
     for _ in 0..draws {
         seen[table.sample(&mut rng) as usize] += 1;
@@ -58,7 +58,7 @@ fn the_chi_square_test_rejects_plain_unigram_draws() {
 #[test]
 fn zero_counts_are_never_drawn_and_empty_tables_are_refused() {
     let table = NegativeTable::unigram(&[0, 10, 0, 3]).unwrap();
-    let mut rng = Rng::new(1);
+    let mut rng = SplitMix64::new(1);
     for _ in 0..10_000 {
         let w = table.sample(&mut rng);
         assert!(w == 1 || w == 3, "drew {w}");

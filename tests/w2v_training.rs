@@ -3,7 +3,7 @@
 //! topics, which the untrained (random) vectors must fail.
 
 use llm_lens::model::corpus::Corpus;
-use llm_lens::model::word2vec::rng::Rng;
+use llm_lens::model::rng::SplitMix64;
 use llm_lens::model::word2vec::{
     Control, Embeddings, ModelKind, TrainError, Trainer, TrainerConfig, TrainingEvent, train,
 };
@@ -17,8 +17,8 @@ const FRUIT_CONTEXT: [&str; 4] = ["ate", "peeled", "ripe", "juicy"];
 
 /// 600 lines; each mixes one topic's nouns with that topic's context words.
 fn two_topic_text(seed: u64) -> String {
-    let mut rng = Rng::new(seed);
-    let mut pick = |xs: &[&'static str]| xs[rng.below(xs.len() as u32) as usize];
+    let mut rng = SplitMix64::new(seed);
+    let mut pick = |xs: &[&'static str]| xs[rng.below_u32(xs.len() as u32) as usize];
     let mut text = String::new();
     for i in 0..600 {
         let (nouns, ctx) = if i % 2 == 0 {
@@ -102,7 +102,7 @@ fn train_with_initial(model: ModelKind) -> (Embeddings, Embeddings) {
     let s = first.expect("an initial snapshot");
     assert_eq!(s.fraction, 0.0);
     let initial = Embeddings::new(s.words.to_vec(), s.dim, s.vectors.clone()).unwrap();
-    (initial, result.vectors)
+    (initial, std::sync::Arc::unwrap_or_clone(result.vectors))
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Saving and loading the word2vec text format, errors with line numbers,
 //! neighbours, analogies, and the 2-D PCA.
 
-use llm_lens::model::word2vec::rng::Rng;
+use llm_lens::model::rng::SplitMix64;
 use llm_lens::model::word2vec::{Embeddings, VectorsError, pca_2d};
 
 fn load(text: &str) -> Result<Embeddings, VectorsError> {
@@ -17,7 +17,7 @@ fn malformed_line(text: &str) -> usize {
 
 #[test]
 fn save_then_load_gives_the_same_vectors() {
-    let mut rng = Rng::new(9);
+    let mut rng = SplitMix64::new(9);
     let words: Vec<String> = ["the", "nation's", "oil", "école", "1790"]
         .iter()
         .map(|s| s.to_string())
@@ -119,7 +119,7 @@ fn neighbours_similarity_and_analogy() {
 fn pca_finds_the_main_directions_and_keeps_its_orientation() {
     // 300 points spread 10× more along (1, 1, 0)/√2 than along (0, 0, 1),
     // almost none along (1, −1, 0)/√2.
-    let mut rng = Rng::new(5);
+    let mut rng = SplitMix64::new(5);
     let mut data = Vec::new();
     for _ in 0..300 {
         let (a, b, c) = (

@@ -5,7 +5,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -83,15 +83,9 @@ fn train_to_completion(h: &mut Harness<'static, LensApp>) {
     lock(&state(&h.ctx))
         .training
         .start(small_corpus(), small_config());
-    let start = Instant::now();
-    while lock(&state(&h.ctx)).training.running() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "training did not finish within 60 s"
-        );
-        h.run_steps(1);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::step_while(h, Duration::from_secs(60), "training", |h| {
+        lock(&state(&h.ctx)).training.running()
+    });
     h.run_steps(2);
 }
 
@@ -235,15 +229,9 @@ fn load_through_the_pane(h: &mut Harness<'static, LensApp>, path: &std::path::Pa
     h.run_steps(2);
     h.get_by_label("Load").click();
     h.run_steps(1);
-    let start = Instant::now();
-    while lock(&state(&h.ctx)).explore.loading() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "loading did not finish within 20 s"
-        );
-        h.run_steps(1);
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    common::step_while(h, Duration::from_secs(20), "loading", |h| {
+        lock(&state(&h.ctx)).explore.loading()
+    });
     h.run_steps(3);
 }
 

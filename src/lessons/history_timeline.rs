@@ -98,7 +98,7 @@ pub fn date(e: &Event) -> String {
 
 /// The app lesson an event links to, if it is not this one.
 fn link(e: &Event) -> Option<LessonId> {
-    LessonId::from_id(e.lesson.id()).filter(|l| *l != LessonId::History)
+    Some(e.lesson).filter(|l| *l != LessonId::History)
 }
 
 impl TimelineView {

@@ -191,12 +191,9 @@ impl ExploreView {
             ));
         }
         if let Some(r) = &training.result {
-            let id = Arc::as_ptr(r) as usize;
-            // Cheap: the result is shared, the Embeddings are cloned once per new result.
-            if self.from_snapshot.as_ref().is_none_or(|(k, _)| *k != id) {
-                self.from_snapshot = Some((id, Arc::new(r.vectors.clone())));
-            }
-            let e = self.from_snapshot.as_ref().map(|(_, e)| e.clone())?;
+            // The result's vectors are shared: nothing is copied on the UI thread.
+            let e = Arc::clone(&r.vectors);
+            let id = Arc::as_ptr(&e) as usize;
             return Some((
                 id,
                 e.clone(),

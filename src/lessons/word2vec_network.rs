@@ -9,8 +9,8 @@ use egui::RichText;
 
 use super::sentence_words;
 use crate::lessons::{LessonContext, shared_views};
+use crate::model::rng::SplitMix64;
 use crate::model::word2vec::negative_table::{NegativeTable, POWER};
-use crate::model::word2vec::rng::Rng;
 use crate::model::word2vec::skipgram;
 use crate::widgets::{Heatmap, Scale};
 
@@ -111,7 +111,7 @@ impl NetworkView {
         });
 
         // The tiny model: input embeddings (syn0) and output vectors (syn1), both random.
-        let mut rng = Rng::new(self.seed);
+        let mut rng = SplitMix64::new(self.seed);
         let syn0: Vec<f32> = (0..v * DIM).map(|_| rng.next_f32() - 0.5).collect();
         let syn1: Vec<f32> = (0..v * DIM).map(|_| rng.next_f32() - 0.5).collect();
         let (input, target) = pairs[self.pair];

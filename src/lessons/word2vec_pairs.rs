@@ -8,8 +8,8 @@ use egui::{Color32, RichText};
 use super::{Job, JobState, sentence_words};
 use crate::lessons::LessonContext;
 use crate::model::corpus::Corpus;
+use crate::model::rng::SplitMix64;
 use crate::model::word2vec::negative_table::{NegativeTable, POWER};
-use crate::model::word2vec::rng::Rng;
 use crate::model::word2vec::{ModelKind, Vocab};
 use crate::widgets::chart::PALETTE;
 
@@ -224,8 +224,8 @@ impl PairsView {
             "Drawn from the {} words seen at least 5 times in the built-in corpus, each with probability ∝ count^0.75.",
             t.vocab.len()
         ));
-        let mut rng = Rng::new(0x5eed ^ self.draw.wrapping_mul(0x9E37_79B9));
-        let draw = |rng: &mut Rng| -> Vec<String> {
+        let mut rng = SplitMix64::new(0x5eed ^ self.draw.wrapping_mul(0x9E37_79B9));
+        let draw = |rng: &mut SplitMix64| -> Vec<String> {
             (0..NEGATIVES)
                 .map(|_| {
                     let id = t.table.sample(rng) as usize;

@@ -21,6 +21,14 @@ impl SplitMix64 {
         Self { state: seed }
     }
 
+    /// A generator for worker `stream` derived from one seed, so threads draw different
+    /// numbers while a (seed, stream) pair stays reproducible.
+    pub fn for_stream(seed: u64, stream: u64) -> Self {
+        let mut base = Self::new(seed ^ stream.wrapping_mul(0xA076_1D64_78BD_642F));
+        Self::new(base.next_u64())
+    }
+
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
@@ -30,6 +38,7 @@ impl SplitMix64 {
     }
 
     /// Uniform in [0, 1) with 24 bits of precision.
+    #[inline(always)]
     pub fn next_f32(&mut self) -> f32 {
         (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
     }
@@ -45,6 +54,13 @@ impl SplitMix64 {
         let u1 = 1.0 - self.next_f64();
         let u2 = self.next_f64();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Uniform in `0..n` for the hot loops of word2vec (window sizes, negatives):
+    /// Lemire's multiply-shift on 32 bits, bias below 2⁻³² for the small `n` used there.
+    #[inline(always)]
+    pub fn below_u32(&mut self, n: u32) -> u32 {
+        (((self.next_u64() >> 32) * n as u64) >> 32) as u32
     }
 
     /// Uniform in `[lo, hi)`.

@@ -16,43 +16,8 @@ use thiserror::Error;
 /// The shipped data, compiled in so the app needs no file at run time.
 pub const BUILTIN_JSON: &str = include_str!("../../assets/timeline.json");
 
-/// Lessons an event can link to; the id strings are the lesson panes' ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lesson {
-    History,
-    Tokenisation,
-    Word2vec,
-    Attention,
-    Bert,
-    Playground,
-}
-
-impl Lesson {
-    pub const ALL: [Lesson; 6] = [
-        Lesson::History,
-        Lesson::Tokenisation,
-        Lesson::Word2vec,
-        Lesson::Attention,
-        Lesson::Bert,
-        Lesson::Playground,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Lesson::History => "history",
-            Lesson::Tokenisation => "tokenisation",
-            Lesson::Word2vec => "word2vec",
-            Lesson::Attention => "attention",
-            Lesson::Bert => "bert",
-            Lesson::Playground => "playground",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Lesson> {
-        Lesson::ALL.into_iter().find(|l| l.id() == id)
-    }
-}
+/// Lessons an event can link to (in the JSON by their ids: `"word2vec"`, …).
+pub use crate::lesson_id::LessonId;
 
 /// Which lane of the tree an event sits in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -90,7 +55,7 @@ pub struct Event {
     /// One line shown on hover.
     pub summary: String,
     /// The lesson a click jumps to.
-    pub lesson: Lesson,
+    pub lesson: LessonId,
     /// Ids of the events it builds on: the edges of the family tree.
     #[serde(default)]
     pub parents: Vec<String>,

@@ -67,3 +67,22 @@ pub fn snapshot_app(settings: Settings, name: &str) -> Result<(), String> {
     )?;
     egui_kittest::try_image_snapshot_options(&image, name, &options).map_err(|e| e.to_string())
 }
+
+/// Steps frames (with a short sleep, so worker threads get the CPU) while `busy` says
+/// background work is still running; fails with `what` after `limit`.
+pub fn step_while(
+    h: &mut Harness<'static, LensApp>,
+    limit: std::time::Duration,
+    what: &str,
+    busy: impl Fn(&Harness<'static, LensApp>) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while busy(h) {
+        assert!(
+            start.elapsed() < limit,
+            "{what} did not finish within {limit:?}"
+        );
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

@@ -107,7 +107,7 @@ pub(crate) fn train_sentence<K: Kernels>(
     s.context.clear();
     s.spans.clear();
     for pos in 0..n {
-        let radius = p.window - s.rng.below(p.window as u32) as usize;
+        let radius = p.window - s.rng.below_u32(p.window as u32) as usize;
         let lo = pos.saturating_sub(radius);
         let hi = (pos + radius).min(n - 1);
         let before = s.context.len();

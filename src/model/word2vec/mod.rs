@@ -29,7 +29,6 @@ pub mod data;
 pub mod math;
 pub mod negative_table;
 pub mod pca;
-pub mod rng;
 pub mod skipgram;
 pub mod softmax;
 pub mod trainer;

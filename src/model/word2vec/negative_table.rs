@@ -9,7 +9,7 @@
 //! table instead: the same O(1) draw (one random number, one lookup), but exact
 //! and only 8 bytes per vocabulary word, so it stays in cache.
 
-use super::rng::Rng;
+use crate::model::rng::SplitMix64;
 
 /// The smoothing exponent of Mikolov et al. (2013).
 pub const POWER: f64 = 0.75;
@@ -97,7 +97,7 @@ impl NegativeTable {
 
     /// One negative sample (a word id).
     #[inline(always)]
-    pub fn sample(&self, rng: &mut Rng) -> u32 {
+    pub fn sample(&self, rng: &mut SplitMix64) -> u32 {
         let r = rng.next_u64();
         let i = (((r >> 32) * self.slots.len() as u64) >> 32) as usize;
         let slot = self.slots[i];

@@ -18,7 +18,7 @@
 
 use super::math::{Kernels, Portable, SigmoidTable, prefetch};
 use super::negative_table::NegativeTable;
-use super::rng::Rng;
+use crate::model::rng::SplitMix64;
 
 /// The shared inner step: score one target against input `l1`, accumulate the
 /// input's gradient into `neu1e`, update the target's row. Returns its loss.
@@ -114,7 +114,7 @@ pub(crate) fn step_with<K: Kernels>(
 /// Mutable state of one worker: its random stream and scratch buffers.
 #[derive(Debug)]
 pub(crate) struct Scratch {
-    pub rng: Rng,
+    pub rng: SplitMix64,
     pub neu1: Vec<f32>,
     pub neu1e: Vec<f32>,
     pub negatives: Vec<u32>,
@@ -129,7 +129,7 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    pub fn new(rng: Rng, dim: usize, negative: usize) -> Scratch {
+    pub fn new(rng: SplitMix64, dim: usize, negative: usize) -> Scratch {
         Scratch {
             rng,
             neu1: vec![0.0; dim],
@@ -171,7 +171,7 @@ pub(crate) fn train_sentence<K: Kernels>(
     let n = sentence.len();
     s.pairs.clear();
     for pos in 0..n {
-        let radius = p.window - s.rng.below(p.window as u32) as usize;
+        let radius = p.window - s.rng.below_u32(p.window as u32) as usize;
         let lo = pos.saturating_sub(radius);
         let hi = (pos + radius).min(n - 1);
         for c in lo..=hi {

@@ -6,8 +6,8 @@
 //! machine at hand; the lesson plots the two lines.
 
 use super::math::{axpy, dot};
-use super::rng::Rng;
 use super::skipgram;
+use crate::model::rng::SplitMix64;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -86,7 +86,7 @@ pub fn measure_step_cost(
     negative: usize,
     budget: Duration,
 ) -> Vec<StepCost> {
-    let mut rng = Rng::new(7);
+    let mut rng = SplitMix64::new(7);
     vocab_sizes
         .iter()
         .filter(|&&v| v >= 2 && dim > 0)
@@ -97,7 +97,7 @@ pub fn measure_step_cost(
             let mut neu1e = vec![0.0; dim];
             let mut negs = vec![0u32; negative];
             let softmax_ns = time_per_call(budget, || {
-                let (c, o) = (rng.below(v as u32), rng.below(v as u32));
+                let (c, o) = (rng.below_u32(v as u32), rng.below_u32(v as u32));
                 step(
                     &mut syn0,
                     &mut syn1,
@@ -110,8 +110,8 @@ pub fn measure_step_cost(
                 );
             });
             let negative_sampling_ns = time_per_call(budget, || {
-                let (c, o) = (rng.below(v as u32), rng.below(v as u32));
-                negs.iter_mut().for_each(|n| *n = rng.below(v as u32));
+                let (c, o) = (rng.below_u32(v as u32), rng.below_u32(v as u32));
+                negs.iter_mut().for_each(|n| *n = rng.below_u32(v as u32));
                 skipgram::step(&mut syn0, &mut syn1, dim, c, o, &negs, 1e-3, &mut neu1e);
             });
             StepCost {

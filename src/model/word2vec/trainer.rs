@@ -24,10 +24,10 @@ use super::math::Avx2Fma;
 use super::math::{Kernels, Portable, SigmoidTable};
 use super::negative_table::NegativeTable;
 use super::pca::{Pca2d, pca_2d};
-use super::rng::Rng;
 use super::skipgram::{self, Params, Scratch};
 use super::vectors::Embeddings;
 use crate::model::corpus::Corpus;
+use crate::model::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -256,7 +256,8 @@ pub struct TrainStats {
 /// Trained vectors and how the run went.
 #[derive(Debug, Clone)]
 pub struct TrainResult {
-    pub vectors: Embeddings,
+    /// Shared, so the UI can query the result without copying every vector.
+    pub vectors: Arc<Embeddings>,
     pub stats: TrainStats,
 }
 
@@ -450,7 +451,7 @@ pub fn train(
     });
 
     // word2vec.c's initialisation: inputs uniform in ±0.5/dim, outputs zero.
-    let mut init = Rng::new(config.seed);
+    let mut init = SplitMix64::new(config.seed);
     let mut syn0: Vec<f32> = (0..v * dim)
         .map(|_| (init.next_f32() - 0.5) / dim as f32)
         .collect();
@@ -517,7 +518,7 @@ pub fn train(
                         total_words,
                         control,
                     };
-                    let rng = Rng::for_stream(config.seed, t as u64 + 1);
+                    let rng = SplitMix64::for_stream(config.seed, t as u64 + 1);
                     let cpu0 = thread_cpu_ns();
                     run_worker(&job, range, rng);
                     if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
@@ -645,7 +646,10 @@ pub fn train(
     drop(syn1neg);
     let vectors = Embeddings::new(data.vocab.words().to_vec(), dim, syn0)
         .map_err(|e| TrainError::Internal(e.to_string()))?;
-    Ok(TrainResult { vectors, stats })
+    Ok(TrainResult {
+        vectors: Arc::new(vectors),
+        stats,
+    })
 }
 
 /// Linear decay from `alpha` to `min_alpha` over the whole run.
@@ -667,7 +671,7 @@ struct Job<'a> {
     control: &'a Control,
 }
 
-fn run_worker(job: &Job<'_>, range: std::ops::Range<usize>, rng: Rng) {
+fn run_worker(job: &Job<'_>, range: std::ops::Range<usize>, rng: SplitMix64) {
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = Avx2Fma::detect() {
         // SAFETY: `detect` confirmed the CPU has the features `run_worker_avx2` uses.
@@ -681,12 +685,22 @@ fn run_worker(job: &Job<'_>, range: std::ops::Range<usize>, rng: Rng) {
 /// SSE's 4): chosen at run time so the binary still runs on older x86-64 CPUs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_worker_avx2(k: Avx2Fma, job: &Job<'_>, range: std::ops::Range<usize>, rng: Rng) {
+unsafe fn run_worker_avx2(
+    k: Avx2Fma,
+    job: &Job<'_>,
+    range: std::ops::Range<usize>,
+    rng: SplitMix64,
+) {
     run_worker_impl(k, job, range, rng);
 }
 
 #[inline(always)]
-fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, range: std::ops::Range<usize>, rng: Rng) {
+fn run_worker_impl<K: Kernels>(
+    k: K,
+    job: &Job<'_>,
+    range: std::ops::Range<usize>,
+    rng: SplitMix64,
+) {
     let config = job.config;
     let (dim, stats) = (config.dim, job.stats);
     // SAFETY: see `SharedMatrices`; both Vecs have `len` elements and outlive the

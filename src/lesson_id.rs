@@ -1,0 +1,82 @@
+//! The six lessons and their stable ids, in course order. One definition for the shell,
+//! the command line, persistence and lesson data (the timeline links events to lessons),
+//! so it lives outside `lessons/` and imports nothing from the UI.
+
+/// The lessons, in course order. The ids are used by the command line and the tests.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LessonId {
+    #[default]
+    History,
+    Tokenisation,
+    Word2vec,
+    Attention,
+    Bert,
+    Playground,
+}
+
+impl LessonId {
+    pub const ALL: [LessonId; 6] = [
+        Self::History,
+        Self::Tokenisation,
+        Self::Word2vec,
+        Self::Attention,
+        Self::Bert,
+        Self::Playground,
+    ];
+
+    /// The stable id: `history`, `tokenisation`, `word2vec`, `attention`, `bert`, `playground`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::History => "history",
+            Self::Tokenisation => "tokenisation",
+            Self::Word2vec => "word2vec",
+            Self::Attention => "attention",
+            Self::Bert => "bert",
+            Self::Playground => "playground",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::History => "History & RNNs",
+            Self::Tokenisation => "Tokenisation",
+            Self::Word2vec => "Word embeddings (word2vec)",
+            Self::Attention => "Self-attention",
+            Self::Bert => "BERT",
+            Self::Playground => "Transformer playground",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.id() == id)
+    }
+
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|l| *l == self).unwrap_or(0)
+    }
+
+    /// The built-in prose, embedded at compile time.
+    pub fn builtin_prose(self) -> &'static str {
+        match self {
+            Self::History => include_str!("../lessons/history.md"),
+            Self::Tokenisation => include_str!("../lessons/tokenisation.md"),
+            Self::Word2vec => include_str!("../lessons/word2vec.md"),
+            Self::Attention => include_str!("../lessons/attention.md"),
+            Self::Bert => include_str!("../lessons/bert.md"),
+            Self::Playground => include_str!("../lessons/playground.md"),
+        }
+    }
+}

@@ -40,6 +40,9 @@ pub struct ScreenshotArgs {
     /// The compute backend shown in the status line.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
+    /// Seconds to let background work (training, loading) finish before the picture.
+    #[arg(long, default_value_t = 0.0)]
+    pub wait: f64,
 }
 
 /// Parses "1280x800"; each side 100–8192 pixels.
@@ -84,7 +87,8 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     }
     settings.steps.insert(lesson.id().to_owned(), args.step - 1);
     let compute = Compute::blocking(args.backend);
-    let image = render(settings, prose, compute, [w, h])?;
+    let wait = std::time::Duration::from_secs_f64(args.wait.clamp(0.0, 3600.0));
+    let image = render_after(settings, prose, compute, [w, h], wait)?;
     image
         .save(&args.out)
         .map_err(|e| format!("could not write {}: {e}", args.out.display()))?;
@@ -98,6 +102,32 @@ pub fn render(
     prose: ProseLibrary,
     compute: Compute,
     size: [u32; 2],
+) -> Result<image::RgbaImage, String> {
+    render_after(settings, prose, compute, size, std::time::Duration::ZERO)
+}
+
+/// As [`render`], first stepping frames for up to `wait` while the app keeps asking
+/// for repaints (background work still running).
+pub fn render_after(
+    settings: Settings,
+    prose: ProseLibrary,
+    compute: Compute,
+    size: [u32; 2],
+    wait: std::time::Duration,
+) -> Result<image::RgbaImage, String> {
+    render_with(settings, prose, compute, size, wait, |_| {})
+}
+
+/// As [`render_after`], calling `setup` with the harness's context before the first
+/// frame (tests use it to give a lesson a small corpus); otherwise the same picture
+/// the `screenshot` command takes.
+pub fn render_with(
+    settings: Settings,
+    prose: ProseLibrary,
+    compute: Compute,
+    size: [u32; 2],
+    wait: std::time::Duration,
+    setup: impl FnOnce(&egui::Context),
 ) -> Result<image::RgbaImage, String> {
     let renderer = offscreen_renderer()?;
     let theme = if settings.dark {
@@ -114,8 +144,15 @@ pub fn render(
         .allow_missing_glyphs()
         .renderer(renderer)
         .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
+    setup(&harness.ctx);
     // A few frames let panels settle and the theme and zoom take effect.
     harness.run_steps(4);
+    let start = std::time::Instant::now();
+    while start.elapsed() < wait && harness.ctx.has_requested_repaint() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
     harness.render()
 }
 

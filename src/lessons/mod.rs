@@ -5,6 +5,7 @@
 pub mod attention;
 pub mod bert;
 pub mod history;
+pub mod job;
 pub mod playground;
 pub mod shared_views;
 pub mod tokenisation;
@@ -41,7 +42,7 @@ pub trait Lesson {
 pub fn all_lessons() -> Vec<Box<dyn Lesson>> {
     vec![
         Box::new(history::History),
-        Box::new(tokenisation::Tokenisation::default()),
+        Box::new(tokenisation::Tokenisation),
         Box::new(word2vec::Word2vec),
         Box::new(attention::Attention),
         Box::new(bert::Bert),

@@ -10,4 +10,4 @@ pub mod token_strip;
 
 pub use colormap::Scale;
 pub use heatmap::Heatmap;
-pub use token_strip::{TokenChip, token_strip};
+pub use token_strip::{TokenChip, token_strip, token_strip_linked};

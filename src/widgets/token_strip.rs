@@ -11,6 +11,8 @@ pub struct TokenChip {
     pub id: Option<u32>,
     /// Extra lines for the tooltip, e.g. "bytes 2..10".
     pub detail: String,
+    /// The byte range of the source text this token covers, for linked highlighting.
+    pub span: Option<(usize, usize)>,
 }
 
 impl TokenChip {
@@ -19,7 +21,13 @@ impl TokenChip {
             text: text.into(),
             id,
             detail: String::new(),
+            span: None,
         }
+    }
+
+    pub fn with_span(mut self, start: usize, end: usize) -> Self {
+        self.span = Some((start, end));
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -69,6 +77,18 @@ pub fn visible_whitespace(text: &str) -> String {
 
 /// Draws the chips, wrapping lines. Returns the index of the hovered chip.
 pub fn token_strip(ui: &mut egui::Ui, chips: &[TokenChip], show_whitespace: bool) -> Option<usize> {
+    token_strip_linked(ui, chips, show_whitespace, None)
+}
+
+/// As [`token_strip`], and chips whose span overlaps `link` (a byte range hovered
+/// elsewhere, e.g. in another tokeniser's row) are outlined, so the learner sees which
+/// tokens cover the same text.
+pub fn token_strip_linked(
+    ui: &mut egui::Ui,
+    chips: &[TokenChip],
+    show_whitespace: bool,
+    link: Option<(usize, usize)>,
+) -> Option<usize> {
     let dark = ui.visuals().dark_mode;
     let mut hovered = None;
     ui.horizontal_wrapped(|ui| {
@@ -94,7 +114,11 @@ pub fn token_strip(ui: &mut egui::Ui, chips: &[TokenChip], show_whitespace: bool
             let size = galley.size() + vec2(10.0, 6.0);
             let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
             if ui.is_rect_visible(rect) {
-                let stroke = if response.hovered() {
+                let linked = match (link, chip.span) {
+                    (Some((ls, le)), Some((s, e))) => s < le && ls < e,
+                    _ => false,
+                };
+                let stroke = if response.hovered() || linked {
                     Stroke::new(2.0, ui.visuals().strong_text_color())
                 } else {
                     Stroke::new(1.0, fill.gamma_multiply(0.7))

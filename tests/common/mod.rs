@@ -56,14 +56,27 @@ pub fn renderer_or_skip(test: &str) -> bool {
 /// Renders the app with `settings` at 1280×800 and compares it with
 /// `tests/snapshots/NAME.png`, with the one threshold every snapshot of the suite uses.
 pub fn snapshot_app(settings: Settings, name: &str) -> Result<(), String> {
+    snapshot_app_with(settings, name, std::time::Duration::ZERO, |_| {})
+}
+
+/// As [`snapshot_app`], with `setup` run on the context before the first frame and up
+/// to `wait` for background work to finish before the picture.
+pub fn snapshot_app_with(
+    settings: Settings,
+    name: &str,
+    wait: std::time::Duration,
+    setup: impl FnOnce(&egui::Context),
+) -> Result<(), String> {
     let options = egui_kittest::SnapshotOptions::new()
         .threshold(0.6)
         .max_failed_pixels(40);
-    let image = llm_lens::screenshot::render(
+    let image = llm_lens::screenshot::render_with(
         settings,
         ProseLibrary::builtin(),
         test_backend(),
         [1280, 800],
+        wait,
+        setup,
     )?;
     egui_kittest::try_image_snapshot_options(&image, name, &options).map_err(|e| e.to_string())
 }

@@ -288,8 +288,13 @@ impl BpeTrainer {
     /// The `n` best pairs in merge order (count, then tie-break).
     pub fn top_pairs(&self, n: usize) -> Vec<(Pair, u64)> {
         let mut all: Vec<(Pair, u64)> = self.pair_counts.iter().map(|(&p, &c)| (p, c)).collect();
-        all.sort_unstable_by_key(|&(p, c)| (Reverse(c), p));
-        all.truncate(n);
+        let key = |&(p, c): &(Pair, u64)| (Reverse(c), p);
+        // Partial selection first: the replay asks for a few pairs after every merge.
+        if n < all.len() {
+            all.select_nth_unstable_by_key(n, key);
+            all.truncate(n);
+        }
+        all.sort_unstable_by_key(key);
         all
     }
 

@@ -1,5 +1,5 @@
-//! Tokenisers. WordPiece (BERT) lives here; the teaching tokenisers (char,
-//! word, BPE, Unigram) join it in later issues.
+//! Tokenisers, from scratch: character and word vocabularies, BPE (trained, and
+//! byte-level with GPT-2/GPT-4/GPT-4o ranks), WordPiece (trained, and BERT's), Unigram.
 
 pub mod basic;
 /// BPE training with recorded merges and replay (character- or byte-level).
@@ -12,11 +12,15 @@ pub mod char_word;
 pub mod encoding;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
+/// Every corpus-trained teaching tokeniser, trained together for the lesson.
+pub mod suite;
 /// r50k / cl100k / o200k byte-level BPE with our own merge loop.
 pub mod tiktoken_bpe;
 /// Unigram language-model tokeniser: EM training, Viterbi, top-k segmentations.
 pub mod unigram;
 pub mod wordpiece;
+/// WordPiece training with the likelihood score.
+pub mod wordpiece_train;
 
 pub use wordpiece::{Encoding, WordPiece};
 

@@ -1,0 +1,257 @@
+//! The tokenisation lesson driven as a learner would, with the tokenisers trained on a
+//! small slice of the corpus so a debug build stays quick: every step renders, every
+//! row appears, hovering a chip links it to the sentence, the BPE replay steps and
+//! re-segments the sentence, and snapshots of the side-by-side view and a replay step.
+
+mod common;
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use llm_lens::app::{LensApp, Settings};
+use llm_lens::lessons::LessonId;
+use llm_lens::lessons::tokenisation::training::TrainSource;
+use llm_lens::lessons::tokenisation::{lock, state};
+use llm_lens::model::corpus::Corpus;
+use llm_lens::model::tokenize::suite::SuiteConfig;
+use llm_lens::prose::ProseLibrary;
+
+const SIDE_BY_SIDE: usize = 2;
+const PIPELINE: usize = 3;
+const REPLAY: usize = 4;
+const UNIGRAM: usize = 6;
+const CURIOSITIES: usize = 7;
+
+/// The first five addresses (about 60 KB): enough for real merges, quick to train.
+fn small_text() -> String {
+    Corpus::builtin()
+        .documents()
+        .iter()
+        .take(5)
+        .map(|d| d.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn small_config() -> SuiteConfig {
+    SuiteConfig {
+        word_vocab: 2000,
+        bpe_vocab: 800,
+        wordpiece_vocab: 600,
+        unigram_vocab: 600,
+    }
+}
+
+/// Points the lesson at the small text before anything trains.
+fn use_small_text(ctx: &egui::Context) {
+    let shared = state(ctx);
+    let mut st = lock(&shared);
+    st.store.source = TrainSource::Own(small_text());
+    st.store.config = small_config();
+    st.replay.source = TrainSource::Own(small_text());
+    st.replay.vocab_size = 300;
+    // The harness may already have drawn a frame that started training on the whole
+    // corpus: restart on the small text (the old run is cancelled).
+    if st.store.is_training() {
+        st.store.train();
+    }
+    if st.replay.is_training() {
+        st.replay.train();
+    }
+}
+
+fn settings_at(step: usize, sentence: &str) -> Settings {
+    let mut settings = Settings {
+        lesson: LessonId::Tokenisation,
+        sentence: sentence.to_owned(),
+        ..Settings::default()
+    };
+    settings.steps.insert("tokenisation".to_owned(), step);
+    settings
+}
+
+fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {
+    let app = common::app(settings_at(step, sentence));
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
+    use_small_text(&h.ctx);
+    h.run_steps(2);
+    h
+}
+
+/// Steps frames until the tokenisers are trained and the GPT vocabularies loaded.
+fn wait_for_tokenisers(h: &mut Harness<'static, LensApp>) {
+    common::step_while(h, Duration::from_secs(120), "tokeniser training", |h| {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        st.store.is_training() || st.store.suite.is_none() || st.store.real().is_none()
+    });
+    h.run_steps(3);
+}
+
+#[test]
+fn every_step_renders_its_view() {
+    let keys = [
+        "Words and punctuation",
+        "Words and punctuation",
+        "Hover a token",
+        "Pre-tokenised by cl100k's regex",
+        "merges learned from your own text",
+        "Hover a token",
+        "most probable cuts",
+        "The same sentence in other languages",
+    ];
+    assert_eq!(
+        ProseLibrary::builtin().steps(LessonId::Tokenisation).len(),
+        keys.len()
+    );
+    let mut h = harness_at(0, "I withdrew money from the bank.");
+    for (step, key) in keys.iter().enumerate() {
+        h.state_mut().set_step(step);
+        h.run_steps(2);
+        if step >= SIDE_BY_SIDE && step != REPLAY {
+            wait_for_tokenisers(&mut h);
+        }
+        if step == REPLAY {
+            common::step_while(&mut h, Duration::from_secs(60), "replay training", |h| {
+                lock(&state(&h.ctx)).replay.is_training()
+            });
+            h.run_steps(2);
+        }
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "step {} lacks {key:?}",
+            step + 1
+        );
+        assert!(
+            h.query_by_label_contains("which this lesson does not have")
+                .is_none(),
+            "step {} names an unknown view",
+            step + 1
+        );
+    }
+}
+
+#[test]
+fn every_row_appears_and_hover_links_the_rows() {
+    let mut h = harness_at(SIDE_BY_SIDE, "I withdrew money from the bank.");
+    wait_for_tokenisers(&mut h);
+    for row in [
+        "Characters",
+        "Words",
+        "BPE (yours)",
+        "WordPiece (yours)",
+        "Unigram (yours)",
+        "GPT-2",
+        "GPT-4",
+        "GPT-4o",
+    ] {
+        h.get_by_label(row);
+    }
+    // GPT-4 (cl100k) writes the sentence in 7 tokens; the chip says so on hover.
+    assert!(
+        h.query_all_by_label_contains("7 tokens · 4.4 characters per token")
+            .count()
+            >= 1
+    );
+    // Hover the word row's chip for "bank": bytes 26..30 of the sentence.
+    h.query_all_by_label_contains("bytes 26..30 of your sentence")
+        .next()
+        .expect("a bank chip")
+        .hover();
+    h.run_steps(3);
+    assert_eq!(lock(&state(&h.ctx)).link, Some((26, 30)));
+}
+
+#[test]
+fn the_bpe_replay_steps_and_resegments_the_sentence() {
+    let mut h = harness_at(REPLAY, "the bank of the river");
+    common::step_while(&mut h, Duration::from_secs(60), "replay training", |h| {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        st.replay.is_training() || st.replay.replay.is_none()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("Your sentence after 0 merges: 17 tokens");
+    for _ in 0..3 {
+        h.get_by_label("▶").click();
+        h.run_steps(2);
+    }
+    h.run_steps(2);
+    assert_eq!(lock(&state(&h.ctx)).replay.step, 3);
+    // The first merges of English text join frequent letter pairs such as "t"+"h"
+    // and "th"+"e": "the" twice in the sentence, so the count must have dropped.
+    let after = h
+        .query_by_label_contains("Your sentence after 3 merges")
+        .expect("the sentence after 3 merges");
+    let label = format!("{after:?}");
+    assert!(
+        !label.contains(": 17 tokens"),
+        "merges shortened nothing: {label}"
+    );
+    h.get_by_label("⏭").click();
+    h.run_steps(3);
+    h.get_by_label_contains("All merges applied.");
+}
+
+#[test]
+fn bad_vocabulary_paths_give_a_message() {
+    let mut h = harness_at(SIDE_BY_SIDE, "I withdrew money from the bank.");
+    {
+        let shared = state(&h.ctx);
+        let mut st = lock(&shared);
+        st.store.bert_path = "/nonexistent/vocab.txt".to_owned();
+        st.store.open_bert();
+    }
+    common::step_while(&mut h, Duration::from_secs(10), "vocab load", |h| {
+        lock(&state(&h.ctx)).store.bert_error.is_none()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("/nonexistent/vocab.txt");
+    assert!(lock(&state(&h.ctx)).store.bert.is_none());
+}
+
+#[test]
+fn snapshots_of_the_rows_and_of_a_replay_step() {
+    if !common::renderer_or_skip("tokenisation snapshots") {
+        return;
+    }
+    let mut failures = Vec::new();
+    let setup_rows = |ctx: &egui::Context| use_small_text(ctx);
+    if let Err(e) = common::snapshot_app_with(
+        settings_at(SIDE_BY_SIDE, "I withdrew money from the bank."),
+        "tokenisation_side_by_side",
+        Duration::from_secs(120),
+        setup_rows,
+    ) {
+        failures.push(e);
+    }
+    let setup_replay = |ctx: &egui::Context| {
+        use_small_text(ctx);
+        lock(&state(ctx)).replay.step = 40;
+    };
+    if let Err(e) = common::snapshot_app_with(
+        settings_at(REPLAY, "I withdrew money from the bank."),
+        "tokenisation_bpe_replay",
+        Duration::from_secs(120),
+        setup_replay,
+    ) {
+        failures.push(e);
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
+
+#[test]
+fn other_views_name_what_they_show() {
+    let mut h = harness_at(UNIGRAM, "The riverbank was unbankable.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label("riverbank");
+    h.state_mut().set_step(CURIOSITIES);
+    h.run_steps(3);
+    h.get_by_label_contains("Not among the");
+    h.state_mut().set_step(PIPELINE);
+    h.run_steps(3);
+    h.get_by_label_contains("4. WordPiece model");
+}

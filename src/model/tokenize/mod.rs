@@ -10,6 +10,8 @@ pub mod byte_level;
 pub mod char_word;
 /// The byte-level `Encoding` the teaching tokenisers return.
 pub mod encoding;
+/// What every tokeniser guarantees on any input (property test and fuzz harness).
+pub mod invariants;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
 /// Every corpus-trained teaching tokeniser, trained together for the lesson.

@@ -114,5 +114,9 @@ fn every_row_handles_any_unicode() {
             text.as_bytes(),
             "trained BPE on {text:?}"
         );
+        let vocabs: Vec<&TiktokenBpe> = real.as_ref().expect("loaded").to_vec();
+        if let Err(e) = llm_lens::model::tokenize::invariants::check(text, &suite, &vocabs) {
+            panic!("{e} on {text:?}");
+        }
     }
 }

@@ -15,6 +15,24 @@ pub const MAX_SENTENCE_CHARS: usize = 2_000;
 /// Lesson panes ask the shell to switch lesson by storing a [`LessonId`] in egui's temporary
 /// data under this id (e.g. a timeline event linking to the lesson that covers it).
 pub const GOTO_LESSON_ID: &str = "llm-lens-goto-lesson";
+
+/// Marks a context whose frames must not depend on the clock (snapshot tests): panes
+/// then leave out measured timings. See [`set_reproducible`].
+pub const REPRODUCIBLE_ID: &str = "llm-lens-reproducible";
+
+/// Asks every pane to draw nothing that varies from run to run (timings).
+pub fn set_reproducible(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique(REPRODUCIBLE_ID), true));
+}
+
+/// Whether [`set_reproducible`] was called on this context.
+pub fn is_reproducible(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(egui::Id::unique(REPRODUCIBLE_ID)))
+        .unwrap_or(false)
+}
+
+/// Where a pane leaves the name of a view to jump to (see [`LensApp::request_view`]).
+pub const GOTO_VIEW_ID: &str = "llm-lens-goto-view";
 /// Presentation mode enlarges everything by this factor on top of the learner's zoom.
 pub const PRESENTATION_SCALE: f32 = 1.5;
 const MIN_ZOOM: f32 = 0.5;
@@ -126,6 +144,8 @@ pub struct LensApp {
     markdown: Markdown,
     /// The theme, presentation flag and zoom last given to egui, to apply changes once.
     applied: Option<(bool, bool, f32)>,
+    /// Set by `--frame-log`: measure frame times, then close.
+    pub frame_log: Option<crate::frame_log::FrameLog>,
 }
 
 impl LensApp {
@@ -137,6 +157,7 @@ impl LensApp {
             compute,
             markdown: Markdown::default(),
             applied: None,
+            frame_log: None,
         };
         app.sanitise();
         app
@@ -306,6 +327,23 @@ impl LensApp {
             self.set_lesson(lesson);
             ctx.request_repaint();
         }
+        if let Some(view) =
+            ctx.data_mut(|d| d.remove_temp::<String>(egui::Id::unique(GOTO_VIEW_ID)))
+        {
+            let steps = self.prose.steps(self.settings.lesson);
+            if let Some(i) = steps
+                .iter()
+                .position(|s| s.view.as_deref() == Some(view.as_str()))
+            {
+                self.set_step(i);
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// What a pane calls to go to the first step of its lesson that shows `view`.
+    pub fn request_view(ctx: &egui::Context, view: &str) {
+        ctx.data_mut(|d| d.insert_temp(egui::Id::unique(GOTO_VIEW_ID), view.to_owned()));
     }
 
     /// What a lesson pane calls to send the learner to another lesson.
@@ -496,8 +534,14 @@ impl LensApp {
 }
 
 impl eframe::App for LensApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         LensApp::ui(self, ui);
+        let cpu = frame.info().cpu_usage;
+        if let Some(log) = &mut self.frame_log
+            && log.record(ui.ctx(), cpu)
+        {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod compute;
+pub mod frame_log;
 pub mod gpu;
 pub mod lesson_id;
 pub mod lessons;

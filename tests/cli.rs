@@ -92,3 +92,35 @@ fn bad_arguments_give_one_clear_line_and_fail() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
+    let out = llm_lens()
+        .args([
+            "bench", "--model", "builtin", "--seq", "8", "--runs", "2", "--warmup", "0", "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["seq"], 8);
+    assert!(v["median_ms"].as_f64().is_some_and(|m| m > 0.0));
+    for (args, needle) in [
+        (vec!["bench", "--backend", "gpu"], "not built yet"),
+        (
+            vec!["bench", "--model", "/nonexistent/model"],
+            "/nonexistent/model",
+        ),
+        (vec!["bench", "--seq", "100000"], "longer than this model"),
+    ] {
+        let out = llm_lens().args(&args).output().expect("runs");
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+    }
+}

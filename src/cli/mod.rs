@@ -13,10 +13,12 @@ macro_rules! outln {
 
 use crate::app::LensApp;
 use crate::compute::{BackendChoice, Compute};
+use crate::lesson_id::LessonId;
 use crate::prose::ProseLibrary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod bench;
 pub mod bpe_train;
 pub mod neighbours;
 pub mod rnn_grad;
@@ -39,6 +41,15 @@ pub struct Cli {
     /// Where the live transformer runs: a real GPU when there is one (auto), the CPU, or any GPU adapter.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
+    /// Open at this lesson (history, tokenisation, word2vec, attention, bert, playground).
+    #[arg(long)]
+    pub lesson: Option<String>,
+    /// Open at this step of the lesson, counting from 1.
+    #[arg(long, requires = "lesson")]
+    pub step: Option<usize>,
+    /// Measure frame times (600 frames after a warm-up), write them to FILE and close.
+    #[arg(long, value_name = "FILE")]
+    pub frame_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,11 +68,13 @@ pub enum Command {
     Word2vec(word2vec::Word2vecArgs),
     /// Nearest neighbours of a word in a word2vec/GloVe text file.
     Neighbours(neighbours::NeighboursArgs),
+    /// Time the transformer's forward pass (with the full trace) and print median and p95.
+    Bench(bench::BenchArgs),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        None => run_app(cli.lessons, cli.backend),
+        None => run_app(cli),
         Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
         Some(Command::RnnGrad(args)) => rnn_grad::run(&args),
         Some(Command::Trace(args)) => trace::run(&args),
@@ -69,6 +82,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::BpeTrain(args)) => bpe_train::run(&args),
         Some(Command::Word2vec(args)) => word2vec::run(&args),
         Some(Command::Neighbours(args)) => neighbours::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
     }
 }
 
@@ -80,8 +94,19 @@ pub fn prose_from(dir: Option<&std::path::Path>) -> ProseLibrary {
     }
 }
 
-fn run_app(lessons: Option<PathBuf>, backend: BackendChoice) -> Result<(), String> {
-    let prose = prose_from(lessons.as_deref());
+fn run_app(cli: Cli) -> Result<(), String> {
+    let prose = prose_from(cli.lessons.as_deref());
+    let backend = cli.backend;
+    let start_at = match &cli.lesson {
+        Some(id) => {
+            let lesson = LessonId::from_id(id).ok_or_else(|| {
+                format!("unknown lesson {id:?}: use history, tokenisation, word2vec, attention, bert or playground")
+            })?;
+            Some((lesson, cli.step.unwrap_or(1)))
+        }
+        None => None,
+    };
+    let frame_log = cli.frame_log.clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("LLM Lens")
@@ -95,7 +120,13 @@ fn run_app(lessons: Option<PathBuf>, backend: BackendChoice) -> Result<(), Strin
         options,
         Box::new(move |cc| {
             let compute = Compute::start(backend, Some(cc.egui_ctx.clone()));
-            Ok(Box::new(LensApp::from_storage(cc.storage, prose, compute)))
+            let mut app = LensApp::from_storage(cc.storage, prose, compute);
+            if let Some((lesson, step)) = start_at {
+                app.set_lesson(lesson);
+                app.set_step(step.saturating_sub(1));
+            }
+            app.frame_log = frame_log.map(crate::frame_log::FrameLog::new);
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| format!("could not open the window ({e}). Without a display, `llm-lens screenshot` renders lessons to PNG."))

@@ -1,21 +1,306 @@
-//! The Transformer playground: a real model's forward pass, stage by stage.
+//! The Transformer playground: a real model's forward pass on the learner's sentence,
+//! stage by stage, from the [`Trace`] a worker thread computes.
+//!
+//! Views, one file each: the model and its input with an overview diagram, the stages
+//! of the forward pass, attention across layers and heads, hidden states, predictions,
+//! and ablation. The shell builds the pane as a unit value, so the state lives in
+//! egui's temporary data under [`STATE_ID`]; tests reach it through [`state`] and
+//! [`lock`].
+
+#[path = "playground_ablation.rs"]
+pub mod ablation;
+#[path = "playground_attention.rs"]
+pub mod attention;
+#[path = "playground_diagram.rs"]
+pub mod diagram;
+#[path = "playground_hidden.rs"]
+pub mod hidden;
+#[path = "playground_predictions.rs"]
+pub mod predictions;
+#[path = "playground_runner.rs"]
+pub mod runner;
+#[path = "playground_stages.rs"]
+pub mod stages;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use egui::RichText;
 
 use super::{Lesson, LessonContext, LessonId, shared_views};
-use crate::widgets::token_strip;
+use crate::model::bert::Ablation;
+use crate::model::trace::Trace;
+use crate::widgets::export::{MatrixExport, matrix_menu};
+use crate::widgets::heatmap::HeatmapResponse;
+use crate::widgets::{Heatmap, Scale};
+
+/// Where the pane's state lives in egui's temporary data.
+pub const STATE_ID: &str = "llm-lens-playground-state";
+
+/// The views the prose can name, in lesson order.
+pub const VIEWS: &[&str] = &[
+    "overview",
+    "embeddings",
+    "qkv",
+    "scores",
+    "weights",
+    "context",
+    "ffn",
+    "attention",
+    "hidden",
+    "predictions",
+    "ablation",
+];
+
+/// The second sentence of the default pair: "bank" in another sense.
+pub const DEFAULT_PAIR: &str = "We sat on the bank and started fishing.";
 
 #[derive(Default)]
 pub struct Playground;
 
-/// The stages of one forward pass, in order, as the later steps walk through them.
-const STAGES: [&str; 7] = [
-    "tokens and ids",
-    "token + position + segment embeddings",
-    "queries, keys and values",
-    "attention scores and softmax weights",
-    "weighted sum of values, output projection, residual + LayerNorm",
-    "feed-forward network, residual + LayerNorm",
-    "hidden states and predictions",
-];
+/// Everything the learner changed in this lesson, kept while the app runs.
+pub struct PlaygroundState {
+    pub runner: runner::Runner,
+    pub use_pair: bool,
+    pub pair: String,
+    pub layer: usize,
+    pub head: usize,
+    pub ablation: Ablation,
+    pub attention: attention::AttentionView,
+    pub hidden: hidden::HiddenView,
+    pub predictions: predictions::PredictionsView,
+}
+
+impl Default for PlaygroundState {
+    fn default() -> Self {
+        Self {
+            runner: runner::Runner::default(),
+            use_pair: true,
+            pair: DEFAULT_PAIR.to_owned(),
+            layer: 0,
+            head: 0,
+            ablation: Ablation::default(),
+            attention: attention::AttentionView::default(),
+            hidden: hidden::HiddenView::default(),
+            predictions: predictions::PredictionsView::default(),
+        }
+    }
+}
+
+pub type SharedState = Arc<Mutex<PlaygroundState>>;
+
+/// The lesson's state for this egui context, created on first use.
+pub fn state(ctx: &egui::Context) -> SharedState {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<SharedState>(egui::Id::unique(STATE_ID))
+            .clone()
+    })
+}
+
+/// Locks the state, ignoring poisoning (a panic elsewhere must not disable the lesson).
+pub fn lock(state: &SharedState) -> MutexGuard<'_, PlaygroundState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl PlaygroundState {
+    /// Runs the model on the current input when it changed (debounced).
+    pub fn update(&mut self, ctx: &egui::Context, sentence: &str) {
+        let pair = self.use_pair.then_some(self.pair.as_str());
+        self.runner.update(ctx, sentence, pair, &self.ablation);
+    }
+
+    /// The trace on screen, if any.
+    pub fn trace(&self) -> Option<Arc<Trace>> {
+        self.runner.last.as_ref().map(|r| r.trace.clone())
+    }
+
+    /// Keeps the selected layer and head inside the model.
+    fn clamp_selection(&mut self) {
+        if let Some(m) = &self.runner.model {
+            self.layer = self
+                .layer
+                .min(m.model.config.num_hidden_layers.saturating_sub(1));
+            self.head = self
+                .head
+                .min(m.model.config.num_attention_heads.saturating_sub(1));
+        }
+    }
+
+    /// `[` `]` change layer, `,` `.` change head, when no text box has the keyboard.
+    fn keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (layers, heads) = match &self.runner.model {
+            Some(m) => (
+                m.model.config.num_hidden_layers,
+                m.model.config.num_attention_heads,
+            ),
+            None => return,
+        };
+        ctx.input(|i| {
+            for e in &i.events {
+                if let egui::Event::Text(t) = e {
+                    match t.as_str() {
+                        "[" => self.layer = self.layer.saturating_sub(1),
+                        "]" => self.layer = (self.layer + 1).min(layers.saturating_sub(1)),
+                        "," => self.head = self.head.saturating_sub(1),
+                        "." => self.head = (self.head + 1).min(heads.saturating_sub(1)),
+                        _ => {}
+                    }
+                }
+            }
+        });
+    }
+
+    /// Layer and head pickers.
+    pub fn layer_head_picker(&mut self, ui: &mut egui::Ui, with_head: bool) {
+        let Some(m) = &self.runner.model else { return };
+        let (layers, heads) = (
+            m.model.config.num_hidden_layers,
+            m.model.config.num_attention_heads,
+        );
+        ui.horizontal(|ui| {
+            ui.label("layer");
+            ui.add(egui::Slider::new(
+                &mut self.layer,
+                0..=layers.saturating_sub(1),
+            ))
+            .on_hover_text("Which encoder layer (keys [ and ])");
+            if with_head {
+                ui.label("head");
+                ui.add(egui::Slider::new(
+                    &mut self.head,
+                    0..=heads.saturating_sub(1),
+                ))
+                .on_hover_text("Which attention head (keys , and .)");
+            }
+        });
+    }
+}
+
+/// The line above every view: model, tokens, time, backend, notices.
+fn status(ui: &mut egui::Ui, st: &PlaygroundState, cx: &LessonContext<'_>) {
+    let runner = &st.runner;
+    ui.horizontal_wrapped(|ui| {
+        match &runner.model {
+            Some(m) => {
+                ui.label(RichText::new(&m.name).strong())
+                    .on_hover_text(format!(
+                        "{} layers, hidden size {}, {} heads, {} parameters",
+                        m.model.config.num_hidden_layers,
+                        m.model.config.hidden_size,
+                        m.model.config.num_attention_heads,
+                        m.model.config.parameter_count()
+                    ));
+            }
+            None if runner.model_error.is_none() => {
+                ui.spinner();
+                ui.label("loading the model…");
+            }
+            None => {}
+        }
+        if let Some(r) = &runner.last {
+            let time = if crate::app::is_reproducible(ui.ctx()) {
+                String::new()
+            } else {
+                format!("{:.1} ms ", r.millis)
+            };
+            ui.label(format!("· {} tokens · {time}on CPU", r.trace.len()))
+                .on_hover_text(format!(
+                    "The forward pass runs on a worker thread, so the window never waits. {}",
+                    cx.backend.label()
+                ));
+        }
+        if runner.busy() && runner.model.is_some() {
+            ui.spinner();
+        }
+    });
+    if let Some(r) = &runner.last
+        && let Some((before, kept)) = r.truncated
+    {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("Your input is {before} tokens; this model reads at most {kept}, so the rest was cut."),
+        );
+    }
+    if let Some(e) = &runner.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if let Some(e) = &runner.model_error {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Could not open the model: {e}"),
+        );
+    }
+    crate::widgets::export::notice(ui);
+}
+
+/// A heatmap of a matrix with its shape in the title and a right-click export menu.
+#[allow(clippy::too_many_arguments)]
+pub fn matrix(
+    ui: &mut egui::Ui,
+    title: &str,
+    values: &[f32],
+    rows: usize,
+    cols: usize,
+    row_labels: &[String],
+    col_labels: &[String],
+    scale: Scale,
+    unit: &str,
+) -> HeatmapResponse {
+    ui.label(RichText::new(format!("{title} {}", shared_views::shape(rows, cols))).strong());
+    matrix_body(
+        ui, title, values, rows, cols, row_labels, col_labels, scale, unit,
+    )
+}
+
+/// [`matrix`] without its title line (for callers that write their own).
+#[allow(clippy::too_many_arguments)]
+pub fn matrix_body(
+    ui: &mut egui::Ui,
+    title: &str,
+    values: &[f32],
+    rows: usize,
+    cols: usize,
+    row_labels: &[String],
+    col_labels: &[String],
+    scale: Scale,
+    unit: &str,
+) -> HeatmapResponse {
+    let r = Heatmap::new(title, values, rows, cols)
+        .labels(row_labels, col_labels)
+        .scale(scale)
+        .unit(unit)
+        .show(ui);
+    matrix_menu(
+        &r.response,
+        &MatrixExport {
+            title,
+            values,
+            rows,
+            cols,
+            row_labels,
+            col_labels,
+            scale,
+        },
+    );
+    r
+}
+
+/// Labels `"0 [CLS]"`, `"1 i"`, …: position and token, so repeated words stay apart.
+pub fn token_labels(trace: &Trace) -> Vec<String> {
+    trace
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{i} {t}"))
+        .collect()
+}
+
+/// Column labels `0, 1, …, n-1` for dimensions.
+pub fn dim_labels(n: usize) -> Vec<String> {
+    (0..n).map(|d| d.to_string()).collect()
+}
 
 impl Lesson for Playground {
     fn id(&self) -> LessonId {
@@ -23,21 +308,56 @@ impl Lesson for Playground {
     }
 
     fn views(&self) -> &'static [&'static str] {
-        &["overview"]
+        VIEWS
     }
 
-    fn view(&mut self, ui: &mut egui::Ui, _name: &str, cx: &LessonContext<'_>) {
+    fn view(&mut self, ui: &mut egui::Ui, name: &str, cx: &LessonContext<'_>) {
+        let shared = state(ui.ctx());
+        let mut st = lock(&shared);
+        st.keys(ui.ctx());
+        st.clamp_selection();
+        if name == "overview" {
+            diagram::overview(ui, &mut st, cx);
+        }
         if shared_views::empty_sentence_notice(ui, cx.sentence) {
             return;
         }
-        ui.strong("Your sentence enters the model");
-        token_strip(ui, &shared_views::word_chips(cx.sentence), false);
-        ui.add_space(6.0);
-        ui.strong("The stages it will pass through");
-        for (i, stage) in STAGES.iter().enumerate() {
-            ui.label(format!("{}. {stage}", i + 1));
+        st.update(ui.ctx(), cx.sentence);
+        status(ui, &st, cx);
+        let Some(trace) = st.trace() else {
+            return;
+        };
+        if name != "overview" {
+            egui::CollapsingHeader::new("Where this is in the model")
+                .id_salt("playground-diagram")
+                .show(ui, |ui| diagram::diagram(ui, &st, name));
         }
-        ui.add_space(6.0);
-        ui.label(format!("Compute: {}", cx.backend.label()));
+        ui.separator();
+        match name {
+            "overview" => stages::tokens(ui, &trace),
+            "embeddings" => stages::embeddings(ui, &trace),
+            "qkv" | "scores" | "weights" | "context" | "ffn" => {
+                stages::layer_stage(ui, &mut st, &trace, name)
+            }
+            "attention" => {
+                let PlaygroundState {
+                    attention,
+                    layer,
+                    head,
+                    ..
+                } = &mut *st;
+                attention.show(ui, &trace, layer, head);
+            }
+            "hidden" => {
+                let layer = st.layer;
+                st.hidden.show(ui, &trace, layer);
+            }
+            "predictions" => {
+                let model = st.runner.model.clone();
+                st.predictions.show(ui, &trace, model.as_deref());
+            }
+            "ablation" => ablation::show(ui, &mut st, &trace),
+            _ => {}
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! so each function can be tested on its own and used from the CLI.
 
 pub mod alignment;
+pub mod attention_summary;
 pub mod bert;
+pub mod builtin_model;
 pub mod config;
 pub mod corpus;
 pub mod fast_exp;

@@ -79,7 +79,7 @@ pub const PALETTE: [[u8; 3]; 6] = [
 ];
 
 /// plotters needs a font; the app ships egui's own, so no system fonts are involved.
-fn ensure_font() {
+pub(crate) fn ensure_font() {
     static FONT: OnceLock<()> = OnceLock::new();
     FONT.get_or_init(|| {
         // A failure leaves plotters without text; the chart still draws.

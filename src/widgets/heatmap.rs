@@ -18,6 +18,8 @@ pub struct Heatmap<'a> {
     unit: &'a str,
     show_values: bool,
     legend: bool,
+    clickable: bool,
+    draw_labels: bool,
 }
 
 /// What happened to the heatmap this frame.
@@ -42,6 +44,8 @@ impl<'a> Heatmap<'a> {
             unit: "",
             show_values: false,
             legend: true,
+            clickable: false,
+            draw_labels: true,
         }
     }
 
@@ -74,6 +78,18 @@ impl<'a> Heatmap<'a> {
         self
     }
 
+    /// Draw the axis labels (they stay in the tooltip and for screen readers either way).
+    pub fn draw_labels(mut self, draw: bool) -> Self {
+        self.draw_labels = draw;
+        self
+    }
+
+    /// Sense clicks too (the response's `clicked()` then works), e.g. to enlarge.
+    pub fn clickable(mut self, clickable: bool) -> Self {
+        self.clickable = clickable;
+        self
+    }
+
     pub fn legend(mut self, legend: bool) -> Self {
         self.legend = legend;
         self
@@ -101,20 +117,32 @@ impl<'a> Heatmap<'a> {
                 .fold(0.0f32, f32::max)
                 .min(140.0)
         };
-        let left = if self.row_labels.is_empty() {
+        let mut left = if self.row_labels.is_empty() || !self.draw_labels {
             0.0
         } else {
             label_width(self.row_labels) + 6.0
         };
-        let top = if self.col_labels.is_empty() {
+        let mut top = if self.col_labels.is_empty() || !self.draw_labels {
             0.0
         } else {
             label_width(self.col_labels) + 6.0
         };
         let cols = self.cols.max(1) as f32;
-        let cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
+        let mut cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
+        // Labels on cells smaller than the text would overlap: leave them to the tooltip.
+        let labels_on = self.draw_labels && cell >= 9.0;
+        if !labels_on && (left > 0.0 || top > 0.0) {
+            left = 0.0;
+            top = 0.0;
+            cell = ((ui.available_width() - 4.0) / cols).clamp(2.0, self.max_cell);
+        }
         let size = vec2(left + cell * cols, top + cell * self.rows as f32);
-        let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+        let sense = if self.clickable {
+            Sense::click()
+        } else {
+            Sense::hover()
+        };
+        let (rect, response) = ui.allocate_exact_size(size, sense);
         let grid = Rect::from_min_size(
             rect.min + vec2(left, top),
             vec2(cell * cols, cell * self.rows as f32),
@@ -158,7 +186,9 @@ impl<'a> Heatmap<'a> {
                     }
                 }
             }
-            for (r, label) in self.row_labels.iter().enumerate().take(self.rows) {
+            let row_labels = if labels_on { self.row_labels } else { &[] };
+            let col_labels = if labels_on { self.col_labels } else { &[] };
+            for (r, label) in row_labels.iter().enumerate().take(self.rows) {
                 let y = grid.min.y + (r as f32 + 0.5) * cell;
                 let color = if hovered.is_some_and(|h| h.0 == r) {
                     ui.visuals().strong_text_color()
@@ -173,7 +203,7 @@ impl<'a> Heatmap<'a> {
                     color,
                 );
             }
-            for (c, label) in self.col_labels.iter().enumerate().take(self.cols) {
+            for (c, label) in col_labels.iter().enumerate().take(self.cols) {
                 let x = grid.min.x + (c as f32 + 0.5) * cell;
                 let color = if hovered.is_some_and(|h| h.1 == c) {
                     ui.visuals().strong_text_color()

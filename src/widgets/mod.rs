@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod colormap;
+pub mod export;
 pub mod fonts;
 pub mod heatmap;
 pub mod markdown;

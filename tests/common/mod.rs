@@ -56,11 +56,12 @@ pub fn renderer_or_skip(test: &str) -> bool {
 /// Renders the app with `settings` at 1280×800 and compares it with
 /// `tests/snapshots/NAME.png`, with the one threshold every snapshot of the suite uses.
 pub fn snapshot_app(settings: Settings, name: &str) -> Result<(), String> {
-    snapshot_app_with(settings, name, std::time::Duration::ZERO, |_| {})
+    snapshot_app_with(settings, name, std::time::Duration::from_secs(60), |_| {})
 }
 
 /// As [`snapshot_app`], with `setup` run on the context before the first frame and up
-/// to `wait` for background work to finish before the picture.
+/// to `wait` for background work to finish before the picture. Timings are left out of
+/// the picture ([`llm_lens::app::set_reproducible`]).
 pub fn snapshot_app_with(
     settings: Settings,
     name: &str,
@@ -76,7 +77,10 @@ pub fn snapshot_app_with(
         test_backend(),
         [1280, 800],
         wait,
-        setup,
+        |ctx| {
+            llm_lens::app::set_reproducible(ctx);
+            setup(ctx)
+        },
     )?;
     egui_kittest::try_image_snapshot_options(&image, name, &options).map_err(|e| e.to_string())
 }

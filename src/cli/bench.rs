@@ -1,0 +1,141 @@
+//! `llm-lens bench`: times the transformer's forward pass, trace included, after a
+//! warm-up, and prints the median and p95. Inputs are `[CLS]`, random ids, `[SEP]`
+//! (fixed seed), so the numbers depend only on the model's shape and the backend.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::model::bert::{ForwardOptions, forward};
+use crate::model::builtin_model;
+use crate::model::config::BertConfig;
+use crate::model::model_dir::Model;
+use crate::model::rng::SplitMix64;
+use crate::model::tokenize::Encoding;
+use crate::model::weights::BertWeights;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchBackend {
+    Cpu,
+    Gpu,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// builtin (the shipped trained model), tiny (random, same shape), minilm (the
+    /// folder in LLM_LENS_MINILM_DIR or .cache/minilm), bert-base-shape (random weights,
+    /// 12 layers, hidden 768), or a model folder path.
+    #[arg(long, default_value = "builtin")]
+    pub model: String,
+    /// Sequence length in tokens, [CLS] and [SEP] included.
+    #[arg(long, default_value_t = 32)]
+    pub seq: usize,
+    /// Timed forward passes.
+    #[arg(long, default_value_t = 50)]
+    pub runs: usize,
+    /// Untimed forward passes first.
+    #[arg(long, default_value_t = 5)]
+    pub warmup: usize,
+    #[arg(long, value_enum, default_value_t = BenchBackend::Cpu)]
+    pub backend: BenchBackend,
+    /// Print one JSON object instead of a line of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn load(name: &str) -> Result<(String, BertWeights), String> {
+    let random = |config: BertConfig, label: &str| {
+        BertWeights::random(&config, 2026)
+            .map(|w| (label.to_owned(), w))
+            .map_err(|e| e.to_string())
+    };
+    match name {
+        "builtin" => builtin_model::load()
+            .map(|m| ("builtin tiny BERT".to_owned(), m.weights))
+            .map_err(|e| e.to_string()),
+        "tiny" => random(BertConfig::tiny(), "tiny (random weights)"),
+        "bert-base-shape" => random(
+            BertConfig {
+                hidden_size: 768,
+                num_hidden_layers: 12,
+                num_attention_heads: 12,
+                intermediate_size: 3072,
+                ..BertConfig::tiny()
+            },
+            "BERT-base shape (random weights)",
+        ),
+        other => {
+            let dir = if other == "minilm" {
+                std::env::var_os("LLM_LENS_MINILM_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from(".cache/minilm"))
+            } else {
+                PathBuf::from(other)
+            };
+            let m = Model::load(&dir).map_err(|e| e.to_string())?;
+            Ok((dir.display().to_string(), m.weights))
+        }
+    }
+}
+
+/// `[CLS]`, `seq − 2` random ids, `[SEP]`.
+pub fn synthetic_input(seq: usize, vocab: usize) -> Encoding {
+    let mut rng = SplitMix64::new(7);
+    let span = (vocab as u32).saturating_sub(1000).max(1);
+    let mut ids = vec![101u32.min(vocab as u32 - 1)];
+    for _ in 0..seq.saturating_sub(2) {
+        ids.push((1000 + rng.below_u32(span)).min(vocab as u32 - 1));
+    }
+    ids.push(102u32.min(vocab as u32 - 1));
+    let n = ids.len();
+    Encoding {
+        tokens: ids.iter().map(|i| i.to_string()).collect(),
+        offsets: vec![(0, 0); n],
+        type_ids: vec![0; n],
+        special_mask: vec![false; n],
+        ids,
+    }
+}
+
+pub fn run(args: &BenchArgs) -> Result<(), String> {
+    if args.backend == BenchBackend::Gpu {
+        return Err("the GPU forward pass is not built yet; run with --backend cpu".to_owned());
+    }
+    if args.seq < 2 || args.runs == 0 {
+        return Err("--seq must be at least 2 and --runs at least 1".to_owned());
+    }
+    let (name, weights) = load(&args.model)?;
+    if args.seq > weights.config.max_position_embeddings {
+        return Err(format!(
+            "--seq {} is longer than this model's {} positions",
+            args.seq, weights.config.max_position_embeddings
+        ));
+    }
+    let input = synthetic_input(args.seq, weights.config.vocab_size);
+    let opts = ForwardOptions::default();
+    for _ in 0..args.warmup {
+        forward(&weights, &input, &opts).map_err(|e| e.to_string())?;
+    }
+    let mut ms = Vec::with_capacity(args.runs);
+    for _ in 0..args.runs {
+        let t = Instant::now();
+        let trace = forward(&weights, &input, &opts).map_err(|e| e.to_string())?;
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(trace);
+    }
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    let (median, p95) = (at(0.5), at(0.95));
+    if args.json {
+        crate::outln!(
+            "{}",
+            serde_json::json!({"model": name, "seq": args.seq, "backend": "cpu", "adapter": null, "runs": args.runs, "median_ms": median, "p95_ms": p95})
+        );
+    } else {
+        crate::outln!(
+            "{name}, seq {}, CPU (1 thread): median {median:.2} ms, p95 {p95:.2} ms over {} runs (trace included)",
+            args.seq,
+            args.runs
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! The stages of the forward pass, one view each, every tensor read from the trace:
+//! tokens and ids, the three embeddings and their sum, then for the selected layer
+//! and head: Q/K/V, raw scores, softmax weights, the weighted sum of values with the
+//! output projection and Add & Norm, and the feed-forward network.
+
+use egui::RichText;
+use ndarray::{Array2, Array3, Axis, s};
+
+use super::{PlaygroundState, dim_labels, matrix, matrix_body, token_labels};
+use crate::model::trace::Trace;
+use crate::widgets::{Scale, TokenChip, token_strip};
+
+/// Columns of a wide `(tokens × d)` matrix drawn at most; more would be sub-pixel.
+pub const MAX_DIMS: usize = 64;
+
+/// The first `MAX_DIMS` columns of a `(tokens × d)` matrix, row-major.
+fn first_dims(a: &Array2<f32>) -> (Vec<f32>, usize) {
+    let d = a.ncols().min(MAX_DIMS);
+    (a.slice(s![.., ..d]).iter().copied().collect(), d)
+}
+
+/// One head of a `(heads × tokens × x)` tensor as a row-major `(tokens × x)` matrix.
+fn head_of(a: &Array3<f32>, head: usize) -> (Vec<f32>, usize, usize) {
+    let h = head.min(a.dim().0.saturating_sub(1));
+    let m = a.index_axis(Axis(0), h);
+    (m.iter().copied().collect(), m.nrows(), m.ncols())
+}
+
+fn wide(ui: &mut egui::Ui, title: &str, a: &Array2<f32>, labels: &[String], unit: &str) {
+    let (values, d) = first_dims(a);
+    let cols = dim_labels(d);
+    // The title gives the tensor's real shape; only the first columns are drawn.
+    ui.label(
+        RichText::new(format!(
+            "{title} {}",
+            crate::lessons::shared_views::shape(a.nrows(), a.ncols())
+        ))
+        .strong(),
+    );
+    matrix_body(
+        ui,
+        title,
+        &values,
+        a.nrows(),
+        d,
+        labels,
+        &cols,
+        Scale::diverging_for(&values),
+        unit,
+    );
+    if a.ncols() > d {
+        ui.label(
+            RichText::new(format!(
+                "Showing the first {d} of {} dimensions (right-click to export).",
+                a.ncols()
+            ))
+            .weak(),
+        );
+    }
+}
+
+/// Tokens, ids and segments.
+pub fn tokens(ui: &mut egui::Ui, trace: &Trace) {
+    ui.label(RichText::new(format!("Your input as {} tokens", trace.len())).strong());
+    let chips: Vec<TokenChip> = (0..trace.len())
+        .map(|i| {
+            TokenChip::new(trace.tokens[i].clone(), Some(trace.ids[i])).with_detail(format!(
+                "position {i}, segment {}",
+                if trace.type_ids[i] == 0 { "A" } else { "B" }
+            ))
+        })
+        .collect();
+    token_strip(ui, &chips, false);
+    egui::Grid::new("token-ids").striped(true).show(ui, |ui| {
+        ui.strong("position");
+        for i in 0..trace.len() {
+            ui.label(i.to_string());
+        }
+        ui.end_row();
+        ui.strong("token");
+        for t in &trace.tokens {
+            ui.monospace(t);
+        }
+        ui.end_row();
+        ui.strong("id");
+        for id in &trace.ids {
+            ui.label(id.to_string());
+        }
+        ui.end_row();
+        ui.strong("segment");
+        for t in &trace.type_ids {
+            ui.label(if *t == 0 { "A" } else { "B" });
+        }
+        ui.end_row();
+    });
+}
+
+/// Token, position and segment embeddings, their sum and its LayerNorm.
+pub fn embeddings(ui: &mut egui::Ui, trace: &Trace) {
+    let labels = token_labels(trace);
+    let e = &trace.embeddings;
+    ui.label("Each token's vector is the sum of three looked-up rows: one for the token id, one for its position, one for its segment (sentence A or B).");
+    ui.columns(3, |cols| {
+        wide(&mut cols[0], "token embeddings", &e.token, &labels, "value");
+        wide(
+            &mut cols[1],
+            "position embeddings",
+            &e.position,
+            &labels,
+            "value",
+        );
+        wide(
+            &mut cols[2],
+            "segment embeddings",
+            &e.segment,
+            &labels,
+            "value",
+        );
+    });
+    ui.add_space(6.0);
+    ui.columns(2, |cols| {
+        wide(&mut cols[0], "sum of the three", &e.sum, &labels, "value");
+        wide(
+            &mut cols[1],
+            "after LayerNorm: the input of layer 0",
+            &e.normed,
+            &labels,
+            "value",
+        );
+    });
+}
+
+/// Q/K/V, scores, weights, context or FFN of the selected layer and head.
+pub fn layer_stage(ui: &mut egui::Ui, st: &mut PlaygroundState, trace: &Trace, name: &str) {
+    let with_head = name != "ffn";
+    st.layer_head_picker(ui, with_head);
+    let (layer, head) = (st.layer, st.head);
+    let Some(lt) = trace.layers.get(layer) else {
+        return;
+    };
+    let Some(steps) = &lt.steps else {
+        ui.label(format!(
+            "Layer {layer} is switched off by the ablation step: its output equals its input."
+        ));
+        return;
+    };
+    let labels = token_labels(trace);
+    let n = trace.len();
+    match name {
+        "qkv" => {
+            ui.label(format!("Layer {layer}, head {head}: each token's vector is multiplied by three learned matrices. A query asks \"what am I looking for?\", a key says \"what do I offer?\", a value is what gets passed on."));
+            for (title, t) in [
+                ("queries Q", &steps.q),
+                ("keys K", &steps.k),
+                ("values V", &steps.v),
+            ] {
+                let (v, r, c) = head_of(t, head);
+                let dims = dim_labels(c);
+                matrix(
+                    ui,
+                    &format!("layer {layer} head {head} {title}"),
+                    &v,
+                    r,
+                    c,
+                    &labels,
+                    &dims,
+                    Scale::diverging_for(&v),
+                    "value",
+                );
+                ui.add_space(4.0);
+            }
+        }
+        "scores" => {
+            let (v, r, c) = head_of(&steps.scores, head);
+            ui.label(format!("Row = query token, column = key token: the dot product of the query and the key, divided by √{} (the head size) so the numbers stay in a range softmax handles well.", steps.q.dim().2));
+            matrix(
+                ui,
+                &format!("layer {layer} head {head} raw scores QKᵀ/√d"),
+                &v,
+                r,
+                c,
+                &labels,
+                &labels,
+                Scale::diverging_for(&v),
+                "score",
+            );
+        }
+        "weights" => {
+            let (v, r, c) = head_of(&steps.weights, head);
+            ui.label("Softmax turns each row of scores into weights that are positive and sum to 1: how much each query token takes from each key token.");
+            let resp = matrix(
+                ui,
+                &format!("layer {layer} head {head} attention weights"),
+                &v,
+                r,
+                c,
+                &labels,
+                &labels,
+                Scale::Probability,
+                "attention weight",
+            );
+            if let Some((q, k)) = resp.hovered {
+                ui.label(format!(
+                    "{} → {}: {:.3}",
+                    trace.tokens.get(q).map_or("", String::as_str),
+                    trace.tokens.get(k).map_or("", String::as_str),
+                    v.get(q * n + k).copied().unwrap_or(f32::NAN)
+                ));
+            }
+        }
+        "context" => {
+            let (v, r, c) = head_of(&steps.context, head);
+            let dims = dim_labels(c);
+            if steps.ablated_heads.contains(&head) {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "This head is ablated: its output is zero.",
+                );
+            }
+            ui.label("Each token's new vector is the weighted sum of the value vectors, using its row of attention weights. The heads' results are joined side by side, projected back to the hidden size, added to the layer's input (the residual connection) and normalised.");
+            matrix(
+                ui,
+                &format!("layer {layer} head {head} weighted sum of values"),
+                &v,
+                r,
+                c,
+                &labels,
+                &dims,
+                Scale::diverging_for(&v),
+                "value",
+            );
+            ui.columns(2, |cols| {
+                wide(
+                    &mut cols[0],
+                    &format!("layer {layer} attention output (all heads, projected)"),
+                    &steps.attention_output,
+                    &labels,
+                    "value",
+                );
+                wide(
+                    &mut cols[1],
+                    &format!("layer {layer} Add & Norm"),
+                    &steps.attention_norm,
+                    &labels,
+                    "value",
+                );
+            });
+        }
+        _ => {
+            ui.label(format!("Layer {layer}: every token alone passes through the same two-layer network: expand to {} dimensions, apply GELU, project back. Then Add & Norm again gives the layer's output, the hidden state.", steps.ffn_intermediate.ncols()));
+            wide(
+                ui,
+                &format!("layer {layer} FFN after GELU"),
+                &steps.ffn_intermediate,
+                &labels,
+                "activation",
+            );
+            ui.columns(2, |cols| {
+                wide(
+                    &mut cols[0],
+                    &format!("layer {layer} FFN output"),
+                    &steps.ffn_output,
+                    &labels,
+                    "value",
+                );
+                wide(
+                    &mut cols[1],
+                    &format!("layer {layer} output (hidden state)"),
+                    &lt.output,
+                    &labels,
+                    "value",
+                );
+            });
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The Transformer playground driven as a learner would: every stage renders from a real
+//! trace of the built-in model, [MASK] gets predictions, hovering an attention cell reads
+//! its query, key and weight through AccessKit, ablating a head changes the trace, a
+//! corrupt model folder leaves the old model in place, and snapshots of the attention
+//! grid with one head enlarged.
+
+mod common;
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use llm_lens::app::{LensApp, Settings};
+use llm_lens::lessons::LessonId;
+use llm_lens::lessons::playground::{lock, state};
+use llm_lens::prose::ProseLibrary;
+
+const WEIGHTS: usize = 4;
+const ATTENTION: usize = 7;
+const PREDICTIONS: usize = 9;
+const ABLATION: usize = 10;
+
+fn settings_at(step: usize, sentence: &str) -> Settings {
+    let mut settings = Settings {
+        lesson: LessonId::Playground,
+        sentence: sentence.to_owned(),
+        ..Settings::default()
+    };
+    settings.steps.insert("playground".to_owned(), step);
+    settings
+}
+
+fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {
+    common::harness(common::app(settings_at(step, sentence)))
+}
+
+/// Steps frames until the model is loaded and the trace matches the current input.
+fn settle(h: &mut Harness<'static, LensApp>) {
+    h.run_steps(2);
+    common::step_while(h, Duration::from_secs(60), "the forward pass", |h| {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        st.runner.busy() || st.runner.last.is_none()
+    });
+    h.run_steps(3);
+}
+
+#[test]
+fn every_stage_renders_from_the_trace() {
+    let keys = [
+        "Your input as 19 tokens",
+        "token embeddings (19 × 128)",
+        "layer 0 head 0 queries Q (19 × 32)",
+        "layer 0 head 0 raw scores QKᵀ/√d (19 × 19)",
+        "layer 0 head 0 attention weights (19 × 19)",
+        "layer 0 head 0 weighted sum of values (19 × 32)",
+        "layer 0 FFN after GELU (19 × 512)",
+        "Every layer (rows) and head (columns)",
+        "trajectories",
+        "Click a token to see what the model would put in its place",
+        "0 head(s) zeroed, 0 layer(s) skipped.",
+    ];
+    assert_eq!(
+        ProseLibrary::builtin().steps(LessonId::Playground).len(),
+        keys.len()
+    );
+    let mut h = harness_at(0, "I withdrew money from the bank.");
+    settle(&mut h);
+    for (step, key) in keys.iter().enumerate() {
+        h.state_mut().set_step(step);
+        h.run_steps(3);
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "step {} lacks {key:?}",
+            step + 1
+        );
+        assert!(
+            h.query_by_label_contains("which this lesson does not have")
+                .is_none(),
+            "step {} names an unknown view",
+            step + 1
+        );
+    }
+    // The trace is the real forward pass of the built-in model on the pair.
+    let shared = state(&h.ctx);
+    let st = lock(&shared);
+    let trace = st.trace().expect("a trace");
+    assert_eq!(trace.tokens[6], "bank");
+    assert_eq!(trace.tokens[13], "bank");
+    assert_eq!(trace.layers.len(), 4);
+}
+
+#[test]
+fn a_mask_gets_ten_predictions() {
+    let mut h = harness_at(PREDICTIONS, "I withdrew money from the [MASK].");
+    settle(&mut h);
+    h.get_by_label_contains("position 6: [MASK]");
+    let shared = state(&h.ctx);
+    let st = lock(&shared);
+    let trace = st.trace().expect("a trace");
+    let mlm = trace
+        .mlm
+        .as_ref()
+        .expect("the built-in model has an MLM head");
+    assert_eq!(mlm.top_k[6].len(), 10);
+    let total: f32 = mlm.top_k[6].iter().map(|p| p.prob).sum();
+    assert!(total > 0.0 && total <= 1.0 + 1e-4);
+}
+
+#[test]
+fn hovering_an_attention_cell_reads_query_key_and_weight() {
+    let mut h = harness_at(WEIGHTS, "I withdrew money from the bank.");
+    settle(&mut h);
+    h.get_by_label_contains("layer 0 head 0 attention weights: heatmap")
+        .hover();
+    for _ in 0..60 {
+        h.run_steps(1);
+    }
+    // The pointer lands mid-widget: row 9 (query "[SEP]", position 8), column 9 (key).
+    let tip = h
+        .query_by_label_contains("row 9 '8 [SEP]' → column 9 '8 [SEP]'")
+        .expect("the hovered cell's tooltip names query, key and weight");
+    assert!(format!("{tip:?}").contains("attention weight"));
+}
+
+#[test]
+fn ablating_a_head_changes_the_trace_downstream() {
+    let mut h = harness_at(ABLATION, "I withdrew money from the [MASK].");
+    settle(&mut h);
+    let before = lock(&state(&h.ctx)).trace().expect("a trace");
+    lock(&state(&h.ctx)).ablation.heads.insert((0, 1));
+    settle(&mut h);
+    // The comparison needs the unablated baseline too.
+    common::step_while(&mut h, Duration::from_secs(60), "the baseline", |h| {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        let Some(t) = st.trace() else { return true };
+        st.runner.busy() || st.runner.baseline_for(&t).is_none()
+    });
+    h.run_steps(3);
+    let after = lock(&state(&h.ctx)).trace().expect("a trace");
+    let steps = after.layers[0].steps.as_ref().expect("layer 0 runs");
+    assert_eq!(steps.ablated_heads, vec![1]);
+    assert!(
+        steps
+            .context
+            .index_axis(ndarray::Axis(0), 1)
+            .iter()
+            .all(|&v| v == 0.0)
+    );
+    let moved: f32 = (&after.layers[3].output - &before.layers[3].output)
+        .mapv(f32::abs)
+        .sum();
+    assert!(
+        moved > 1e-3,
+        "the last layer's output did not change ({moved})"
+    );
+    h.get_by_label_contains("1 head(s) zeroed");
+    assert!(
+        h.query_all_by_label_contains("how far each hidden state moved")
+            .next()
+            .is_some()
+    );
+}
+
+#[test]
+fn a_corrupt_model_folder_keeps_the_old_model() {
+    let dir = std::env::temp_dir().join(format!("llm-lens-bad-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("config.json"), "{ not json").expect("write");
+    std::fs::write(dir.join("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n").expect("write");
+    std::fs::write(dir.join("model.safetensors"), b"garbage").expect("write");
+    let mut h = harness_at(0, "I withdrew money from the bank.");
+    settle(&mut h);
+    let name = lock(&state(&h.ctx))
+        .runner
+        .model
+        .as_ref()
+        .map(|m| m.name.clone());
+    lock(&state(&h.ctx))
+        .runner
+        .open_folder(&dir.display().to_string());
+    settle(&mut h);
+    h.get_by_label_contains("Could not open the model");
+    let st_name = lock(&state(&h.ctx))
+        .runner
+        .model
+        .as_ref()
+        .map(|m| m.name.clone());
+    assert_eq!(st_name, name, "the previous model stays loaded");
+    assert!(lock(&state(&h.ctx)).trace().is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn snapshot_of_the_grid_and_an_enlarged_head() {
+    if !common::renderer_or_skip("playground snapshot") {
+        return;
+    }
+    let setup = |ctx: &egui::Context| {
+        let shared = state(ctx);
+        let mut st = lock(&shared);
+        st.layer = 2;
+        st.head = 1;
+    };
+    if let Err(e) = common::snapshot_app_with(
+        settings_at(ATTENTION, "I withdrew money from the bank."),
+        "playground_attention_grid",
+        Duration::from_secs(60),
+        setup,
+    ) {
+        panic!("{e}");
+    }
+}

@@ -212,3 +212,86 @@ fn snapshot_of_the_grid_and_an_enlarged_head() {
         panic!("{e}");
     }
 }
+
+#[test]
+fn typing_updates_the_trace_and_every_view_mode_opens() {
+    let mut h = harness_at(ATTENTION, "");
+    h.run_steps(2);
+    h.get_by_label_contains("Type a sentence in the box at the top");
+    // The sentence box is the first text input of the window.
+    let edit = h
+        .get_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the sentence box");
+    edit.focus();
+    edit.type_text("The bank raised rates.");
+    settle(&mut h);
+    {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        let trace = st.trace().expect("a trace of the typed sentence");
+        assert_eq!(&trace.tokens[1..6], ["the", "bank", "raised", "rates", "."]);
+    }
+    for (mode, key) in [
+        ("lines", "queries on the left, keys on the right"),
+        ("mean over heads", "layer 0 mean over heads ("),
+        ("rollout", "attention rollout through layer 0"),
+    ] {
+        h.get_by_role_and_label(egui::accesskit::Role::RadioButton, mode)
+            .click();
+        h.run_steps(3);
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "{mode}: no {key:?}"
+        );
+    }
+    // Keys ] and . move the selection (the sentence box must not have the keyboard).
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    h.event(egui::Event::Text("]".to_owned()));
+    h.event(egui::Event::Text(".".to_owned()));
+    h.run_steps(3);
+    {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        assert_eq!((st.layer, st.head), (1, 1));
+    }
+    h.state_mut().set_step(8);
+    h.run_steps(3);
+    for (mode, key) in [
+        ("values", "hidden states after layer 0"),
+        ("norms", "chart: Length of each token's vector"),
+        ("similarity", "cosine similarity after layer 0"),
+        ("trajectories", "Each line is one token"),
+    ] {
+        h.get_by_role_and_label(egui::accesskit::Role::RadioButton, mode)
+            .click();
+        h.run_steps(3);
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "{mode}: no {key:?}"
+        );
+    }
+}
+
+#[test]
+fn snapshots_of_the_weights_and_the_hidden_state_trajectories() {
+    if !common::renderer_or_skip("playground snapshots") {
+        return;
+    }
+    let mut failures = Vec::new();
+    for (step, name) in [
+        (WEIGHTS, "playground_weights"),
+        (8, "playground_hidden_trajectories"),
+    ] {
+        if let Err(e) = common::snapshot_app_with(
+            settings_at(step, "I withdrew money from the bank."),
+            name,
+            Duration::from_secs(60),
+            |_| {},
+        ) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}

@@ -43,6 +43,7 @@ pub struct GpuContext {
     /// Set by wgpu's callbacks when the device is lost or reports an uncaptured error.
     trouble: Arc<Mutex<Option<String>>>,
     pub(crate) softmax: super::softmax::SoftmaxKernel,
+    pub(crate) ops: super::ops::Ops,
 }
 
 impl GpuContext {
@@ -100,6 +101,7 @@ impl GpuContext {
 
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let softmax = super::softmax::SoftmaxKernel::new(&device);
+        let ops = super::ops::Ops::new(&device);
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(GpuError::Validation(e.to_string()));
         }
@@ -109,6 +111,7 @@ impl GpuContext {
             info,
             trouble,
             softmax,
+            ops,
         })
     }
 

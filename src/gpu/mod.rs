@@ -5,9 +5,16 @@
 //! threads can hang on some drivers, so compute gets a device of its own.
 
 pub mod context;
+pub mod kernel;
+pub mod ops;
 pub mod softmax;
 
 pub use context::{AdapterPolicy, GpuContext, GpuError};
 
 /// Every WGSL file in `shaders/`, by name, so tests can validate all of them with naga.
-pub const SHADERS: &[(&str, &str)] = &[("softmax.wgsl", include_str!("shaders/softmax.wgsl"))];
+pub const SHADERS: &[(&str, &str)] = &[
+    ("softmax.wgsl", include_str!("shaders/softmax.wgsl")),
+    ("linear.wgsl", include_str!("shaders/linear.wgsl")),
+    ("layernorm.wgsl", include_str!("shaders/layernorm.wgsl")),
+    ("gelu.wgsl", include_str!("shaders/gelu.wgsl")),
+];

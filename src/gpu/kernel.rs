@@ -1,0 +1,163 @@
+//! A compute pipeline with one uniform block of parameters and a list of storage
+//! buffers, built once per device; and a one-shot runner that uploads inputs, runs a
+//! dispatch and reads one output back (used by the parity tests and single kernels; the
+//! full forward pass records many dispatches into one submission instead).
+
+use eframe::egui_wgpu::wgpu;
+
+use super::{GpuContext, GpuError};
+
+/// A compiled kernel: binding 0 is the uniform parameters, bindings 1.. are storage
+/// buffers, the last of them read-write (the output), the others read-only.
+pub struct Kernel {
+    pub(crate) pipeline: wgpu::ComputePipeline,
+    pub(crate) layout: wgpu::BindGroupLayout,
+    pub(crate) storage: usize,
+}
+
+impl Kernel {
+    /// Builds `source`'s `main` with `storage` storage bindings (the last one writable).
+    pub fn new(device: &wgpu::Device, label: &str, source: &str, storage: usize) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let mut entries = vec![wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        }];
+        for i in 0..storage {
+            entries.push(wgpu::BindGroupLayoutEntry {
+                binding: (i + 1) as u32,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Storage {
+                        read_only: i + 1 < storage,
+                    },
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            });
+        }
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(label),
+            entries: &entries,
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(label),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        Self {
+            pipeline,
+            layout,
+            storage,
+        }
+    }
+}
+
+impl GpuContext {
+    /// Uploads `inputs`, runs `kernel` over `groups` workgroups with `params`, and reads
+    /// back the output (`out_len` floats, the last binding).
+    pub fn run_once(
+        &self,
+        kernel: &Kernel,
+        params: &[u8],
+        inputs: &[&[f32]],
+        out_len: usize,
+        groups: [u32; 3],
+    ) -> Result<Vec<f32>, GpuError> {
+        use wgpu::util::DeviceExt;
+        if inputs.len() + 1 != kernel.storage {
+            return Err(GpuError::Validation(format!(
+                "kernel takes {} inputs, got {}",
+                kernel.storage - 1,
+                inputs.len()
+            )));
+        }
+        let device = &self.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let params_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("params"),
+            contents: params,
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        // Empty bindings are not allowed: pad to one float.
+        let pad = |d: &[f32]| {
+            if d.is_empty() {
+                vec![0.0f32]
+            } else {
+                d.to_vec()
+            }
+        };
+        let input_bufs: Vec<wgpu::Buffer> = inputs
+            .iter()
+            .map(|d| {
+                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("input"),
+                    contents: bytemuck::cast_slice(&pad(d)),
+                    usage: wgpu::BufferUsages::STORAGE,
+                })
+            })
+            .collect();
+        let out_bytes = (out_len.max(1) * 4) as u64;
+        let out = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("output"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: params_buf.as_entire_binding(),
+        }];
+        for (i, b) in input_bufs.iter().chain(std::iter::once(&out)).enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: (i + 1) as u32,
+                resource: b.as_entire_binding(),
+            });
+        }
+        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("kernel"),
+            layout: &kernel.layout,
+            entries: &entries,
+        });
+        let mut encoder = device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&kernel.pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+        }
+        encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, out_bytes);
+        let submission = self.queue.submit([encoder.finish()]);
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Validation(e.to_string()));
+        }
+        self.wait(submission)?;
+        let mut v = self.read_f32(&readback, out_len.max(1))?;
+        v.truncate(out_len);
+        Ok(v)
+    }
+}

@@ -1,0 +1,140 @@
+//! The forward pass's building blocks on the GPU, each a WGSL kernel with a CPU twin:
+//! `linear.wgsl` (x·Wᵀ + b, tiled), `layernorm.wgsl`, `gelu.wgsl`. One call uploads,
+//! dispatches and reads back; parity tests compare each with its twin over odd sizes.
+
+use eframe::egui_wgpu::wgpu;
+
+use super::kernel::Kernel;
+use super::{GpuContext, GpuError};
+
+/// Workgroups per dispatch axis that WebGPU always allows.
+const MAX_GROUPS: u32 = 65_535;
+
+/// The kernels, built once per device.
+pub struct Ops {
+    linear: Kernel,
+    layer_norm: Kernel,
+    gelu: Kernel,
+}
+
+impl Ops {
+    pub fn new(device: &wgpu::Device) -> Self {
+        Self {
+            linear: Kernel::new(
+                device,
+                "linear.wgsl",
+                include_str!("shaders/linear.wgsl"),
+                4,
+            ),
+            layer_norm: Kernel::new(
+                device,
+                "layernorm.wgsl",
+                include_str!("shaders/layernorm.wgsl"),
+                4,
+            ),
+            gelu: Kernel::new(device, "gelu.wgsl", include_str!("shaders/gelu.wgsl"), 2),
+        }
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct FourU32([u32; 4]);
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct NormParams {
+    rows: u32,
+    cols: u32,
+    eps: f32,
+    rows_per_dispatch_x: u32,
+}
+
+fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(GpuError::Validation(format!(
+            "{what} has {got} values, expected {want}"
+        )))
+    }
+}
+
+impl GpuContext {
+    /// `x·Wᵀ + b`: `x` is `(rows × k)`, `w` is `(cols × k)`, `b` is `(cols)`;
+    /// returns `(rows × cols)`. CPU twin: `Linear::forward`.
+    pub fn linear(
+        &self,
+        x: &[f32],
+        rows: usize,
+        k: usize,
+        w: &[f32],
+        cols: usize,
+        b: &[f32],
+    ) -> Result<Vec<f32>, GpuError> {
+        check_len("x", x.len(), rows * k)?;
+        check_len("w", w.len(), cols * k)?;
+        check_len("b", b.len(), cols)?;
+        let groups = [(cols as u32).div_ceil(16), (rows as u32).div_ceil(16), 1];
+        if groups[0] > MAX_GROUPS || groups[1] > MAX_GROUPS {
+            return Err(GpuError::Validation(
+                "matrix too large for one dispatch".to_owned(),
+            ));
+        }
+        let params = FourU32([rows as u32, k as u32, cols as u32, 0]);
+        self.run_once(
+            &self.ops.linear,
+            bytemuck::bytes_of(&params),
+            &[x, w, b],
+            rows * cols,
+            groups,
+        )
+    }
+
+    /// LayerNorm of every row of `(rows × cols)`. CPU twin: `LayerNorm::forward`.
+    pub fn layer_norm(
+        &self,
+        x: &[f32],
+        cols: usize,
+        gamma: &[f32],
+        beta: &[f32],
+        eps: f32,
+    ) -> Result<Vec<f32>, GpuError> {
+        if cols == 0 {
+            return Ok(Vec::new());
+        }
+        check_len("gamma", gamma.len(), cols)?;
+        check_len("beta", beta.len(), cols)?;
+        let rows = x.len() / cols;
+        check_len("x", x.len(), rows * cols)?;
+        let gx = (rows as u32).clamp(1, MAX_GROUPS);
+        let params = NormParams {
+            rows: rows as u32,
+            cols: cols as u32,
+            eps,
+            rows_per_dispatch_x: gx,
+        };
+        let groups = [gx, (rows as u32).div_ceil(gx).max(1), 1];
+        self.run_once(
+            &self.ops.layer_norm,
+            bytemuck::bytes_of(&params),
+            &[x, gamma, beta],
+            rows * cols,
+            groups,
+        )
+    }
+
+    /// Exact GELU of every value. CPU twin: `bert::gelu`.
+    pub fn gelu(&self, x: &[f32]) -> Result<Vec<f32>, GpuError> {
+        let groups_total = (x.len() as u32).div_ceil(256).max(1);
+        let gx = groups_total.min(MAX_GROUPS);
+        let params = FourU32([x.len() as u32, gx * 256, 0, 0]);
+        self.run_once(
+            &self.ops.gelu,
+            bytemuck::bytes_of(&params),
+            &[x],
+            x.len(),
+            [gx, groups_total.div_ceil(gx), 1],
+        )
+    }
+}

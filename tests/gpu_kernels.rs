@@ -1,0 +1,124 @@
+//! The forward pass's kernels against their CPU twins over odd sizes (sequence lengths
+//! 1, 7, 64, 128, 512; widths 32 to 768, and BERT's 3072), on whatever adapter there is
+//! (lavapipe in CI): `linear.wgsl` vs `Linear::forward`, `layernorm.wgsl` vs
+//! `LayerNorm::forward`, `gelu.wgsl` vs `bert::gelu`, all to 1e-4.
+
+mod common;
+
+use llm_lens::gpu::{AdapterPolicy, GpuContext};
+use llm_lens::model::bert::gelu;
+use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::weights::{LayerNorm, Linear};
+use ndarray::{Array1, Array2};
+
+const TOL: f32 = 1e-4;
+
+fn random(rng: &mut SplitMix64, n: usize, scale: f32) -> Vec<f32> {
+    (0..n).map(|_| rng.uniform(-scale, scale)).collect()
+}
+
+fn worst(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn context(test: &str) -> Option<GpuContext> {
+    let ctx = GpuContext::new(AdapterPolicy::AllowSoftware);
+    common::have_adapter_or_skip(test, &ctx)
+        .then(|| ctx.ok())
+        .flatten()
+}
+
+#[test]
+fn linear_matches_its_cpu_twin() {
+    let Some(ctx) = context("linear_matches_its_cpu_twin") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(1);
+    for (rows, k, cols) in [
+        (1, 32, 32),
+        (7, 33, 65),
+        (64, 128, 128),
+        (128, 384, 96),
+        (5, 768, 3072),
+        (512, 64, 17),
+    ] {
+        let x = random(&mut rng, rows * k, 1.0);
+        let w = random(&mut rng, cols * k, 0.1);
+        let b = random(&mut rng, cols, 0.1);
+        let gpu = ctx.linear(&x, rows, k, &w, cols, &b).expect("gpu linear");
+        let lin = Linear {
+            weight: Array2::from_shape_vec((cols, k), w).expect("shape"),
+            bias: Array1::from(b),
+        };
+        let xa = Array2::from_shape_vec((rows, k), x).expect("shape");
+        let cpu: Vec<f32> = lin.forward(&xa.view()).iter().copied().collect();
+        let d = worst(&gpu, &cpu);
+        assert!(d <= TOL, "{rows}×{k} · ({cols}×{k})ᵀ: max diff {d}");
+    }
+}
+
+#[test]
+fn layer_norm_matches_its_cpu_twin() {
+    let Some(ctx) = context("layer_norm_matches_its_cpu_twin") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(2);
+    for (rows, cols) in [(1, 32), (7, 128), (64, 384), (128, 768), (512, 33), (3, 1)] {
+        let x: Vec<f32> = random(&mut rng, rows * cols, 3.0)
+            .iter()
+            .map(|v| v + 1.5)
+            .collect();
+        let gamma = random(&mut rng, cols, 1.0);
+        let beta = random(&mut rng, cols, 0.5);
+        let gpu = ctx
+            .layer_norm(&x, cols, &gamma, &beta, 1e-12)
+            .expect("gpu layer norm");
+        let ln = LayerNorm {
+            gamma: Array1::from(gamma),
+            beta: Array1::from(beta),
+        };
+        let xa = Array2::from_shape_vec((rows, cols), x).expect("shape");
+        let cpu: Vec<f32> = ln.forward(&xa.view(), 1e-12).iter().copied().collect();
+        let d = worst(&gpu, &cpu);
+        assert!(d <= TOL, "{rows}×{cols}: max diff {d}");
+    }
+}
+
+#[test]
+fn gelu_matches_its_cpu_twin() {
+    let Some(ctx) = context("gelu_matches_its_cpu_twin") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(3);
+    for n in [1usize, 7, 512 * 3072, 1000] {
+        let mut x = random(&mut rng, n, 8.0);
+        if n == 1000 {
+            // The tails and zero, exactly.
+            x[..6].copy_from_slice(&[0.0, -0.0, 40.0, -40.0, 1e-30, -9.5]);
+        }
+        let gpu = ctx.gelu(&x).expect("gpu gelu");
+        let cpu: Vec<f32> = x.iter().map(|&v| gelu(v)).collect();
+        let d = worst(&gpu, &cpu);
+        assert!(d <= TOL, "n = {n}: max diff {d}");
+    }
+}
+
+#[test]
+fn wrong_sizes_are_errors_not_panics() {
+    let Some(ctx) = context("wrong_sizes_are_errors_not_panics") else {
+        return;
+    };
+    assert!(
+        ctx.linear(&[1.0; 5], 2, 3, &[0.0; 6], 2, &[0.0; 2])
+            .is_err()
+    );
+    assert!(
+        ctx.layer_norm(&[1.0; 4], 2, &[1.0], &[0.0; 2], 1e-5)
+            .is_err()
+    );
+    assert_eq!(ctx.gelu(&[]).expect("empty is fine"), Vec::<f32>::new());
+}

@@ -122,3 +122,80 @@ fn wrong_sizes_are_errors_not_panics() {
     );
     assert_eq!(ctx.gelu(&[]).expect("empty is fine"), Vec::<f32>::new());
 }
+
+#[test]
+fn attention_matches_its_cpu_twin_with_masks_and_ablation() {
+    use llm_lens::model::config::BertConfig;
+    use llm_lens::model::weights::SelfAttention;
+    let Some(ctx) = context("attention_matches_its_cpu_twin") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(4);
+    for (n, heads, d) in [
+        (1, 1, 32),
+        (7, 4, 32),
+        (64, 12, 64),
+        (128, 12, 32),
+        (512, 2, 16),
+    ] {
+        let hidden = heads * d;
+        let config = BertConfig {
+            hidden_size: hidden,
+            num_attention_heads: heads,
+            ..BertConfig::tiny()
+        };
+        let mut linear = || Linear {
+            weight: Array2::from_shape_vec(
+                (hidden, hidden),
+                random(&mut rng, hidden * hidden, 0.2),
+            )
+            .expect("shape"),
+            bias: Array1::from(random(&mut rng, hidden, 0.1)),
+        };
+        let attn = SelfAttention {
+            query: linear(),
+            key: linear(),
+            value: linear(),
+        };
+        let x =
+            Array2::from_shape_vec((n, hidden), random(&mut rng, n * hidden, 1.0)).expect("shape");
+        // Padding on every fifth position (never all of them), and head 0 ablated.
+        let mask: Vec<bool> = (0..n).map(|j| j == 0 || j % 5 != 4).collect();
+        let ablated = [0usize];
+        let cpu = attn.forward(&config, &x, &mask, &ablated);
+
+        let xs: Vec<f32> = x.iter().copied().collect();
+        let project = |l: &Linear| {
+            let w: Vec<f32> = l.weight.iter().copied().collect();
+            let b: Vec<f32> = l.bias.to_vec();
+            ctx.linear(&xs, n, hidden, &w, hidden, &b)
+                .expect("gpu linear")
+        };
+        let (q, k, v) = (
+            project(&attn.query),
+            project(&attn.key),
+            project(&attn.value),
+        );
+        let scores = ctx
+            .attention_scores(&q, &k, n, heads, d)
+            .expect("gpu scores");
+        let d_scores = worst(&scores, &cpu.scores.iter().copied().collect::<Vec<_>>());
+        assert!(
+            d_scores <= TOL,
+            "scores n={n} heads={heads} d={d}: {d_scores}"
+        );
+        let weights = ctx
+            .softmax_rows_masked(&scores, n, Some(&mask))
+            .expect("gpu softmax");
+        let d_weights = worst(&weights, &cpu.weights.iter().copied().collect::<Vec<_>>());
+        assert!(d_weights <= TOL, "weights n={n}: {d_weights}");
+        let merged = ctx
+            .attention_context(&weights, &v, n, heads, d, &ablated)
+            .expect("gpu context");
+        let d_merged = worst(&merged, &cpu.merged.iter().copied().collect::<Vec<_>>());
+        assert!(
+            d_merged <= TOL,
+            "context n={n} heads={heads} d={d}: {d_merged}"
+        );
+    }
+}

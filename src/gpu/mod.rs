@@ -17,4 +17,12 @@ pub const SHADERS: &[(&str, &str)] = &[
     ("linear.wgsl", include_str!("shaders/linear.wgsl")),
     ("layernorm.wgsl", include_str!("shaders/layernorm.wgsl")),
     ("gelu.wgsl", include_str!("shaders/gelu.wgsl")),
+    (
+        "attention_scores.wgsl",
+        include_str!("shaders/attention_scores.wgsl"),
+    ),
+    (
+        "attention_context.wgsl",
+        include_str!("shaders/attention_context.wgsl"),
+    ),
 ];

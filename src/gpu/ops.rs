@@ -15,6 +15,8 @@ pub struct Ops {
     linear: Kernel,
     layer_norm: Kernel,
     gelu: Kernel,
+    scores: Kernel,
+    context: Kernel,
 }
 
 impl Ops {
@@ -33,6 +35,18 @@ impl Ops {
                 4,
             ),
             gelu: Kernel::new(device, "gelu.wgsl", include_str!("shaders/gelu.wgsl"), 2),
+            scores: Kernel::new(
+                device,
+                "attention_scores.wgsl",
+                include_str!("shaders/attention_scores.wgsl"),
+                3,
+            ),
+            context: Kernel::new(
+                device,
+                "attention_context.wgsl",
+                include_str!("shaders/attention_context.wgsl"),
+                4,
+            ),
         }
     }
 }
@@ -40,6 +54,15 @@ impl Ops {
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct FourU32([u32; 4]);
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct ScoreParams {
+    n: u32,
+    heads: u32,
+    d: u32,
+    scale: f32,
+}
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -135,6 +158,76 @@ impl GpuContext {
             &[x],
             x.len(),
             [gx, groups_total.div_ceil(gx), 1],
+        )
+    }
+
+    /// Raw scores `QKᵀ/√d` of every head: `q`, `k` are `(n × heads·d)`; returns
+    /// `(heads × n × n)`. CPU twin: `SelfAttention::forward` (`scores`).
+    pub fn attention_scores(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        n: usize,
+        heads: usize,
+        d: usize,
+    ) -> Result<Vec<f32>, GpuError> {
+        check_len("q", q.len(), n * heads * d)?;
+        check_len("k", k.len(), n * heads * d)?;
+        let params = ScoreParams {
+            n: n as u32,
+            heads: heads as u32,
+            d: d as u32,
+            scale: 1.0 / (d.max(1) as f32).sqrt(),
+        };
+        let groups = [(n as u32).div_ceil(8), (n as u32).div_ceil(8), heads as u32];
+        if groups.iter().any(|&g| g > MAX_GROUPS) {
+            return Err(GpuError::Validation(
+                "too many tokens or heads for one dispatch".to_owned(),
+            ));
+        }
+        self.run_once(
+            &self.ops.scores,
+            bytemuck::bytes_of(&params),
+            &[q, k],
+            heads * n * n,
+            groups,
+        )
+    }
+
+    /// The heads' weighted sums of values side by side, `(n × heads·d)`; `weights` is
+    /// `(heads × n × n)`, `v` is `(n × heads·d)`, heads in `ablated` give zeros.
+    /// CPU twin: `SelfAttention::forward` (`merged`).
+    pub fn attention_context(
+        &self,
+        weights: &[f32],
+        v: &[f32],
+        n: usize,
+        heads: usize,
+        d: usize,
+        ablated: &[usize],
+    ) -> Result<Vec<f32>, GpuError> {
+        check_len("weights", weights.len(), heads * n * n)?;
+        check_len("v", v.len(), n * heads * d)?;
+        let keep: Vec<f32> = (0..heads)
+            .map(|h| if ablated.contains(&h) { 0.0 } else { 1.0 })
+            .collect();
+        let params = FourU32([n as u32, heads as u32, d as u32, 0]);
+        let groups = [
+            ((heads * d) as u32).div_ceil(16),
+            (n as u32).div_ceil(16),
+            1,
+        ];
+        if groups.iter().any(|&g| g > MAX_GROUPS) {
+            return Err(GpuError::Validation(
+                "too many tokens for one dispatch".to_owned(),
+            ));
+        }
+        self.run_once(
+            &self.ops.context,
+            bytemuck::bytes_of(&params),
+            &[weights, v, &keep],
+            n * heads * d,
+            groups,
         )
     }
 }

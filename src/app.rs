@@ -224,6 +224,11 @@ impl LensApp {
         self.settings.lesson = lesson;
     }
 
+    /// Replaces the shared sentence (cut to [`MAX_SENTENCE_CHARS`]).
+    pub fn set_sentence(&mut self, sentence: &str) {
+        self.settings.sentence = sentence.chars().take(MAX_SENTENCE_CHARS).collect();
+    }
+
     pub fn set_step(&mut self, step: usize) {
         let last = self.step_count(self.settings.lesson).saturating_sub(1);
         self.settings

@@ -47,6 +47,9 @@ pub struct Cli {
     /// Open at this step of the lesson, counting from 1.
     #[arg(long, requires = "lesson")]
     pub step: Option<usize>,
+    /// Start with this sentence instead of the remembered one.
+    #[arg(long)]
+    pub sentence: Option<String>,
     /// Measure frame times (600 frames after a warm-up), write them to FILE and close.
     #[arg(long, value_name = "FILE")]
     pub frame_log: Option<PathBuf>,
@@ -107,6 +110,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
         None => None,
     };
     let frame_log = cli.frame_log.clone();
+    let sentence = cli.sentence.clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("LLM Lens")
@@ -124,6 +128,9 @@ fn run_app(cli: Cli) -> Result<(), String> {
             if let Some((lesson, step)) = start_at {
                 app.set_lesson(lesson);
                 app.set_step(step.saturating_sub(1));
+            }
+            if let Some(s) = sentence {
+                app.set_sentence(&s);
             }
             app.frame_log = frame_log.map(crate::frame_log::FrameLog::new);
             Ok(Box::new(app))

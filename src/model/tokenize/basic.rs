@@ -95,6 +95,13 @@ impl BasicTokenizer {
         if self.lowercase {
             let mut lowered = Vec::with_capacity(out.len());
             for nc in out {
+                if nc.ch.is_ascii() {
+                    lowered.push(NormChar {
+                        ch: nc.ch.to_ascii_lowercase(),
+                        ..nc
+                    });
+                    continue;
+                }
                 lowered.extend(nc.ch.to_lowercase().map(|ch| NormChar { ch, ..nc }));
             }
             out = lowered;
@@ -144,9 +151,24 @@ impl BasicTokenizer {
 /// character's range *in output order*, extra characters take the range of the
 /// character before them. (Only reordered marks can tell the difference.)
 fn strip_accents(chars: &[NormChar]) -> Vec<NormChar> {
+    // ASCII has no decompositions and no marks: nothing to do (the common case).
+    if chars.iter().all(|c| c.ch.is_ascii()) {
+        return chars.to_vec();
+    }
+    let ccc = |ch: char| {
+        if ch.is_ascii() {
+            0
+        } else {
+            canonical_combining_class(ch)
+        }
+    };
     // (character, is the first of its decomposition)
     let mut decomposed: Vec<(char, bool)> = Vec::with_capacity(chars.len());
     for nc in chars {
+        if nc.ch.is_ascii() {
+            decomposed.push((nc.ch, true));
+            continue;
+        }
         let mut first = true;
         decompose_canonical(nc.ch, |ch| {
             decomposed.push((ch, first));
@@ -157,15 +179,15 @@ fn strip_accents(chars: &[NormChar]) -> Vec<NormChar> {
     // sorted by class within each run (a run ends at a class-0 character).
     let mut i = 0;
     while i < decomposed.len() {
-        if canonical_combining_class(decomposed[i].0) == 0 {
+        if ccc(decomposed[i].0) == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        while i < decomposed.len() && canonical_combining_class(decomposed[i].0) != 0 {
+        while i < decomposed.len() && ccc(decomposed[i].0) != 0 {
             i += 1;
         }
-        decomposed[start..i].sort_by_key(|&(ch, _)| canonical_combining_class(ch));
+        decomposed[start..i].sort_by_key(|&(ch, _)| ccc(ch));
     }
     let mut originals = chars.iter();
     let mut previous: Option<&NormChar> = None;
@@ -178,7 +200,7 @@ fn strip_accents(chars: &[NormChar]) -> Vec<NormChar> {
         };
         if let Some(src) = source {
             previous = Some(src);
-            if !ch.is_mark_nonspacing() {
+            if ch.is_ascii() || !ch.is_mark_nonspacing() {
                 out.push(NormChar { ch, ..*src });
             }
         }

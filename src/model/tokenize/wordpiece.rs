@@ -17,7 +17,7 @@
 //! assert_eq!(wp.encode("unx").tokens, ["[CLS]", "[UNK]", "[SEP]"]);
 //! ```
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -80,7 +80,7 @@ const SPECIAL_TOKENS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 impl WordPiece {
     /// Builds from the text of a `vocab.txt` (one token per line, id = line number).
     pub fn from_vocab_txt(text: &str, basic: BasicTokenizer) -> Result<Self, TokenizeError> {
-        let mut vocab = HashMap::new();
+        let mut vocab = HashMap::default();
         let mut id_to_token = Vec::new();
         for (id, line) in text.lines().enumerate() {
             let token = line.trim_end().to_string();
@@ -171,7 +171,7 @@ impl WordPiece {
             )));
         }
         let mut id_to_token = vec![String::new(); max_id + 1];
-        let mut vocab = HashMap::with_capacity(pairs.len());
+        let mut vocab = HashMap::with_capacity_and_hasher(pairs.len(), Default::default());
         for (token, id) in pairs {
             id_to_token[id as usize] = token.clone();
             vocab.insert(token, id);
@@ -283,11 +283,20 @@ impl WordPiece {
     fn encode_into(&self, text: &str, type_id: u32, enc: &mut Encoding) {
         let mut rest_start = 0;
         let mut i = 0;
+        let bytes = text.as_bytes();
         while i < text.len() {
-            let hit = self
+            // Specials are rare: only look where one could start.
+            let could_start = self
                 .specials
                 .iter()
-                .find(|(s, _)| text[i..].starts_with(s.as_str()));
+                .any(|(s, _)| s.as_bytes().first() == Some(&bytes[i]));
+            let hit = could_start
+                .then(|| {
+                    self.specials
+                        .iter()
+                        .find(|(s, _)| text[i..].starts_with(s.as_str()))
+                })
+                .flatten();
             if let Some((s, id)) = hit {
                 self.encode_plain(&text[rest_start..i], rest_start, type_id, enc);
                 enc.push(*id, s, (i, i + s.len()), type_id, false);

@@ -71,27 +71,19 @@ pub fn tokens(ui: &mut egui::Ui, trace: &Trace) {
         })
         .collect();
     token_strip(ui, &chips, false);
+    // One row per token, so any length fits the pane's width.
     egui::Grid::new("token-ids").striped(true).show(ui, |ui| {
-        ui.strong("position");
+        for h in ["position", "token", "id", "segment"] {
+            ui.strong(h);
+        }
+        ui.end_row();
         for i in 0..trace.len() {
             ui.label(i.to_string());
+            ui.monospace(&trace.tokens[i]);
+            ui.label(trace.ids[i].to_string());
+            ui.label(if trace.type_ids[i] == 0 { "A" } else { "B" });
+            ui.end_row();
         }
-        ui.end_row();
-        ui.strong("token");
-        for t in &trace.tokens {
-            ui.monospace(t);
-        }
-        ui.end_row();
-        ui.strong("id");
-        for id in &trace.ids {
-            ui.label(id.to_string());
-        }
-        ui.end_row();
-        ui.strong("segment");
-        for t in &trace.type_ids {
-            ui.label(if *t == 0 { "A" } else { "B" });
-        }
-        ui.end_row();
     });
 }
 

@@ -221,10 +221,15 @@ impl ReplayView {
         };
         let n = replay.top.len();
         ui.separator();
+        let time = if crate::app::is_reproducible(ui.ctx()) {
+            String::new()
+        } else {
+            format!(" in {:.1} s", replay.seconds)
+        };
         ui.label(
             RichText::new(format!(
-                "{n} merges learned from {} in {:.1} s.",
-                replay.corpus_name, replay.seconds
+                "{n} merges learned from {}{time}.",
+                replay.corpus_name
             ))
             .weak(),
         );

@@ -321,9 +321,14 @@ impl TokenizerStore {
         }
         if let Some(suite) = &self.suite {
             let secs: f64 = suite.timings.iter().map(|t| t.1.as_secs_f64()).sum();
+            let time = if crate::app::is_reproducible(ui.ctx()) {
+                String::new()
+            } else {
+                format!(" in {secs:.1} s")
+            };
             ui.label(
                 RichText::new(format!(
-                    "Trained on {} ({:.1} MB) in {secs:.1} s.",
+                    "Trained on {} ({:.1} MB){time}.",
                     suite.corpus_name,
                     suite.corpus_bytes as f64 / 1e6
                 ))

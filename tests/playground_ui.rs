@@ -21,13 +21,7 @@ const PREDICTIONS: usize = 9;
 const ABLATION: usize = 10;
 
 fn settings_at(step: usize, sentence: &str) -> Settings {
-    let mut settings = Settings {
-        lesson: LessonId::Playground,
-        sentence: sentence.to_owned(),
-        ..Settings::default()
-    };
-    settings.steps.insert("playground".to_owned(), step);
-    settings
+    common::settings_at(LessonId::Playground, step, sentence)
 }
 
 fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {

@@ -62,13 +62,7 @@ fn use_small_text(ctx: &egui::Context) {
 }
 
 fn settings_at(step: usize, sentence: &str) -> Settings {
-    let mut settings = Settings {
-        lesson: LessonId::Tokenisation,
-        sentence: sentence.to_owned(),
-        ..Settings::default()
-    };
-    settings.steps.insert("tokenisation".to_owned(), step);
-    settings
+    common::settings_at(LessonId::Tokenisation, step, sentence)
 }
 
 fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {

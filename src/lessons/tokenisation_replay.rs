@@ -366,14 +366,7 @@ impl ReplayView {
 
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
-            ui.label("Train on:");
-            let builtin = self.source == TrainSource::Builtin;
-            if ui.radio(builtin, "State of the Union corpus").clicked() {
-                self.source = TrainSource::Builtin;
-            }
-            if ui.radio(!builtin, "your own text").clicked() && builtin {
-                self.source = TrainSource::Own(String::new());
-            }
+            self.source.radios(ui);
             ui.checkbox(&mut self.byte_level, "byte-level (GPT-2 style)")
                 .on_hover_text("Start from the 256 bytes instead of characters, and keep spaces at the start of words (shown as Ġ), as GPT-2 does");
             ui.label("target vocabulary");
@@ -389,19 +382,8 @@ impl ReplayView {
                 r.cancel.store(true, Ordering::Relaxed);
             }
         });
-        if let TrainSource::Own(text) = &mut self.source {
-            egui::ScrollArea::vertical()
-                .id_salt("own-text")
-                .max_height(90.0)
-                .show(ui, |ui| {
-                    ui.add(
-                        egui::TextEdit::multiline(text)
-                            .desired_rows(3)
-                            .desired_width(f32::INFINITY)
-                            .hint_text("Paste the text to learn merges from"),
-                    );
-                });
-        }
+        self.source
+            .text_box(ui, "Paste the text to learn merges from");
         if let Some(run) = &self.running {
             let f = *run.progress.lock().unwrap_or_else(|e| e.into_inner());
             ui.add(

@@ -25,6 +25,46 @@ pub enum TrainSource {
     Own(String),
 }
 
+impl TrainSource {
+    /// The radio buttons choosing the source (inside a horizontal layout).
+    pub fn radios(&mut self, ui: &mut egui::Ui) {
+        ui.label("Train on:");
+        let builtin = *self == TrainSource::Builtin;
+        if ui
+            .radio(builtin, "State of the Union corpus")
+            .on_hover_text("249 addresses, 1790–2026: 12 MB, 2 million words")
+            .clicked()
+        {
+            *self = TrainSource::Builtin;
+        }
+        if ui
+            .radio(!builtin, "your own text")
+            .on_hover_text("Paste any text below, in any language, and train on it")
+            .clicked()
+            && builtin
+        {
+            *self = TrainSource::Own(String::new());
+        }
+    }
+
+    /// The box for the learner's own text, when that is the source.
+    pub fn text_box(&mut self, ui: &mut egui::Ui, hint: &str) {
+        if let TrainSource::Own(text) = self {
+            egui::ScrollArea::vertical()
+                .id_salt("own-text")
+                .max_height(90.0)
+                .show(ui, |ui| {
+                    ui.add(
+                        egui::TextEdit::multiline(text)
+                            .desired_rows(3)
+                            .desired_width(f32::INFINITY)
+                            .hint_text(hint),
+                    );
+                });
+        }
+    }
+}
+
 /// Where the training run stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SuiteStatus {
@@ -235,38 +275,9 @@ impl TokenizerStore {
 
     /// The controls: training source and sizes, train/cancel, progress.
     pub fn controls(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            ui.label("Train on:");
-            let builtin = self.source == TrainSource::Builtin;
-            if ui
-                .radio(builtin, "State of the Union corpus")
-                .on_hover_text("249 addresses, 1790–2026: 12 MB, 2 million words")
-                .clicked()
-            {
-                self.source = TrainSource::Builtin;
-            }
-            if ui
-                .radio(!builtin, "your own text")
-                .on_hover_text("Paste any text below, in any language, and train on it")
-                .clicked()
-                && builtin
-            {
-                self.source = TrainSource::Own(String::new());
-            }
-        });
-        if let TrainSource::Own(text) = &mut self.source {
-            egui::ScrollArea::vertical()
-                .id_salt("own-text")
-                .max_height(90.0)
-                .show(ui, |ui| {
-                    ui.add(
-                        egui::TextEdit::multiline(text)
-                            .desired_rows(3)
-                            .desired_width(f32::INFINITY)
-                            .hint_text("Paste a few paragraphs to train on"),
-                    );
-                });
-        }
+        ui.horizontal_wrapped(|ui| self.source.radios(ui));
+        self.source
+            .text_box(ui, "Paste a few paragraphs to train on");
         ui.horizontal_wrapped(|ui| {
             for (label, value, tip) in [
                 (

@@ -13,6 +13,17 @@ pub fn test_backend() -> Compute {
     })
 }
 
+/// Settings that open `lesson` at `step` (0-based) with `sentence`.
+pub fn settings_at(lesson: llm_lens::lessons::LessonId, step: usize, sentence: &str) -> Settings {
+    let mut settings = Settings {
+        lesson,
+        sentence: sentence.to_owned(),
+        ..Settings::default()
+    };
+    settings.steps.insert(lesson.id().to_owned(), step);
+    settings
+}
+
 pub fn app(settings: Settings) -> LensApp {
     LensApp::new(settings, ProseLibrary::builtin(), test_backend())
 }

@@ -32,7 +32,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rustc_hash::FxHashMap;
 
@@ -430,21 +430,7 @@ pub fn train(
 ) -> Result<BpeModel, TokenizeError> {
     let mut trainer = BpeTrainer::new(corpus, config)?;
     let planned = trainer.merges_left();
-    let every = (planned / 100).max(1);
-    let mut done = 0;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(TokenizeError::Cancelled);
-        }
-        if trainer.step().is_none() {
-            break;
-        }
-        done += 1;
-        if done % every == 0 {
-            progress(done, planned);
-        }
-    }
-    progress(done, planned);
+    super::steps::run_steps(planned, cancel, progress, || trainer.step().is_some())?;
     Ok(trainer.finish())
 }
 

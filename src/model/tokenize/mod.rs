@@ -14,6 +14,8 @@ pub mod encoding;
 pub mod invariants;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
+/// The cancel-and-progress loop of the merge-based trainers.
+pub mod steps;
 /// Every corpus-trained teaching tokeniser, trained together for the lesson.
 pub mod suite;
 /// r50k / cl100k / o200k byte-level BPE with our own merge loop.

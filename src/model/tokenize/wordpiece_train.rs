@@ -25,7 +25,7 @@
 //! one token per merge; [`WordPieceTrainer::finish`] returns a [`WordPiece`] that
 //! encodes with greedy longest match like any BERT vocabulary.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rustc_hash::FxHashMap;
 
@@ -276,21 +276,7 @@ pub fn train(
 ) -> Result<(WordPiece, Vec<WpMerge>), TrainError> {
     let mut trainer = WordPieceTrainer::new(corpus, vocab_size, min_pair_count);
     let planned = trainer.merges_left().max(1);
-    let every = (planned / 100).max(1);
-    let mut done = 0;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(TrainError::Cancelled);
-        }
-        if trainer.step().is_none() {
-            break;
-        }
-        done += 1;
-        if done % every == 0 {
-            progress(done, planned);
-        }
-    }
-    progress(planned, planned);
+    super::steps::run_steps(planned, cancel, progress, || trainer.step().is_some())?;
     Ok((trainer.finish()?, trainer.merges))
 }
 

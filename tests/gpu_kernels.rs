@@ -199,3 +199,65 @@ fn attention_matches_its_cpu_twin_with_masks_and_ablation() {
         );
     }
 }
+
+#[test]
+fn embeddings_and_add_norm_match_their_cpu_twins() {
+    use llm_lens::model::builtin_model;
+    let Some(ctx) = context("embeddings_and_add_norm_match_their_cpu_twins") else {
+        return;
+    };
+    // The shipped model's real tables and a real pair input.
+    let model = builtin_model::load().expect("the shipped model loads");
+    let enc = model.encode(
+        "I withdrew money from the bank.",
+        Some("We sat on the bank."),
+    );
+    let e = &model.weights.embeddings;
+    let config = &model.weights.config;
+    let cpu = e.forward(config, &enc.ids, &enc.type_ids);
+    let flat = |a: &Array2<f32>| a.iter().copied().collect::<Vec<f32>>();
+    let gpu = ctx
+        .embed(
+            &flat(&e.word),
+            &flat(&e.position),
+            &flat(&e.token_type),
+            config.hidden_size,
+            &enc.ids,
+            &enc.type_ids,
+        )
+        .expect("gpu embed");
+    let d = worst(&gpu, &flat(&cpu.sum));
+    assert!(d <= TOL, "embedding sum: max diff {d}");
+    // An id past the table is an error, not a read out of bounds.
+    assert!(
+        ctx.embed(
+            &flat(&e.word),
+            &flat(&e.position),
+            &flat(&e.token_type),
+            config.hidden_size,
+            &[40_000],
+            &[0]
+        )
+        .is_err()
+    );
+
+    let mut rng = SplitMix64::new(5);
+    for (rows, cols) in [(1, 32), (19, 128), (128, 384), (7, 768)] {
+        let x = random(&mut rng, rows * cols, 2.0);
+        let r = random(&mut rng, rows * cols, 2.0);
+        let gamma = random(&mut rng, cols, 1.0);
+        let beta = random(&mut rng, cols, 0.5);
+        let gpu = ctx
+            .add_layer_norm(&x, &r, cols, &gamma, &beta, 1e-12)
+            .expect("gpu add norm");
+        let ln = LayerNorm {
+            gamma: Array1::from(gamma),
+            beta: Array1::from(beta),
+        };
+        let sum = Array2::from_shape_vec((rows, cols), x).expect("shape")
+            + Array2::from_shape_vec((rows, cols), r).expect("shape");
+        let cpu: Vec<f32> = ln.forward(&sum.view(), 1e-12).iter().copied().collect();
+        let d = worst(&gpu, &cpu);
+        assert!(d <= TOL, "add & norm {rows}×{cols}: max diff {d}");
+    }
+}

@@ -25,4 +25,9 @@ pub const SHADERS: &[(&str, &str)] = &[
         "attention_context.wgsl",
         include_str!("shaders/attention_context.wgsl"),
     ),
+    ("embed.wgsl", include_str!("shaders/embed.wgsl")),
+    (
+        "add_layernorm.wgsl",
+        include_str!("shaders/add_layernorm.wgsl"),
+    ),
 ];

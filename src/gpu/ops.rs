@@ -17,6 +17,8 @@ pub struct Ops {
     gelu: Kernel,
     scores: Kernel,
     context: Kernel,
+    embed: Kernel,
+    add_layer_norm: Kernel,
 }
 
 impl Ops {
@@ -46,6 +48,13 @@ impl Ops {
                 "attention_context.wgsl",
                 include_str!("shaders/attention_context.wgsl"),
                 4,
+            ),
+            embed: Kernel::new(device, "embed.wgsl", include_str!("shaders/embed.wgsl"), 6),
+            add_layer_norm: Kernel::new(
+                device,
+                "add_layernorm.wgsl",
+                include_str!("shaders/add_layernorm.wgsl"),
+                5,
             ),
         }
     }
@@ -227,6 +236,82 @@ impl GpuContext {
             bytemuck::bytes_of(&params),
             &[weights, v, &keep],
             n * heads * d,
+            groups,
+        )
+    }
+
+    /// Token + position + segment embedding rows summed, `(n × hidden)`; tables are
+    /// row-major `(rows × hidden)`. CPU twin: `Embeddings::forward` (`sum`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn embed(
+        &self,
+        word: &[f32],
+        position: &[f32],
+        segment: &[f32],
+        hidden: usize,
+        ids: &[u32],
+        type_ids: &[u32],
+    ) -> Result<Vec<f32>, GpuError> {
+        let n = ids.len();
+        check_len("type ids", type_ids.len(), n)?;
+        if hidden == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = |t: &[f32]| t.len() / hidden;
+        if ids.iter().any(|&i| i as usize >= rows(word))
+            || type_ids.iter().any(|&i| i as usize >= rows(segment))
+            || n > rows(position)
+        {
+            return Err(GpuError::Validation(
+                "an id is outside its embedding table".to_owned(),
+            ));
+        }
+        // The shader reads these as u32: pass the bits unchanged.
+        let ids_bits: Vec<f32> = ids.iter().map(|&i| f32::from_bits(i)).collect();
+        let types_bits: Vec<f32> = type_ids.iter().map(|&i| f32::from_bits(i)).collect();
+        let params = FourU32([n as u32, hidden as u32, 0, 0]);
+        let groups = [(hidden as u32).div_ceil(64), (n as u32).max(1), 1];
+        self.run_once(
+            &self.ops.embed,
+            bytemuck::bytes_of(&params),
+            &[word, position, segment, &ids_bits, &types_bits],
+            n * hidden,
+            groups,
+        )
+    }
+
+    /// Add & Norm: LayerNorm(`x` + `residual`) of every row of `(rows × cols)`.
+    /// CPU twin: `ResidualOutput::forward`.
+    pub fn add_layer_norm(
+        &self,
+        x: &[f32],
+        residual: &[f32],
+        cols: usize,
+        gamma: &[f32],
+        beta: &[f32],
+        eps: f32,
+    ) -> Result<Vec<f32>, GpuError> {
+        if cols == 0 {
+            return Ok(Vec::new());
+        }
+        check_len("residual", residual.len(), x.len())?;
+        check_len("gamma", gamma.len(), cols)?;
+        check_len("beta", beta.len(), cols)?;
+        let rows = x.len() / cols;
+        check_len("x", x.len(), rows * cols)?;
+        let gx = (rows as u32).clamp(1, MAX_GROUPS);
+        let params = NormParams {
+            rows: rows as u32,
+            cols: cols as u32,
+            eps,
+            rows_per_dispatch_x: gx,
+        };
+        let groups = [gx, (rows as u32).div_ceil(gx).max(1), 1];
+        self.run_once(
+            &self.ops.add_layer_norm,
+            bytemuck::bytes_of(&params),
+            &[x, residual, gamma, beta],
+            rows * cols,
             groups,
         )
     }

@@ -105,13 +105,7 @@ pub fn encode(args: &TokenizeArgs) -> Result<Encoding, String> {
             let path = args.vocab.as_ref().ok_or(
                 "wordpiece needs --vocab FILE: a BERT vocab.txt or tokenizer.json".to_string(),
             )?;
-            let is_json = path.extension().is_some_and(|x| x == "json");
-            let wp = if is_json {
-                WordPiece::from_tokenizer_json_file(path)
-            } else {
-                WordPiece::from_vocab_file(path)
-            }
-            .map_err(|err| err.to_string())?;
+            let wp = WordPiece::from_file(path).map_err(|err| err.to_string())?;
             let enc = if args.special {
                 wp.encode(&args.text)
             } else {

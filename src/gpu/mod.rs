@@ -26,8 +26,4 @@ pub const SHADERS: &[(&str, &str)] = &[
         include_str!("shaders/attention_context.wgsl"),
     ),
     ("embed.wgsl", include_str!("shaders/embed.wgsl")),
-    (
-        "add_layernorm.wgsl",
-        include_str!("shaders/add_layernorm.wgsl"),
-    ),
 ];

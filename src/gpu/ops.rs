@@ -18,7 +18,6 @@ pub struct Ops {
     scores: Kernel,
     context: Kernel,
     embed: Kernel,
-    add_layer_norm: Kernel,
 }
 
 impl Ops {
@@ -34,7 +33,7 @@ impl Ops {
                 device,
                 "layernorm.wgsl",
                 include_str!("shaders/layernorm.wgsl"),
-                4,
+                5,
             ),
             gelu: Kernel::new(device, "gelu.wgsl", include_str!("shaders/gelu.wgsl"), 2),
             scores: Kernel::new(
@@ -50,12 +49,6 @@ impl Ops {
                 4,
             ),
             embed: Kernel::new(device, "embed.wgsl", include_str!("shaders/embed.wgsl"), 6),
-            add_layer_norm: Kernel::new(
-                device,
-                "add_layernorm.wgsl",
-                include_str!("shaders/add_layernorm.wgsl"),
-                5,
-            ),
         }
     }
 }
@@ -80,6 +73,8 @@ struct NormParams {
     cols: u32,
     eps: f32,
     rows_per_dispatch_x: u32,
+    has_residual: u32,
+    _pad: [u32; 3],
 }
 
 fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
@@ -132,8 +127,24 @@ impl GpuContext {
         beta: &[f32],
         eps: f32,
     ) -> Result<Vec<f32>, GpuError> {
+        self.norm(x, None, cols, gamma, beta, eps)
+    }
+
+    /// One `layernorm.wgsl` dispatch, with the residual added first when given.
+    fn norm(
+        &self,
+        x: &[f32],
+        residual: Option<&[f32]>,
+        cols: usize,
+        gamma: &[f32],
+        beta: &[f32],
+        eps: f32,
+    ) -> Result<Vec<f32>, GpuError> {
         if cols == 0 {
             return Ok(Vec::new());
+        }
+        if let Some(r) = residual {
+            check_len("residual", r.len(), x.len())?;
         }
         check_len("gamma", gamma.len(), cols)?;
         check_len("beta", beta.len(), cols)?;
@@ -145,12 +156,16 @@ impl GpuContext {
             cols: cols as u32,
             eps,
             rows_per_dispatch_x: gx,
+            has_residual: u32::from(residual.is_some()),
+            _pad: [0; 3],
         };
         let groups = [gx, (rows as u32).div_ceil(gx).max(1), 1];
+        // Without a residual the binding is a one-float placeholder the kernel never reads.
+        let residual = residual.unwrap_or(&[]);
         self.run_once(
             &self.ops.layer_norm,
             bytemuck::bytes_of(&params),
-            &[x, gamma, beta],
+            &[x, residual, gamma, beta],
             rows * cols,
             groups,
         )
@@ -291,28 +306,6 @@ impl GpuContext {
         beta: &[f32],
         eps: f32,
     ) -> Result<Vec<f32>, GpuError> {
-        if cols == 0 {
-            return Ok(Vec::new());
-        }
-        check_len("residual", residual.len(), x.len())?;
-        check_len("gamma", gamma.len(), cols)?;
-        check_len("beta", beta.len(), cols)?;
-        let rows = x.len() / cols;
-        check_len("x", x.len(), rows * cols)?;
-        let gx = (rows as u32).clamp(1, MAX_GROUPS);
-        let params = NormParams {
-            rows: rows as u32,
-            cols: cols as u32,
-            eps,
-            rows_per_dispatch_x: gx,
-        };
-        let groups = [gx, (rows as u32).div_ceil(gx).max(1), 1];
-        self.run_once(
-            &self.ops.add_layer_norm,
-            bytemuck::bytes_of(&params),
-            &[x, residual, gamma, beta],
-            rows * cols,
-            groups,
-        )
+        self.norm(x, Some(residual), cols, gamma, beta, eps)
     }
 }

@@ -382,28 +382,16 @@ impl TokenizerStore {
 /// holding either; the name is for the row label.
 pub fn load_bert_vocab(path: &Path) -> Result<(String, WordPiece), String> {
     let file = if path.is_dir() {
-        let vocab = path.join("vocab.txt");
-        let json = path.join("tokenizer.json");
-        if vocab.is_file() {
-            vocab
-        } else if json.is_file() {
-            json
-        } else {
-            return Err(format!(
+        WordPiece::file_in(path).ok_or_else(|| {
+            format!(
                 "{} has neither vocab.txt nor tokenizer.json",
                 path.display()
-            ));
-        }
+            )
+        })?
     } else {
         path.to_path_buf()
     };
-    let is_json = file.extension().is_some_and(|x| x == "json");
-    let wp = if is_json {
-        WordPiece::from_tokenizer_json_file(&file)
-    } else {
-        WordPiece::from_vocab_file(&file)
-    }
-    .map_err(|e| format!("{}: {e}", file.display()))?;
+    let wp = WordPiece::from_file(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -79,20 +79,13 @@ impl Model {
             source,
         })?;
 
-        let tokenizer_json = dir.join("tokenizer.json");
-        let vocab_txt = dir.join("vocab.txt");
-        let (tok_path, tokenizer) = if tokenizer_json.is_file() {
-            let t = WordPiece::from_tokenizer_json_file(&tokenizer_json);
-            (tokenizer_json, t)
-        } else if vocab_txt.is_file() {
-            let t = WordPiece::from_vocab_file(&vocab_txt);
-            (vocab_txt, t)
-        } else {
+        let Some(tok_path) = WordPiece::file_in(dir) else {
             return Err(ModelError::MissingFile {
                 dir: dir.to_path_buf(),
                 file: "vocab.txt or tokenizer.json",
             });
         };
+        let tokenizer = WordPiece::from_file(&tok_path);
         let tokenizer = tokenizer.map_err(|source| ModelError::Tokenizer {
             path: tok_path,
             source,

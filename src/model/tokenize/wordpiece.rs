@@ -114,6 +114,24 @@ impl WordPiece {
         Self::from_vocab_txt(&text, basic)
     }
 
+    /// Reads a `tokenizer.json` (by its extension) or else a `vocab.txt`.
+    pub fn from_file(path: &Path) -> Result<Self, TokenizeError> {
+        if path.extension().is_some_and(|x| x == "json") {
+            Self::from_tokenizer_json_file(path)
+        } else {
+            Self::from_vocab_file(path)
+        }
+    }
+
+    /// The tokeniser file of a model folder: `tokenizer.json` when there is one (it states
+    /// the casing), else `vocab.txt` (casing guessed from the vocabulary).
+    pub fn file_in(dir: &Path) -> Option<std::path::PathBuf> {
+        ["tokenizer.json", "vocab.txt"]
+            .into_iter()
+            .map(|name| dir.join(name))
+            .find(|p| p.is_file())
+    }
+
     /// Reads the WordPiece model, BERT normaliser and added tokens of a
     /// Hugging Face `tokenizer.json`. Its padding/truncation are ignored.
     pub fn from_tokenizer_json_file(path: &Path) -> Result<Self, TokenizeError> {

@@ -28,6 +28,8 @@ pub struct AttentionView {
     pub hide_specials: bool,
     /// Grid thumbnails, one texture per (layer, head).
     tiles: std::collections::HashMap<(usize, usize), MatrixImage>,
+    /// Rollout of the trace of this generation: computed once per trace, not per frame.
+    rollout: Option<(u64, Vec<Array2<f32>>)>,
 }
 
 /// Positions kept when special tokens are hidden.
@@ -217,7 +219,10 @@ impl AttentionView {
                 );
             }
             Detail::Rollout => {
-                let all = rollout(trace);
+                if self.rollout.as_ref().is_none_or(|(g, _)| *g != generation) {
+                    self.rollout = Some((generation, rollout(trace)));
+                }
+                let all = self.rollout.as_ref().map_or(&[][..], |(_, r)| r.as_slice());
                 if let Some(r) = all.get(l) {
                     let values = select(r.view(), &kept);
                     ui.label("Row i: how much each input token has flowed into token i's vector by the end of this layer, counting the residual connection (Abnar & Zuidema, 2020).");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Sense, Stroke, pos2, vec2};
 
-use super::{dim_labels, matrix, token_labels};
+use super::{matrix, token_labels};
 use crate::model::attention_summary::{cosine_matrix, row_norms};
 use crate::model::trace::Trace;
 use crate::model::word2vec::pca::{Pca2d, pca_2d};
@@ -85,28 +85,14 @@ impl HiddenView {
                 );
                 let h = &states[self.index];
                 if self.mode == Mode::Heatmap {
-                    let d = h.ncols().min(super::stages::MAX_DIMS);
-                    let values: Vec<f32> = h.slice(ndarray::s![.., ..d]).iter().copied().collect();
-                    matrix(
+                    super::stages::dims_note(ui, h.ncols());
+                    super::stages::wide(
                         ui,
                         &format!("hidden states after layer {}", self.index),
-                        &values,
-                        h.nrows(),
-                        d,
+                        *h,
                         &labels,
-                        &dim_labels(d),
-                        Scale::diverging_for(&values),
                         "value",
                     );
-                    if h.ncols() > d {
-                        ui.label(
-                            RichText::new(format!(
-                                "Showing the first {d} of {} dimensions.",
-                                h.ncols()
-                            ))
-                            .weak(),
-                        );
-                    }
                 } else {
                     let c = cosine_matrix(*h);
                     let values: Vec<f32> = c.iter().copied().collect();
@@ -126,16 +112,18 @@ impl HiddenView {
             }
             Mode::Norms => {
                 let keep: Vec<usize> = super::attention::kept_positions(trace, self.hide_specials);
+                // Each layer's norms once, not once per token.
+                let norms: Vec<Vec<f32>> = states.iter().map(|h| row_norms(*h)).collect();
                 let series: Vec<Series> = keep
                     .iter()
                     .take(12)
                     .enumerate()
                     .map(|(k, &t)| Series {
                         name: labels[t].clone(),
-                        points: states
+                        points: norms
                             .iter()
                             .enumerate()
-                            .map(|(l, h)| (l as f64, row_norms(*h)[t] as f64))
+                            .map(|(l, n)| (l as f64, n[t] as f64))
                             .collect(),
                         kind: SeriesKind::Line,
                         color: PALETTE[k % PALETTE.len()],

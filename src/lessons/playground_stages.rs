@@ -4,7 +4,7 @@
 //! output projection and Add & Norm, and the feed-forward network.
 
 use egui::RichText;
-use ndarray::{Array2, Array3, Axis, s};
+use ndarray::{Array3, ArrayView2, Axis, s};
 
 use super::{PlaygroundState, dim_labels, matrix, matrix_body, token_labels};
 use crate::model::trace::Trace;
@@ -14,7 +14,7 @@ use crate::widgets::{Scale, TokenChip, token_strip};
 pub const MAX_DIMS: usize = 64;
 
 /// The first `MAX_DIMS` columns of a `(tokens × d)` matrix, row-major.
-fn first_dims(a: &Array2<f32>) -> (Vec<f32>, usize) {
+fn first_dims(a: ArrayView2<f32>) -> (Vec<f32>, usize) {
     let d = a.ncols().min(MAX_DIMS);
     (a.slice(s![.., ..d]).iter().copied().collect(), d)
 }
@@ -26,7 +26,9 @@ fn head_of(a: &Array3<f32>, head: usize) -> (Vec<f32>, usize, usize) {
     (m.iter().copied().collect(), m.nrows(), m.ncols())
 }
 
-fn wide(ui: &mut egui::Ui, title: &str, a: &Array2<f32>, labels: &[String], unit: &str) {
+/// A `(tokens × d)` matrix under a title with its real shape, its first [`MAX_DIMS`]
+/// columns drawn.
+pub fn wide(ui: &mut egui::Ui, title: &str, a: ArrayView2<f32>, labels: &[String], unit: &str) {
     let (values, d) = first_dims(a);
     let cols = dim_labels(d);
     // The title gives the tensor's real shape; only the first columns are drawn.
@@ -48,11 +50,15 @@ fn wide(ui: &mut egui::Ui, title: &str, a: &Array2<f32>, labels: &[String], unit
         Scale::diverging_for(&values),
         unit,
     );
-    if a.ncols() > d {
+    ui.add_space(4.0);
+}
+
+/// Said once above wide matrices: how many of their columns are drawn.
+pub fn dims_note(ui: &mut egui::Ui, cols: usize) {
+    if cols > MAX_DIMS {
         ui.label(
             RichText::new(format!(
-                "Showing the first {d} of {} dimensions (right-click to export).",
-                a.ncols()
+                "Wide matrices show their first {MAX_DIMS} of {cols} columns; right-click one to export the drawn part."
             ))
             .weak(),
         );
@@ -92,34 +98,17 @@ pub fn embeddings(ui: &mut egui::Ui, trace: &Trace) {
     let labels = token_labels(trace);
     let e = &trace.embeddings;
     ui.label("Each token's vector is the sum of three looked-up rows: one for the token id, one for its position, one for its segment (sentence A or B).");
-    ui.columns(3, |cols| {
-        wide(&mut cols[0], "token embeddings", &e.token, &labels, "value");
-        wide(
-            &mut cols[1],
-            "position embeddings",
-            &e.position,
-            &labels,
-            "value",
-        );
-        wide(
-            &mut cols[2],
-            "segment embeddings",
-            &e.segment,
-            &labels,
-            "value",
-        );
-    });
-    ui.add_space(6.0);
-    ui.columns(2, |cols| {
-        wide(&mut cols[0], "sum of the three", &e.sum, &labels, "value");
-        wide(
-            &mut cols[1],
-            "after LayerNorm: the input of layer 0",
-            &e.normed,
-            &labels,
-            "value",
-        );
-    });
+    // Stacked, not side by side: each needs the pane's width to stay readable.
+    dims_note(ui, e.token.ncols());
+    for (title, t) in [
+        ("token embeddings", &e.token),
+        ("position embeddings", &e.position),
+        ("segment embeddings", &e.segment),
+        ("sum of the three", &e.sum),
+        ("after LayerNorm: the input of layer 0", &e.normed),
+    ] {
+        wide(ui, title, t.view(), &labels, "value");
+    }
 }
 
 /// Q/K/V, scores, weights, context or FFN of the selected layer and head.
@@ -221,48 +210,39 @@ pub fn layer_stage(ui: &mut egui::Ui, st: &mut PlaygroundState, trace: &Trace, n
                 Scale::diverging_for(&v),
                 "value",
             );
-            ui.columns(2, |cols| {
-                wide(
-                    &mut cols[0],
-                    &format!("layer {layer} attention output (all heads, projected)"),
+            dims_note(ui, steps.attention_output.ncols());
+            for (title, t) in [
+                (
+                    format!("layer {layer} attention output (all heads, projected)"),
                     &steps.attention_output,
-                    &labels,
-                    "value",
-                );
-                wide(
-                    &mut cols[1],
-                    &format!("layer {layer} Add & Norm"),
-                    &steps.attention_norm,
-                    &labels,
-                    "value",
-                );
-            });
+                ),
+                (format!("layer {layer} Add & Norm"), &steps.attention_norm),
+            ] {
+                wide(ui, &title, t.view(), &labels, "value");
+            }
         }
         _ => {
             ui.label(format!("Layer {layer}: every token alone passes through the same two-layer network: expand to {} dimensions, apply GELU, project back. Then Add & Norm again gives the layer's output, the hidden state.", steps.ffn_intermediate.ncols()));
-            wide(
-                ui,
-                &format!("layer {layer} FFN after GELU"),
-                &steps.ffn_intermediate,
-                &labels,
-                "activation",
-            );
-            ui.columns(2, |cols| {
-                wide(
-                    &mut cols[0],
-                    &format!("layer {layer} FFN output"),
+            dims_note(ui, steps.ffn_intermediate.ncols());
+            for (title, t, unit) in [
+                (
+                    format!("layer {layer} FFN after GELU"),
+                    &steps.ffn_intermediate,
+                    "activation",
+                ),
+                (
+                    format!("layer {layer} FFN output"),
                     &steps.ffn_output,
-                    &labels,
                     "value",
-                );
-                wide(
-                    &mut cols[1],
-                    &format!("layer {layer} output (hidden state)"),
+                ),
+                (
+                    format!("layer {layer} output (hidden state)"),
                     &lt.output,
-                    &labels,
                     "value",
-                );
-            });
+                ),
+            ] {
+                wide(ui, &title, t.view(), &labels, unit);
+            }
         }
     }
 }

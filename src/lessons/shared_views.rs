@@ -11,6 +11,7 @@ pub fn chips(pieces: &[Piece]) -> Vec<TokenChip> {
         .map(|p| {
             TokenChip::new(p.text.clone(), None)
                 .with_detail(format!("bytes {}..{} of your sentence", p.start, p.end))
+                .with_span(p.start, p.end)
         })
         .collect()
 }

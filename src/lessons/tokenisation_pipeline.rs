@@ -18,16 +18,9 @@ fn stage(ui: &mut egui::Ui, n: usize, title: &str, tip: &str) {
         .on_hover_text(tip);
 }
 
+/// Chips for pre-tokenised pieces, at most [`MAX_CHIPS`].
 fn piece_chips(pieces: &[Piece]) -> Vec<TokenChip> {
-    pieces
-        .iter()
-        .take(MAX_CHIPS)
-        .map(|p| {
-            TokenChip::new(p.text.clone(), None)
-                .with_detail(format!("bytes {}..{} of your sentence", p.start, p.end))
-                .with_span(p.start, p.end)
-        })
-        .collect()
+    crate::lessons::shared_views::chips(&pieces[..pieces.len().min(MAX_CHIPS)])
 }
 
 /// Draws both pipelines for `text`.

@@ -15,6 +15,7 @@ use crate::model::corpus::Corpus;
 use crate::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer};
 use crate::model::tokenize::byte_level::bytes_to_visible;
 use crate::model::tokenize::encoding::TokenizeError;
+use crate::model::tokenize::steps::run_steps;
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 use crate::widgets::token_strip;
 
@@ -58,23 +59,23 @@ pub fn train_replay(
     };
     let planned = trainer.merges_left().max(1);
     let mut top = Vec::new();
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(TokenizeError::Cancelled);
-        }
-        let pairs: Vec<(String, String, u64)> = trainer
-            .top_pairs(TOP_PAIRS)
-            .into_iter()
-            .map(|((a, b), c)| (show(trainer.vocab(), a), show(trainer.vocab(), b), c))
-            .collect();
-        if trainer.step().is_none() {
-            break;
-        }
-        top.push(pairs);
-        if top.len() % 16 == 0 {
-            progress(top.len() as f32 / planned as f32);
-        }
-    }
+    run_steps(
+        planned,
+        cancel,
+        &mut |done, planned| progress(done as f32 / planned.max(1) as f32),
+        || {
+            let pairs: Vec<(String, String, u64)> = trainer
+                .top_pairs(TOP_PAIRS)
+                .into_iter()
+                .map(|((a, b), c)| (show(trainer.vocab(), a), show(trainer.vocab(), b), c))
+                .collect();
+            let merged = trainer.step().is_some();
+            if merged {
+                top.push(pairs);
+            }
+            merged
+        },
+    )?;
     Ok(Replay {
         model: trainer.finish(),
         top,

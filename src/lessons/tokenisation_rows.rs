@@ -298,8 +298,7 @@ pub fn linked_sentence(ui: &mut egui::Ui, text: &str, link: Option<(usize, usize
     };
     match link {
         Some((s, e)) if s < e && e <= text.len() => {
-            let s = floor_boundary(text, s);
-            let e = ceil_boundary(text, e);
+            let (s, e) = whole_chars(text, s, e);
             job.append(&shown(&text[..s]), 0.0, plain.clone());
             job.append(&shown(&text[s..e]), 0.0, lit);
             job.append(&shown(&text[e..]), 0.0, plain);
@@ -309,18 +308,10 @@ pub fn linked_sentence(ui: &mut egui::Ui, text: &str, link: Option<(usize, usize
     ui.add(egui::Label::new(job).wrap());
 }
 
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_boundary(text: &str, mut i: usize) -> usize {
-    while i < text.len() && !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
+/// Widens the byte range `s..e` to whole characters (a byte-level token may cover half of
+/// one); ends past the text are clamped to it.
+pub fn whole_chars(text: &str, s: usize, e: usize) -> (usize, usize) {
+    (text.floor_char_boundary(s), text.ceil_char_boundary(e))
 }
 
 /// Draws the rows; returns the span of the chip hovered this frame.
@@ -383,8 +374,7 @@ mod tests {
     #[test]
     fn boundaries_widen_to_whole_characters() {
         let t = "a€b"; // € is 3 bytes: 1..4
-        assert_eq!(floor_boundary(t, 2), 1);
-        assert_eq!(ceil_boundary(t, 2), 4);
-        assert_eq!(ceil_boundary(t, 9), 9);
+        assert_eq!(whole_chars(t, 2, 2), (1, 4));
+        assert_eq!(whole_chars(t, 2, 9), (1, t.len()));
     }
 }

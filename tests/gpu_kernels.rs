@@ -108,6 +108,61 @@ fn gelu_matches_its_cpu_twin() {
 }
 
 #[test]
+fn gelu_tanh_and_relu_match_their_cpu_twins() {
+    use llm_lens::model::bert::gelu_tanh;
+    use llm_lens::model::config::Activation;
+    let Some(ctx) = context("gelu_tanh_and_relu_match_their_cpu_twins") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(4);
+    let mut x = random(&mut rng, 4097, 9.0);
+    x[..5].copy_from_slice(&[0.0, -0.0, 30.0, -30.0, 1e-20]);
+    let gpu = ctx
+        .activation(&x, Activation::GeluNew)
+        .expect("gpu gelu_new");
+    let cpu: Vec<f32> = x.iter().map(|&v| gelu_tanh(v)).collect();
+    let d = worst(&gpu, &cpu);
+    assert!(d <= TOL, "gelu_new: max diff {d}");
+    let gpu = ctx.activation(&x, Activation::Relu).expect("gpu relu");
+    let cpu: Vec<f32> = x.iter().map(|&v| v.max(0.0)).collect();
+    assert_eq!(gpu, cpu, "relu is exact");
+}
+
+#[test]
+fn mlm_top_k_matches_its_cpu_twin_ties_included() {
+    use llm_lens::model::bert::top_k_predictions;
+    let Some(ctx) = context("mlm_top_k_matches_its_cpu_twin_ties_included") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(6);
+    for (rows, cols, k) in [
+        (1, 1, 5),
+        (3, 7, 10),
+        (7, 300, 5),
+        (19, 8000, 10),
+        (2, 30522, 32),
+    ] {
+        let mut logits = random(&mut rng, rows * cols, 12.0);
+        // Ties: the same best value twice in the first row, at two ids.
+        if cols > 5 {
+            logits[2] = 50.0;
+            logits[cols - 1] = 50.0;
+        }
+        let gpu = ctx.mlm_top_k(&logits, cols, k).expect("gpu top-k");
+        assert_eq!(gpu.len(), rows);
+        for (r, got) in gpu.iter().enumerate() {
+            let want = top_k_predictions(&logits[r * cols..(r + 1) * cols], k);
+            assert_eq!(got.len(), want.len(), "row {r} of {rows}×{cols}");
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.id, w.id, "row {r} of {rows}×{cols}: {got:?} vs {want:?}");
+                assert_eq!(g.logit, w.logit);
+                assert!((g.prob - w.prob).abs() <= TOL, "{g:?} vs {w:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn wrong_sizes_are_errors_not_panics() {
     let Some(ctx) = context("wrong_sizes_are_errors_not_panics") else {
         return;
@@ -226,8 +281,20 @@ fn embeddings_and_add_norm_match_their_cpu_twins() {
             &enc.type_ids,
         )
         .expect("gpu embed");
-    let d = worst(&gpu, &flat(&cpu.sum));
-    assert!(d <= TOL, "embedding sum: max diff {d}");
+    let slab = enc.ids.len() * config.hidden_size;
+    assert_eq!(gpu.len(), 4 * slab);
+    for (i, (name, part)) in [
+        ("token", &cpu.token),
+        ("position", &cpu.position),
+        ("segment", &cpu.segment),
+        ("sum", &cpu.sum),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d = worst(&gpu[i * slab..(i + 1) * slab], &flat(part));
+        assert!(d <= TOL, "embedding {name}: max diff {d}");
+    }
     // An id past the table is an error, not a read out of bounds.
     assert!(
         ctx.embed(

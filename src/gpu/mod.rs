@@ -26,4 +26,5 @@ pub const SHADERS: &[(&str, &str)] = &[
         include_str!("shaders/attention_context.wgsl"),
     ),
     ("embed.wgsl", include_str!("shaders/embed.wgsl")),
+    ("mlm_topk.wgsl", include_str!("shaders/mlm_topk.wgsl")),
 ];

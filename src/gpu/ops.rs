@@ -1,23 +1,27 @@
 //! The forward pass's building blocks on the GPU, each a WGSL kernel with a CPU twin:
-//! `linear.wgsl` (x·Wᵀ + b, tiled), `layernorm.wgsl`, `gelu.wgsl`. One call uploads,
+//! `linear.wgsl` (x·Wᵀ + b, tiled), `layernorm.wgsl`, `gelu.wgsl`, attention, the
+//! embedding look-up and the MLM head's top-k. One call uploads,
 //! dispatches and reads back; parity tests compare each with its twin over odd sizes.
 
 use eframe::egui_wgpu::wgpu;
 
 use super::kernel::Kernel;
 use super::{GpuContext, GpuError};
+use crate::model::config::Activation;
+use crate::model::trace::Prediction;
 
 /// Workgroups per dispatch axis that WebGPU always allows.
-const MAX_GROUPS: u32 = 65_535;
+pub(crate) const MAX_GROUPS: u32 = 65_535;
 
 /// The kernels, built once per device.
 pub struct Ops {
-    linear: Kernel,
-    layer_norm: Kernel,
-    gelu: Kernel,
-    scores: Kernel,
-    context: Kernel,
-    embed: Kernel,
+    pub(crate) linear: Kernel,
+    pub(crate) layer_norm: Kernel,
+    pub(crate) gelu: Kernel,
+    pub(crate) scores: Kernel,
+    pub(crate) context: Kernel,
+    pub(crate) embed: Kernel,
+    pub(crate) top_k: Kernel,
 }
 
 impl Ops {
@@ -49,6 +53,12 @@ impl Ops {
                 4,
             ),
             embed: Kernel::new(device, "embed.wgsl", include_str!("shaders/embed.wgsl"), 6),
+            top_k: Kernel::new(
+                device,
+                "mlm_topk.wgsl",
+                include_str!("shaders/mlm_topk.wgsl"),
+                2,
+            ),
         }
     }
 }
@@ -75,6 +85,43 @@ struct NormParams {
     rows_per_dispatch_x: u32,
     has_residual: u32,
     _pad: [u32; 3],
+}
+
+/// Workgroups for one thread per value, 256 per group, folded into two axes.
+pub(crate) fn elementwise_groups(len: usize) -> [u32; 3] {
+    let total = (len as u32).div_ceil(256).max(1);
+    let gx = total.min(MAX_GROUPS);
+    [gx, total.div_ceil(gx), 1]
+}
+
+/// `gelu.wgsl`'s code for an activation.
+pub(crate) fn act_code(act: Activation) -> u32 {
+    match act {
+        Activation::Gelu => 0,
+        Activation::GeluNew => 1,
+        Activation::Relu => 2,
+    }
+}
+
+/// Floats per row of `mlm_topk.wgsl`'s output: max, log-sum, then (id, logit) pairs.
+pub(crate) fn top_k_stride(k: usize) -> usize {
+    2 + 2 * k
+}
+
+/// Turns one row of `mlm_topk.wgsl`'s output into predictions; probabilities are
+/// `exp(logit − max − log Σ exp)`, as the CPU twin computes them.
+pub(crate) fn predictions_from_top_k(row: &[f32], cols: usize) -> Vec<Prediction> {
+    let (max, log_sum) = (row[0] as f64, row[1] as f64);
+    row[2..]
+        .chunks_exact(2)
+        .map(|p| (p[0].to_bits(), p[1]))
+        .take_while(|&(id, _)| (id as usize) < cols)
+        .map(|(id, logit)| Prediction {
+            id,
+            logit,
+            prob: ((logit as f64 - max) - log_sum).exp() as f32,
+        })
+        .collect()
 }
 
 fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
@@ -173,16 +220,55 @@ impl GpuContext {
 
     /// Exact GELU of every value. CPU twin: `bert::gelu`.
     pub fn gelu(&self, x: &[f32]) -> Result<Vec<f32>, GpuError> {
-        let groups_total = (x.len() as u32).div_ceil(256).max(1);
-        let gx = groups_total.min(MAX_GROUPS);
-        let params = FourU32([x.len() as u32, gx * 256, 0, 0]);
+        self.activation(x, Activation::Gelu)
+    }
+
+    /// The FFN activation `act` of every value. CPU twins: `bert::gelu`,
+    /// `bert::gelu_tanh`, ReLU.
+    pub fn activation(&self, x: &[f32], act: Activation) -> Result<Vec<f32>, GpuError> {
+        let groups = elementwise_groups(x.len());
+        let params = FourU32([x.len() as u32, groups[0] * 256, act_code(act), 0]);
         self.run_once(
             &self.ops.gelu,
             bytemuck::bytes_of(&params),
             &[x],
             x.len(),
-            [gx, groups_total.div_ceil(gx), 1],
+            groups,
         )
+    }
+
+    /// The `k` best predictions of every row of `logits` `(rows × cols)`, as
+    /// `(id, logit, probability)`, best first, ties to the lower id.
+    /// CPU twin: `bert::top_k_predictions`.
+    pub fn mlm_top_k(
+        &self,
+        logits: &[f32],
+        cols: usize,
+        k: usize,
+    ) -> Result<Vec<Vec<Prediction>>, GpuError> {
+        if cols == 0 || k == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = logits.len() / cols;
+        check_len("logits", logits.len(), rows * cols)?;
+        let k = k.min(cols);
+        if rows as u32 > MAX_GROUPS {
+            return Err(GpuError::Validation(
+                "too many rows for one dispatch".to_owned(),
+            ));
+        }
+        let params = FourU32([rows as u32, cols as u32, k as u32, 0]);
+        let raw = self.run_once(
+            &self.ops.top_k,
+            bytemuck::bytes_of(&params),
+            &[logits],
+            rows * top_k_stride(k),
+            [rows as u32, 1, 1],
+        )?;
+        Ok(raw
+            .chunks_exact(top_k_stride(k))
+            .map(|row| predictions_from_top_k(row, cols))
+            .collect())
     }
 
     /// Raw scores `QKᵀ/√d` of every head: `q`, `k` are `(n × heads·d)`; returns
@@ -255,8 +341,9 @@ impl GpuContext {
         )
     }
 
-    /// Token + position + segment embedding rows summed, `(n × hidden)`; tables are
-    /// row-major `(rows × hidden)`. CPU twin: `Embeddings::forward` (`sum`).
+    /// The token, position and segment embedding rows and their sum, four
+    /// `(n × hidden)` slabs one after the other; tables are row-major `(rows × hidden)`.
+    /// CPU twin: `Embeddings::forward` (`token`, `position`, `segment`, `sum`).
     #[allow(clippy::too_many_arguments)]
     pub fn embed(
         &self,
@@ -290,7 +377,7 @@ impl GpuContext {
             &self.ops.embed,
             bytemuck::bytes_of(&params),
             &[word, position, segment, &ids_bits, &types_bits],
-            n * hidden,
+            4 * n * hidden,
             groups,
         )
     }

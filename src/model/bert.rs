@@ -421,14 +421,15 @@ impl MlmHead {
         let top_k = logits
             .rows()
             .into_iter()
-            .map(|row| best(&row.to_vec(), top_k))
+            .map(|row| top_k_predictions(&row.to_vec(), top_k))
             .collect();
         MlmTrace { top_k }
     }
 }
 
-/// The `k` largest logits with their softmax probabilities, best first.
-fn best(logits: &[f32], k: usize) -> Vec<Prediction> {
+/// The `k` largest logits with their softmax probabilities, best first; equal logits
+/// rank by lower id, so the GPU's `mlm_topk.wgsl` gives the same list.
+pub fn top_k_predictions(logits: &[f32], k: usize) -> Vec<Prediction> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let log_sum = logits
         .iter()
@@ -437,7 +438,7 @@ fn best(logits: &[f32], k: usize) -> Vec<Prediction> {
         .ln();
     let mut order: Vec<usize> = (0..logits.len()).collect();
     let k = k.min(order.len());
-    let by_logit = |a: &usize, b: &usize| logits[*b].total_cmp(&logits[*a]);
+    let by_logit = |a: &usize, b: &usize| logits[*b].total_cmp(&logits[*a]).then(a.cmp(b));
     if k > 0 && k < order.len() {
         order.select_nth_unstable_by(k - 1, by_logit);
     }

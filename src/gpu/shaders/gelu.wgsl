@@ -1,12 +1,13 @@
-// Exact GELU, x·Φ(x) = ½·x·erfc(−x/√2), element-wise, as PyTorch's default gelu.
+// The FFN's activation, element-wise: exact GELU x·Φ(x) = ½·x·erfc(−x/√2) (PyTorch's
+// default), its tanh form (`gelu_new`), or ReLU, chosen by `act` (0, 1, 2).
 // erfc is the same Chebyshev fit as the CPU (Numerical Recipes §6.2, relative error
-// about 2·10⁻⁷). CPU twin: src/model/bert.rs (gelu, erfc).
+// about 2·10⁻⁷). CPU twins: src/model/bert.rs (gelu, gelu_tanh, erfc).
 
 struct Params {
     len: u32,
     per_row: u32,
-    _pad0: u32,
-    _pad1: u32,
+    act: u32,
+    _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -28,11 +29,25 @@ fn erfc(v: f32) -> f32 {
     return select(2.0 - r, r, v >= 0.0);
 }
 
+fn gelu_tanh(v: f32) -> f32 {
+    // tanh(u) = 1 − 2/(e^{2u} + 1), clamped so e^{2u} stays finite.
+    let u = clamp(0.7978846 * (v + 0.044715 * v * v * v), -15.0, 15.0);
+    let th = 1.0 - 2.0 / (exp(2.0 * u) + 1.0);
+    return 0.5 * v * (1.0 + th);
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = gid.x + gid.y * params.per_row;
     if (i >= params.len) {
         return;
     }
-    y[i] = 0.5 * x[i] * erfc(-x[i] * 0.70710678);
+    let v = x[i];
+    if (params.act == 1u) {
+        y[i] = gelu_tanh(v);
+    } else if (params.act == 2u) {
+        y[i] = max(v, 0.0);
+    } else {
+        y[i] = 0.5 * v * erfc(-v * 0.70710678);
+    }
 }

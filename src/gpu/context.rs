@@ -33,6 +33,12 @@ pub enum GpuError {
     Readback(String),
     #[error("the GPU device was lost: {0}")]
     Lost(String),
+    #[error("the GPU ran out of memory: {0}")]
+    OutOfMemory(String),
+    #[error("too large for this GPU: {0}")]
+    TooLarge(String),
+    #[error("not supported on the GPU: {0}")]
+    Unsupported(String),
 }
 
 /// The compute device and everything that must be built only once for it.

@@ -5,9 +5,13 @@
 //! threads can hang on some drivers, so compute gets a device of its own.
 
 pub mod context;
+pub mod forward;
 pub mod kernel;
+pub(crate) mod launch;
 pub mod ops;
+pub mod resident;
 pub mod softmax;
+pub(crate) mod workspace;
 
 pub use context::{AdapterPolicy, GpuContext, GpuError};
 

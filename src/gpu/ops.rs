@@ -6,12 +6,10 @@
 use eframe::egui_wgpu::wgpu;
 
 use super::kernel::Kernel;
+use super::launch::{self, Launch};
 use super::{GpuContext, GpuError};
 use crate::model::config::Activation;
 use crate::model::trace::Prediction;
-
-/// Workgroups per dispatch axis that WebGPU always allows.
-pub(crate) const MAX_GROUPS: u32 = 65_535;
 
 /// The kernels, built once per device.
 pub struct Ops {
@@ -63,46 +61,6 @@ impl Ops {
     }
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct FourU32([u32; 4]);
-
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct ScoreParams {
-    n: u32,
-    heads: u32,
-    d: u32,
-    scale: f32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct NormParams {
-    rows: u32,
-    cols: u32,
-    eps: f32,
-    rows_per_dispatch_x: u32,
-    has_residual: u32,
-    _pad: [u32; 3],
-}
-
-/// Workgroups for one thread per value, 256 per group, folded into two axes.
-pub(crate) fn elementwise_groups(len: usize) -> [u32; 3] {
-    let total = (len as u32).div_ceil(256).max(1);
-    let gx = total.min(MAX_GROUPS);
-    [gx, total.div_ceil(gx), 1]
-}
-
-/// `gelu.wgsl`'s code for an activation.
-pub(crate) fn act_code(act: Activation) -> u32 {
-    match act {
-        Activation::Gelu => 0,
-        Activation::GeluNew => 1,
-        Activation::Relu => 2,
-    }
-}
-
 /// Floats per row of `mlm_topk.wgsl`'s output: max, log-sum, then (id, logit) pairs.
 pub(crate) fn top_k_stride(k: usize) -> usize {
     2 + 2 * k
@@ -135,6 +93,17 @@ fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
 }
 
 impl GpuContext {
+    /// Runs `kernel` once as `launch` says, reading back `out_len` floats.
+    fn launch(
+        &self,
+        kernel: &Kernel,
+        launch: Launch,
+        inputs: &[&[f32]],
+        out_len: usize,
+    ) -> Result<Vec<f32>, GpuError> {
+        self.run_once(kernel, &launch.params, inputs, out_len, launch.groups)
+    }
+
     /// `x·Wᵀ + b`: `x` is `(rows × k)`, `w` is `(cols × k)`, `b` is `(cols)`;
     /// returns `(rows × cols)`. CPU twin: `Linear::forward`.
     pub fn linear(
@@ -149,19 +118,11 @@ impl GpuContext {
         check_len("x", x.len(), rows * k)?;
         check_len("w", w.len(), cols * k)?;
         check_len("b", b.len(), cols)?;
-        let groups = [(cols as u32).div_ceil(16), (rows as u32).div_ceil(16), 1];
-        if groups[0] > MAX_GROUPS || groups[1] > MAX_GROUPS {
-            return Err(GpuError::Validation(
-                "matrix too large for one dispatch".to_owned(),
-            ));
-        }
-        let params = FourU32([rows as u32, k as u32, cols as u32, 0]);
-        self.run_once(
+        self.launch(
             &self.ops.linear,
-            bytemuck::bytes_of(&params),
+            launch::linear(rows, k, cols)?,
             &[x, w, b],
             rows * cols,
-            groups,
         )
     }
 
@@ -197,24 +158,14 @@ impl GpuContext {
         check_len("beta", beta.len(), cols)?;
         let rows = x.len() / cols;
         check_len("x", x.len(), rows * cols)?;
-        let gx = (rows as u32).clamp(1, MAX_GROUPS);
-        let params = NormParams {
-            rows: rows as u32,
-            cols: cols as u32,
-            eps,
-            rows_per_dispatch_x: gx,
-            has_residual: u32::from(residual.is_some()),
-            _pad: [0; 3],
-        };
-        let groups = [gx, (rows as u32).div_ceil(gx).max(1), 1];
         // Without a residual the binding is a one-float placeholder the kernel never reads.
+        let launch = launch::layer_norm(rows, cols, eps, residual.is_some());
         let residual = residual.unwrap_or(&[]);
-        self.run_once(
+        self.launch(
             &self.ops.layer_norm,
-            bytemuck::bytes_of(&params),
+            launch,
             &[x, residual, gamma, beta],
             rows * cols,
-            groups,
         )
     }
 
@@ -226,14 +177,11 @@ impl GpuContext {
     /// The FFN activation `act` of every value. CPU twins: `bert::gelu`,
     /// `bert::gelu_tanh`, ReLU.
     pub fn activation(&self, x: &[f32], act: Activation) -> Result<Vec<f32>, GpuError> {
-        let groups = elementwise_groups(x.len());
-        let params = FourU32([x.len() as u32, groups[0] * 256, act_code(act), 0]);
-        self.run_once(
+        self.launch(
             &self.ops.gelu,
-            bytemuck::bytes_of(&params),
+            launch::activation(x.len(), act),
             &[x],
             x.len(),
-            groups,
         )
     }
 
@@ -252,18 +200,11 @@ impl GpuContext {
         let rows = logits.len() / cols;
         check_len("logits", logits.len(), rows * cols)?;
         let k = k.min(cols);
-        if rows as u32 > MAX_GROUPS {
-            return Err(GpuError::Validation(
-                "too many rows for one dispatch".to_owned(),
-            ));
-        }
-        let params = FourU32([rows as u32, cols as u32, k as u32, 0]);
-        let raw = self.run_once(
+        let raw = self.launch(
             &self.ops.top_k,
-            bytemuck::bytes_of(&params),
+            launch::top_k(rows, cols, k)?,
             &[logits],
             rows * top_k_stride(k),
-            [rows as u32, 1, 1],
         )?;
         Ok(raw
             .chunks_exact(top_k_stride(k))
@@ -283,24 +224,11 @@ impl GpuContext {
     ) -> Result<Vec<f32>, GpuError> {
         check_len("q", q.len(), n * heads * d)?;
         check_len("k", k.len(), n * heads * d)?;
-        let params = ScoreParams {
-            n: n as u32,
-            heads: heads as u32,
-            d: d as u32,
-            scale: 1.0 / (d.max(1) as f32).sqrt(),
-        };
-        let groups = [(n as u32).div_ceil(8), (n as u32).div_ceil(8), heads as u32];
-        if groups.iter().any(|&g| g > MAX_GROUPS) {
-            return Err(GpuError::Validation(
-                "too many tokens or heads for one dispatch".to_owned(),
-            ));
-        }
-        self.run_once(
+        self.launch(
             &self.ops.scores,
-            bytemuck::bytes_of(&params),
+            launch::scores(n, heads, d)?,
             &[q, k],
             heads * n * n,
-            groups,
         )
     }
 
@@ -321,23 +249,11 @@ impl GpuContext {
         let keep: Vec<f32> = (0..heads)
             .map(|h| if ablated.contains(&h) { 0.0 } else { 1.0 })
             .collect();
-        let params = FourU32([n as u32, heads as u32, d as u32, 0]);
-        let groups = [
-            ((heads * d) as u32).div_ceil(16),
-            (n as u32).div_ceil(16),
-            1,
-        ];
-        if groups.iter().any(|&g| g > MAX_GROUPS) {
-            return Err(GpuError::Validation(
-                "too many tokens for one dispatch".to_owned(),
-            ));
-        }
-        self.run_once(
+        self.launch(
             &self.ops.context,
-            bytemuck::bytes_of(&params),
+            launch::context(n, heads, d)?,
             &[weights, v, &keep],
             n * heads * d,
-            groups,
         )
     }
 
@@ -371,14 +287,11 @@ impl GpuContext {
         // The shader reads these as u32: pass the bits unchanged.
         let ids_bits: Vec<f32> = ids.iter().map(|&i| f32::from_bits(i)).collect();
         let types_bits: Vec<f32> = type_ids.iter().map(|&i| f32::from_bits(i)).collect();
-        let params = FourU32([n as u32, hidden as u32, 0, 0]);
-        let groups = [(hidden as u32).div_ceil(64), (n as u32).max(1), 1];
-        self.run_once(
+        self.launch(
             &self.ops.embed,
-            bytemuck::bytes_of(&params),
+            launch::embed(n, hidden),
             &[word, position, segment, &ids_bits, &types_bits],
             4 * n * hidden,
-            groups,
         )
     }
 

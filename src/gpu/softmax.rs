@@ -4,22 +4,10 @@
 use super::{GpuContext, GpuError};
 use eframe::egui_wgpu::wgpu;
 
-/// Rows per dispatch dimension: WebGPU guarantees at least 65,535 workgroups per axis.
-const MAX_GROUPS_X: u32 = 65_535;
-
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    rows: u32,
-    cols: u32,
-    use_mask: u32,
-    rows_per_dispatch_x: u32,
-}
-
 /// The compiled pipeline, built once per device.
 pub(crate) struct SoftmaxKernel {
-    pipeline: wgpu::ComputePipeline,
-    layout: wgpu::BindGroupLayout,
+    pub(crate) pipeline: wgpu::ComputePipeline,
+    pub(crate) layout: wgpu::BindGroupLayout,
 }
 
 impl SoftmaxKernel {
@@ -84,13 +72,7 @@ impl GpuContext {
             return Ok(values.to_vec());
         }
         let rows = values.len() / cols;
-        let groups_x = (rows as u32).min(MAX_GROUPS_X);
-        let params = Params {
-            rows: rows as u32,
-            cols: cols as u32,
-            use_mask: u32::from(mask.is_some()),
-            rows_per_dispatch_x: groups_x,
-        };
+        let launch = super::launch::softmax(rows, cols, mask.is_some());
         let mask_words: Vec<u32> = match mask {
             Some(m) => (0..cols)
                 .map(|c| u32::from(m.get(c).copied().unwrap_or(false)))
@@ -101,7 +83,7 @@ impl GpuContext {
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let params_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("softmax params"),
-            contents: bytemuck::bytes_of(&params),
+            contents: &launch.params,
             usage: wgpu::BufferUsages::UNIFORM,
         });
         let values_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -143,7 +125,8 @@ impl GpuContext {
             let mut pass = encoder.begin_compute_pass(&Default::default());
             pass.set_pipeline(&self.softmax.pipeline);
             pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(groups_x, (rows as u32).div_ceil(groups_x), 1);
+            let [x, y, z] = launch.groups;
+            pass.dispatch_workgroups(x, y, z);
         }
         encoder.copy_buffer_to_buffer(&values_buf, 0, &readback, 0, (rows * cols * 4) as u64);
         let submission = self.queue.submit([encoder.finish()]);

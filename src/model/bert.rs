@@ -54,6 +54,17 @@ pub struct Ablation {
     pub skip_layers: BTreeSet<usize>,
 }
 
+impl Ablation {
+    /// The heads of `layer` whose output is zeroed, in increasing order.
+    pub fn heads_in(&self, layer: usize) -> Vec<usize> {
+        self.heads
+            .iter()
+            .filter(|(l, _)| *l == layer)
+            .map(|(_, h)| *h)
+            .collect()
+    }
+}
+
 /// Knobs of one forward pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForwardOptions {
@@ -98,13 +109,7 @@ pub fn forward(
             });
             continue;
         }
-        let ablated: Vec<usize> = opts
-            .ablation
-            .heads
-            .iter()
-            .filter(|(l, _)| *l == index)
-            .map(|(_, h)| *h)
-            .collect();
+        let ablated = opts.ablation.heads_in(index);
         let (steps, output) = layer.forward(config, &x, &mask, &ablated);
         x = output;
         layers.push(LayerTrace {
@@ -127,7 +132,8 @@ pub fn forward(
     })
 }
 
-fn check_input(
+/// Rejects inputs the model cannot run on; both backends call it first.
+pub fn check_input(
     config: &BertConfig,
     input: &Encoding,
     opts: &ForwardOptions,

@@ -19,5 +19,6 @@ pub mod text;
 pub mod timeline;
 pub mod tokenize;
 pub mod trace;
+pub mod trace_compare;
 pub mod weights;
 pub mod word2vec;

@@ -1,0 +1,441 @@
+//! Every buffer one forward pass writes, sized for a capacity of tokens and kept between
+//! calls, with the bind groups that wire them to the kernels: in steady state a forward
+//! pass allocates nothing on the GPU. Only the parameter block (which depends on the
+//! sequence length), the ids and the masks are written per call.
+
+use std::num::NonZeroU64;
+
+use eframe::egui_wgpu::wgpu;
+
+use super::GpuContext;
+use super::kernel::Kernel;
+use super::resident::{LinearBufs, NormBufs, ResidentWeights};
+
+/// Bytes between parameter blocks: WebGPU's largest uniform offset alignment.
+pub(crate) const SLOT_BYTES: u64 = 256;
+/// Bytes bound per parameter block (the largest block is 32 bytes).
+const PARAM_BYTES: u64 = 32;
+
+/// The parameter blocks of one forward pass, one per kind of dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub(crate) enum Slot {
+    Embed,
+    Norm,
+    AddNorm,
+    LinearHidden,
+    Scores,
+    Softmax,
+    Context,
+    LinearUp,
+    Activation,
+    LinearDown,
+    MlmActivation,
+    LinearVocab,
+    TopK,
+}
+pub(crate) const SLOTS: usize = Slot::TopK as usize + 1;
+
+/// Largest `top_k` the GPU head computes; more runs on the CPU.
+pub const MAX_TOP_K: usize = 64;
+
+/// One layer's outputs (all read back) and its bind groups.
+pub(crate) struct LayerWork {
+    pub q: wgpu::Buffer,
+    pub k: wgpu::Buffer,
+    pub v: wgpu::Buffer,
+    pub scores: wgpu::Buffer,
+    pub weights: wgpu::Buffer,
+    pub merged: wgpu::Buffer,
+    pub attention_output: wgpu::Buffer,
+    pub attention_norm: wgpu::Buffer,
+    pub intermediate: wgpu::Buffer,
+    pub ffn_output: wgpu::Buffer,
+    pub output: wgpu::Buffer,
+    /// 1 per kept head, 0 per ablated head.
+    pub keep: wgpu::Buffer,
+    pub bind: LayerBinds,
+}
+
+pub(crate) struct LayerBinds {
+    pub q: wgpu::BindGroup,
+    pub k: wgpu::BindGroup,
+    pub v: wgpu::BindGroup,
+    pub scores: wgpu::BindGroup,
+    pub softmax: wgpu::BindGroup,
+    pub context: wgpu::BindGroup,
+    pub attention_output: wgpu::BindGroup,
+    pub attention_norm: wgpu::BindGroup,
+    pub up: wgpu::BindGroup,
+    pub activation: wgpu::BindGroup,
+    pub down: wgpu::BindGroup,
+    pub output_norm: wgpu::BindGroup,
+}
+
+/// The MLM head's buffers and bind groups (the logits buffer lives in its bind group:
+/// it is never read back).
+pub(crate) struct MlmWork {
+    pub top_k: wgpu::Buffer,
+    pub bind: [wgpu::BindGroup; 5],
+}
+
+/// Where one read-back tensor lands: readback chunk, byte offset.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Landing {
+    pub chunk: usize,
+    pub offset: u64,
+}
+
+pub(crate) struct Workspace {
+    /// Tokens the buffers hold.
+    pub capacity: usize,
+    pub params: wgpu::Buffer,
+    pub ids: wgpu::Buffer,
+    pub type_ids: wgpu::Buffer,
+    pub mask: wgpu::Buffer,
+    /// Token, position, segment rows and their sum: `(4 × tokens × hidden)`.
+    pub parts: wgpu::Buffer,
+    pub sum: wgpu::Buffer,
+    pub normed: wgpu::Buffer,
+    pub embed_bind: wgpu::BindGroup,
+    pub norm_bind: wgpu::BindGroup,
+    pub layers: Vec<LayerWork>,
+    pub mlm: Option<MlmWork>,
+    /// `MAP_READ` buffers the trace is copied into, each at most the device's limit.
+    pub readback: Vec<(wgpu::Buffer, u64)>,
+    /// Where each entry of [`Workspace::readback_list`] lands in `readback`.
+    pub landings: Vec<Landing>,
+}
+
+/// Bytes of each tensor read back, in the order [`Workspace::readback_list`] gives.
+pub(crate) struct Sizes {
+    pub hidden: u64,
+    pub parts: u64,
+    pub heads_square: u64,
+    pub intermediate: u64,
+    pub top_k: u64,
+}
+
+impl Sizes {
+    /// Sizes for `n` tokens and `k` MLM predictions per token.
+    pub fn new(config: &crate::model::config::BertConfig, n: usize, k: usize) -> Self {
+        let f = |v: usize| (v * 4) as u64;
+        Self {
+            hidden: f(n * config.hidden_size),
+            parts: f(4 * n * config.hidden_size),
+            heads_square: f(config.num_attention_heads * n * n),
+            intermediate: f(n * config.intermediate_size),
+            top_k: f(n * super::ops::top_k_stride(k)),
+        }
+    }
+}
+
+fn storage(device: &wgpu::Device, label: &str, bytes: u64) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: bytes.max(4),
+        usage: wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    })
+}
+
+/// Binds `kernel` to parameter block `slot` and `buffers` (inputs, then the output).
+fn bind(
+    device: &wgpu::Device,
+    kernel: &Kernel,
+    params: &wgpu::Buffer,
+    slot: Slot,
+    buffers: &[&wgpu::Buffer],
+) -> wgpu::BindGroup {
+    bind_layout(device, &kernel.layout, params, slot, buffers)
+}
+
+fn bind_layout(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    params: &wgpu::Buffer,
+    slot: Slot,
+    buffers: &[&wgpu::Buffer],
+) -> wgpu::BindGroup {
+    let mut entries = vec![wgpu::BindGroupEntry {
+        binding: 0,
+        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: params,
+            offset: slot as u64 * SLOT_BYTES,
+            size: NonZeroU64::new(PARAM_BYTES),
+        }),
+    }];
+    for (i, b) in buffers.iter().enumerate() {
+        entries.push(wgpu::BindGroupEntry {
+            binding: (i + 1) as u32,
+            resource: b.as_entire_binding(),
+        });
+    }
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: None,
+        layout,
+        entries: &entries,
+    })
+}
+
+impl Workspace {
+    /// Buffers and bind groups for up to `capacity` tokens of `model`.
+    pub fn new(ctx: &GpuContext, model: &ResidentWeights, capacity: usize) -> Self {
+        let device = &ctx.device;
+        let ops = &ctx.ops;
+        let config = &model.config;
+        let size = Sizes::new(config, capacity, MAX_TOP_K);
+        let params = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("forward params"),
+            size: SLOTS as u64 * SLOT_BYTES,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let words = (capacity * 4) as u64;
+        let ids = storage(device, "ids", words);
+        let type_ids = storage(device, "type ids", words);
+        let mask = storage(device, "attention mask", words);
+        let parts = storage(device, "embedding parts", size.parts);
+        let sum = storage(device, "embedding sum", size.hidden);
+        let normed = storage(device, "embedding output", size.hidden);
+        let embed_bind = bind(
+            device,
+            &ops.embed,
+            &params,
+            Slot::Embed,
+            &[
+                &model.word,
+                &model.position,
+                &model.token_type,
+                &ids,
+                &type_ids,
+                &parts,
+            ],
+        );
+        let norm =
+            |x: &wgpu::Buffer, residual: Option<&wgpu::Buffer>, n: &NormBufs, y: &wgpu::Buffer| {
+                let (slot, r) = match residual {
+                    Some(r) => (Slot::AddNorm, r),
+                    // Not read without a residual; any buffer fills the binding.
+                    None => (Slot::Norm, x),
+                };
+                bind(
+                    device,
+                    &ops.layer_norm,
+                    &params,
+                    slot,
+                    &[x, r, &n.gamma, &n.beta, y],
+                )
+            };
+        let norm_bind = norm(&sum, None, &model.embedding_norm, &normed);
+        let linear = |x: &wgpu::Buffer, l: &LinearBufs, slot, y: &wgpu::Buffer| {
+            bind(device, &ops.linear, &params, slot, &[x, &l.w, &l.b, y])
+        };
+
+        // One scratch for the FFN's pre-activation values, shared by all layers.
+        let pre_activation = storage(device, "FFN pre-activation", size.intermediate);
+        let mut layers: Vec<LayerWork> = Vec::with_capacity(model.layers.len());
+        for w in &model.layers {
+            let input = layers.last().map_or(&normed, |l| &l.output);
+            let q = storage(device, "q", size.hidden);
+            let k = storage(device, "k", size.hidden);
+            let v = storage(device, "v", size.hidden);
+            let scores = storage(device, "scores", size.heads_square);
+            let weights = storage(device, "weights", size.heads_square);
+            let merged = storage(device, "context", size.hidden);
+            let attention_output = storage(device, "attention output", size.hidden);
+            let attention_norm = storage(device, "attention norm", size.hidden);
+            let intermediate = storage(device, "FFN intermediate", size.intermediate);
+            let ffn_output = storage(device, "FFN output", size.hidden);
+            let output = storage(device, "layer output", size.hidden);
+            let keep = storage(
+                device,
+                "kept heads",
+                (config.num_attention_heads * 4) as u64,
+            );
+            let bind = LayerBinds {
+                q: linear(input, &w.query, Slot::LinearHidden, &q),
+                k: linear(input, &w.key, Slot::LinearHidden, &k),
+                v: linear(input, &w.value, Slot::LinearHidden, &v),
+                scores: bind(
+                    device,
+                    &ops.scores,
+                    &params,
+                    Slot::Scores,
+                    &[&q, &k, &scores],
+                ),
+                softmax: bind_layout(
+                    device,
+                    &ctx.softmax.layout,
+                    &params,
+                    Slot::Softmax,
+                    &[&weights, &mask],
+                ),
+                context: bind(
+                    device,
+                    &ops.context,
+                    &params,
+                    Slot::Context,
+                    &[&weights, &v, &keep, &merged],
+                ),
+                attention_output: linear(
+                    &merged,
+                    &w.attention_output,
+                    Slot::LinearHidden,
+                    &attention_output,
+                ),
+                attention_norm: norm(
+                    &attention_output,
+                    Some(input),
+                    &w.attention_norm,
+                    &attention_norm,
+                ),
+                up: linear(
+                    &attention_norm,
+                    &w.intermediate,
+                    Slot::LinearUp,
+                    &pre_activation,
+                ),
+                activation: bind(
+                    device,
+                    &ops.gelu,
+                    &params,
+                    Slot::Activation,
+                    &[&pre_activation, &intermediate],
+                ),
+                down: linear(&intermediate, &w.output, Slot::LinearDown, &ffn_output),
+                output_norm: norm(&ffn_output, Some(&attention_norm), &w.output_norm, &output),
+            };
+            layers.push(LayerWork {
+                q,
+                k,
+                v,
+                scores,
+                weights,
+                merged,
+                attention_output,
+                attention_norm,
+                intermediate,
+                ffn_output,
+                output,
+                keep,
+                bind,
+            });
+        }
+
+        let mlm = model.mlm.as_ref().map(|head| {
+            let last = layers.last().map_or(&normed, |l| &l.output);
+            let transformed = storage(device, "MLM transform", size.hidden);
+            let activated = storage(device, "MLM activation", size.hidden);
+            let head_normed = storage(device, "MLM LayerNorm", size.hidden);
+            let logits = storage(
+                device,
+                "MLM logits",
+                (capacity * config.vocab_size * 4) as u64,
+            );
+            let top_k = storage(device, "MLM top-k", size.top_k);
+            let decoder = head.decoder.as_ref().unwrap_or(&model.word);
+            let bind = [
+                linear(last, &head.transform, Slot::LinearHidden, &transformed),
+                bind(
+                    device,
+                    &ops.gelu,
+                    &params,
+                    Slot::MlmActivation,
+                    &[&transformed, &activated],
+                ),
+                norm(&activated, None, &head.norm, &head_normed),
+                bind(
+                    device,
+                    &ops.linear,
+                    &params,
+                    Slot::LinearVocab,
+                    &[&head_normed, decoder, &head.bias, &logits],
+                ),
+                bind(device, &ops.top_k, &params, Slot::TopK, &[&logits, &top_k]),
+            ];
+            MlmWork { top_k, bind }
+        });
+
+        let mut work = Self {
+            capacity,
+            params,
+            ids,
+            type_ids,
+            mask,
+            parts,
+            sum,
+            normed,
+            embed_bind,
+            norm_bind,
+            layers,
+            mlm,
+            readback: Vec::new(),
+            landings: Vec::new(),
+        };
+        let limit = device.limits().max_buffer_size.min(1 << 30);
+        let (chunks, landings) = work.plan(&size, limit);
+        work.landings = landings;
+        work.readback = chunks
+            .into_iter()
+            .map(|bytes| {
+                let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("trace readback"),
+                    size: bytes.max(4),
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                (buffer, bytes)
+            })
+            .collect();
+        work
+    }
+
+    /// Every buffer the trace reads back with its size at capacity, in a fixed order:
+    /// parts, normed, then per layer q k v scores weights merged attention_output
+    /// attention_norm intermediate ffn_output output, then the MLM top-k.
+    pub fn readback_list<'a>(&'a self, size: &Sizes) -> Vec<(&'a wgpu::Buffer, u64)> {
+        let mut list = vec![(&self.parts, size.parts), (&self.normed, size.hidden)];
+        for l in &self.layers {
+            list.extend([
+                (&l.q, size.hidden),
+                (&l.k, size.hidden),
+                (&l.v, size.hidden),
+                (&l.scores, size.heads_square),
+                (&l.weights, size.heads_square),
+                (&l.merged, size.hidden),
+                (&l.attention_output, size.hidden),
+                (&l.attention_norm, size.hidden),
+                (&l.intermediate, size.intermediate),
+                (&l.ffn_output, size.hidden),
+                (&l.output, size.hidden),
+            ]);
+        }
+        if let Some(m) = &self.mlm {
+            list.push((&m.top_k, size.top_k));
+        }
+        list
+    }
+
+    /// Packs the read-back tensors (at the sizes in `size`) into chunks of at most
+    /// `limit` bytes: the chunks' sizes, and where each tensor lands.
+    pub fn plan(&self, size: &Sizes, limit: u64) -> (Vec<u64>, Vec<Landing>) {
+        let mut chunks: Vec<u64> = vec![0];
+        let mut landings = Vec::new();
+        for (_, bytes) in self.readback_list(size) {
+            let last = chunks.len() - 1;
+            if chunks[last] > 0 && chunks[last] + bytes > limit {
+                chunks.push(0);
+            }
+            let chunk = chunks.len() - 1;
+            landings.push(Landing {
+                chunk,
+                offset: chunks[chunk],
+            });
+            chunks[chunk] += bytes;
+        }
+        (chunks, landings)
+    }
+}

@@ -500,9 +500,11 @@ impl LensApp {
         self.stepper(ui);
         ui.separator();
 
+        let engine = self.compute.engine();
         let cx = LessonContext {
             sentence: &self.settings.sentence,
             backend: self.compute.status(),
+            engine: &engine,
             presentation: self.settings.presentation,
         };
         let pane = &mut self.lessons[lesson.index()];

@@ -1,8 +1,10 @@
 //! `llm-lens trace` on a small random model folder: JSON shapes and errors.
 
+mod common;
 mod model_support;
 
-use llm_lens::cli::trace::{BackendChoice, TraceArgs, run, trace_json};
+use llm_lens::cli::trace::{TraceArgs, run, trace_json};
+use llm_lens::compute::BackendChoice;
 use llm_lens::model::config::BertConfig;
 use llm_lens::model::model_dir::Model;
 use llm_lens::model::tokenize::WordPiece;
@@ -68,12 +70,43 @@ fn json_has_hf_shaped_hidden_states_and_attentions() {
 }
 
 #[test]
-fn gpu_request_falls_back_to_cpu_with_a_note() {
+fn gpu_and_cpu_print_the_same_json() {
     let dir = folder();
-    let out = trace_json(&args(dir.path(), BackendChoice::Gpu)).unwrap();
-    assert_eq!(out.backend, "cpu");
-    assert_eq!(out.backend_requested, "gpu");
-    assert!(out.note.unwrap().contains("no GPU backend exists yet"));
+    let cpu = trace_json(&args(dir.path(), BackendChoice::Cpu)).unwrap();
+    let gpu = trace_json(&args(dir.path(), BackendChoice::Gpu)).unwrap();
+    assert_eq!(gpu.backend_requested, "gpu");
+    if gpu.backend == "cpu" {
+        // No adapter: the CPU ran it and the note says why.
+        let note = gpu.note.clone().unwrap_or_default();
+        assert!(
+            !common::require_gpu(),
+            "no GPU adapter, and LLM_LENS_REQUIRE_GPU=1: {note}"
+        );
+        assert!(!note.is_empty());
+        return;
+    }
+    assert!(gpu.adapter.is_some());
+    assert_eq!(gpu.tokens, cpu.tokens);
+    let flat = |v: &Vec<Vec<Vec<f32>>>| v.iter().flatten().flatten().copied().collect::<Vec<_>>();
+    let worst = |a: Vec<f32>, b: Vec<f32>| {
+        assert_eq!(a.len(), b.len());
+        a.iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let d = worst(flat(&gpu.hidden_states), flat(&cpu.hidden_states));
+    assert!(d <= 1e-4, "hidden states differ by {d}");
+    let att = |v: &Vec<Vec<Vec<Vec<f32>>>>| {
+        v.iter()
+            .flatten()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let d = worst(att(&gpu.attentions), att(&cpu.attentions));
+    assert!(d <= 1e-4, "attentions differ by {d}");
 }
 
 #[test]

@@ -4,7 +4,8 @@
 
 mod model_support;
 
-use llm_lens::cli::trace::{BackendChoice, TraceArgs, trace_json};
+use llm_lens::cli::trace::{TraceArgs, trace_json};
+use llm_lens::compute::BackendChoice;
 use llm_lens::model::bert::{ForwardOptions, forward};
 use llm_lens::model::model_dir::Model;
 use model_support::{base64_decode, minilm_dir};
@@ -90,47 +91,53 @@ fn cli_trace_json_matches_pytorch_on_the_bank_sentence() {
     };
     let reference = reference();
     let case = &reference["cases"][0];
-    let args = TraceArgs {
-        model: dir,
-        text: case["text"].as_str().unwrap().to_string(),
-        pair: None,
-        backend: BackendChoice::Auto,
-        json: true,
-    };
-    let out = trace_json(&args).unwrap();
-    assert_eq!(out.backend, "cpu");
-    assert!(out.note.as_deref().unwrap_or("").contains("no GPU backend"));
-    assert_eq!(
-        out.tokens,
-        [
-            "[CLS]", "i", "withdrew", "money", "from", "the", "bank", ".", "[SEP]"
-        ]
-    );
-    // Round-trip through the printed JSON text, as a script reading it would.
-    let json: Value = serde_json::from_str(&serde_json::to_string(&out).unwrap()).unwrap();
-    let hs = json["hidden_states"].as_array().unwrap();
-    assert_eq!(hs.len(), 7);
-    let expect = f32s(&case["hidden_states_f32le_base64"]);
-    let got: Vec<f32> = hs
-        .iter()
-        .flat_map(|l| l.as_array().unwrap().iter())
-        .flat_map(|t| t.as_array().unwrap().iter())
-        .map(|v| v.as_f64().unwrap() as f32)
-        .collect();
-    assert_eq!(got.len(), expect.len());
-    assert!(got.iter().zip(&expect).all(|(g, e)| (g - e).abs() <= TOL));
-    let att = json["attentions"].as_array().unwrap();
-    assert_eq!(att.len(), 6);
-    assert_eq!(att[0].as_array().unwrap().len(), 12);
-    for map in case["attentions"].as_array().unwrap() {
-        let (l, h) = (
-            map["layer"].as_u64().unwrap() as usize,
-            map["head"].as_u64().unwrap() as usize,
+    // Both backends, each against PyTorch (the GPU one on lavapipe in CI).
+    for backend in [BackendChoice::Cpu, BackendChoice::Gpu] {
+        let args = TraceArgs {
+            model: dir.clone(),
+            text: case["text"].as_str().unwrap().to_string(),
+            pair: None,
+            backend,
+            json: true,
+        };
+        let out = trace_json(&args).unwrap();
+        if backend == BackendChoice::Gpu
+            && std::env::var("LLM_LENS_REQUIRE_GPU").as_deref() == Ok("1")
+        {
+            assert_eq!(out.backend, "gpu", "{:?}", out.note);
+        }
+        assert_eq!(
+            out.tokens,
+            [
+                "[CLS]", "i", "withdrew", "money", "from", "the", "bank", ".", "[SEP]"
+            ]
         );
-        let got: Vec<Vec<f32>> = serde_json::from_value(att[l][h].clone()).unwrap();
-        let expect: Vec<Vec<f32>> = serde_json::from_value(map["weights"].clone()).unwrap();
-        for (gr, er) in got.iter().zip(&expect) {
-            assert!(gr.iter().zip(er).all(|(g, e)| (g - e).abs() <= TOL));
+        // Round-trip through the printed JSON text, as a script reading it would.
+        let json: Value = serde_json::from_str(&serde_json::to_string(&out).unwrap()).unwrap();
+        let hs = json["hidden_states"].as_array().unwrap();
+        assert_eq!(hs.len(), 7);
+        let expect = f32s(&case["hidden_states_f32le_base64"]);
+        let got: Vec<f32> = hs
+            .iter()
+            .flat_map(|l| l.as_array().unwrap().iter())
+            .flat_map(|t| t.as_array().unwrap().iter())
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        assert_eq!(got.len(), expect.len());
+        assert!(got.iter().zip(&expect).all(|(g, e)| (g - e).abs() <= TOL));
+        let att = json["attentions"].as_array().unwrap();
+        assert_eq!(att.len(), 6);
+        assert_eq!(att[0].as_array().unwrap().len(), 12);
+        for map in case["attentions"].as_array().unwrap() {
+            let (l, h) = (
+                map["layer"].as_u64().unwrap() as usize,
+                map["head"].as_u64().unwrap() as usize,
+            );
+            let got: Vec<Vec<f32>> = serde_json::from_value(att[l][h].clone()).unwrap();
+            let expect: Vec<Vec<f32>> = serde_json::from_value(map["weights"].clone()).unwrap();
+            for (gr, er) in got.iter().zip(&expect) {
+                assert!(gr.iter().zip(er).all(|(g, e)| (g - e).abs() <= TOL));
+            }
         }
     }
 }

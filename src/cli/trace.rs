@@ -5,17 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::model::bert::{ForwardOptions, forward};
+use crate::compute::{BackendChoice, Compute, Ran};
+use crate::model::bert::ForwardOptions;
 use crate::model::model_dir::Model;
 use crate::model::trace::Trace;
-
-/// Which backend to run on; only the CPU exists so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BackendChoice {
-    Cpu,
-    Gpu,
-    Auto,
-}
 
 /// Arguments of `llm-lens trace`.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,8 +22,9 @@ pub struct TraceArgs {
     /// Optional second sentence (segment 1), as in BERT's sentence pairs.
     #[arg(long)]
     pub pair: Option<String>,
-    /// Backend: gpu and auto fall back to cpu until the GPU backend exists.
-    #[arg(long, value_enum, default_value = "cpu")]
+    /// Backend: auto (a real GPU, else the CPU), cpu, or gpu (any adapter, software
+    /// ones too). Without a usable GPU the CPU runs it and the output says why.
+    #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendChoice,
     /// Print one JSON object (tokens, ids, hidden_states, attentions) instead of a summary.
     #[arg(long)]
@@ -48,6 +42,9 @@ pub struct TraceJson {
     /// The backend that actually ran.
     pub backend: &'static str,
     pub backend_requested: &'static str,
+    /// The GPU adapter, when the GPU ran it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// `(layers + 1) × tokens × hidden`; index 0 is the embedding output.
@@ -58,26 +55,43 @@ pub struct TraceJson {
 
 /// Loads the model, runs it and builds the JSON object.
 pub fn trace_json(args: &TraceArgs) -> Result<TraceJson, String> {
-    let model = Model::load(&args.model).map_err(|e| e.to_string())?;
+    let model = std::sync::Arc::new(Model::load(&args.model).map_err(|e| e.to_string())?);
     let encoding = model.encode(&args.text, args.pair.as_deref());
-    let trace = forward(&model.weights, &encoding, &ForwardOptions::default())
+    let compute = Compute::blocking(args.backend);
+    let done = compute
+        .engine()
+        .forward(&model, &encoding, &ForwardOptions::default())
         .map_err(|e| e.to_string())?;
-    let (requested, note) = match args.backend {
-        BackendChoice::Cpu => ("cpu", None),
-        BackendChoice::Gpu => ("gpu", Some("no GPU backend exists yet; ran on the CPU")),
-        BackendChoice::Auto => (
-            "auto",
-            Some("no GPU backend exists yet; auto chose the CPU"),
-        ),
+    let trace = done.trace;
+    let requested = match args.backend {
+        BackendChoice::Cpu => "cpu",
+        BackendChoice::Gpu => "gpu",
+        BackendChoice::Auto => "auto",
+    };
+    let status = compute.status();
+    let note = match (done.ran, &done.note) {
+        (_, Some(note)) => Some(note.clone()),
+        (Ran::Cpu, None) if args.backend != BackendChoice::Cpu => Some(status.label()),
+        _ => None,
+    };
+    let adapter = match status {
+        crate::compute::BackendStatus::Gpu { adapter } if done.ran == Ran::Gpu => {
+            Some(adapter.clone())
+        }
+        _ => None,
     };
     Ok(TraceJson {
         tokens: trace.tokens.clone(),
         ids: trace.ids.clone(),
         type_ids: trace.type_ids.clone(),
         offsets: encoding.offsets,
-        backend: "cpu",
+        backend: match done.ran {
+            Ran::Gpu => "gpu",
+            Ran::Cpu => "cpu",
+        },
         backend_requested: requested,
-        note: note.map(str::to_string),
+        adapter,
+        note,
         hidden_states: trace
             .hidden_states()
             .iter()
@@ -108,7 +122,10 @@ pub fn run(args: &TraceArgs) -> Result<(), String> {
         crate::outln!("{text}");
         return Ok(());
     }
-    crate::outln!("backend: {}", out.backend);
+    match &out.adapter {
+        Some(adapter) => crate::outln!("backend: {} ({adapter})", out.backend),
+        None => crate::outln!("backend: {}", out.backend),
+    }
     if let Some(note) = &out.note {
         crate::outln!("note: {note}");
     }

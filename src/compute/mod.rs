@@ -4,6 +4,10 @@
 //! [`BackendStatus::Probing`], and [`Compute::poll`] picks up the answer when the worker
 //! has one (it asks egui for a repaint so the status line updates by itself).
 
+pub mod engine;
+
+pub use engine::{Computed, Engine, Ran};
+
 use crate::gpu::{AdapterPolicy, GpuContext};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -60,6 +64,8 @@ pub struct Compute {
     status: BackendStatus,
     gpu: Option<Arc<GpuContext>>,
     pending: Option<Receiver<ProbeResult>>,
+    /// Runs the forward passes; gets the GPU once the probe finds one.
+    engine: Arc<Engine>,
 }
 
 impl Compute {
@@ -80,6 +86,7 @@ impl Compute {
                 status: BackendStatus::Probing,
                 gpu: None,
                 pending: Some(rx),
+                engine: Arc::new(Engine::cpu()),
             },
             Err(e) => Self::fixed(BackendStatus::Cpu {
                 reason: format!("could not start the GPU worker: {e}"),
@@ -93,24 +100,40 @@ impl Compute {
             status,
             gpu: None,
             pending: None,
+            engine: Arc::new(Engine::cpu()),
         }
     }
 
     /// Finds the backend on this thread. For the command line, where blocking is fine.
     pub fn blocking(choice: BackendChoice) -> Self {
         let (status, gpu) = probe(choice);
+        let engine = Arc::new(match &gpu {
+            Some(ctx) => Engine::with_gpu(ctx.clone()),
+            None => Engine::cpu(),
+        });
         Self {
             status,
             gpu,
             pending: None,
+            engine,
         }
     }
 
-    /// Picks up the worker's answer if it has arrived; never blocks.
+    /// Picks up the worker's answer if it has arrived, and a GPU failure the engine met
+    /// since; never blocks.
     pub fn poll(&mut self) -> &BackendStatus {
+        if self.status.is_gpu()
+            && let Some(reason) = self.engine.failure()
+        {
+            self.status = BackendStatus::Cpu { reason };
+            self.gpu = None;
+        }
         if let Some(rx) = &self.pending {
             match rx.try_recv() {
                 Ok((status, gpu)) => {
+                    if let Some(ctx) = &gpu {
+                        self.engine.set_gpu(ctx.clone());
+                    }
                     self.status = status;
                     self.gpu = gpu;
                     self.pending = None;
@@ -129,6 +152,11 @@ impl Compute {
 
     pub fn status(&self) -> &BackendStatus {
         &self.status
+    }
+
+    /// The forward-pass engine, for workers.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.clone()
     }
 
     /// The GPU context, when the GPU backend is in use.

@@ -20,6 +20,8 @@ pub struct LessonContext<'a> {
     /// The learner's sentence, shared by every lesson.
     pub sentence: &'a str,
     pub backend: &'a BackendStatus,
+    /// Runs the transformer on the backend in use (workers clone it).
+    pub engine: &'a std::sync::Arc<crate::compute::Engine>,
     pub presentation: bool,
 }
 

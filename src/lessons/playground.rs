@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use egui::RichText;
 
 use super::{Lesson, LessonContext, LessonId, shared_views};
+use crate::compute::Engine;
 use crate::model::bert::Ablation;
 use crate::model::trace::Trace;
 use crate::widgets::export::{MatrixExport, matrix_menu};
@@ -103,9 +104,10 @@ pub fn lock(state: &SharedState) -> MutexGuard<'_, PlaygroundState> {
 
 impl PlaygroundState {
     /// Runs the model on the current input when it changed (debounced).
-    pub fn update(&mut self, ctx: &egui::Context, sentence: &str) {
+    pub fn update(&mut self, ctx: &egui::Context, engine: &Arc<Engine>, sentence: &str) {
         let pair = self.use_pair.then_some(self.pair.as_str());
-        self.runner.update(ctx, sentence, pair, &self.ablation);
+        self.runner
+            .update(ctx, engine, sentence, pair, &self.ablation);
     }
 
     /// The trace on screen, if any.
@@ -205,11 +207,18 @@ fn status(ui: &mut egui::Ui, st: &PlaygroundState, cx: &LessonContext<'_>) {
             } else {
                 format!("{:.1} ms ", r.millis)
             };
-            ui.label(format!("· {} tokens · {time}on CPU", r.trace.len()))
-                .on_hover_text(format!(
-                    "The forward pass runs on a worker thread, so the window never waits. {}",
-                    cx.backend.label()
-                ));
+            ui.label(format!(
+                "· {} tokens · {time}on {}",
+                r.trace.len(),
+                r.ran.label()
+            ))
+            .on_hover_text(format!(
+                "The forward pass runs on a worker thread, so the window never waits. The GPU and the CPU compute the same numbers (to 1e-4). Compute: {}",
+                cx.backend.label()
+            ));
+            if let Some(note) = &r.note {
+                ui.colored_label(ui.visuals().warn_fg_color, note);
+            }
         }
         if runner.busy() && runner.model.is_some() {
             ui.spinner();
@@ -322,7 +331,7 @@ impl Lesson for Playground {
         if shared_views::empty_sentence_notice(ui, cx.sentence) {
             return;
         }
-        st.update(ui.ctx(), cx.sentence);
+        st.update(ui.ctx(), cx.engine, cx.sentence);
         status(ui, &st, cx);
         let Some(trace) = st.trace() else {
             return;

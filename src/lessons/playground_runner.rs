@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::compute::{Engine, Ran};
 use crate::lessons::job::{Job, JobState};
 use crate::model::bert::{Ablation, ForwardOptions};
 use crate::model::builtin_model;
@@ -28,6 +29,12 @@ pub struct LoadedModel {
     pub model: Model,
 }
 
+impl AsRef<crate::model::weights::BertWeights> for LoadedModel {
+    fn as_ref(&self) -> &crate::model::weights::BertWeights {
+        &self.model.weights
+    }
+}
+
 /// What one forward pass was asked to compute.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -43,6 +50,9 @@ pub struct TraceResult {
     pub trace: Arc<Trace>,
     pub request: Request,
     pub millis: f64,
+    /// Where it ran, and why not on the GPU when the GPU was given up.
+    pub ran: Ran,
+    pub note: Option<String>,
     /// `(tokens before, tokens kept)` when the input was longer than the model allows.
     pub truncated: Option<(usize, usize)>,
 }
@@ -95,8 +105,13 @@ pub fn truncate(enc: &mut Encoding, max: usize, sep: Option<u32>) -> bool {
 }
 
 /// Tokenises and runs one request (on a worker thread).
-pub fn run(model: &Model, request: Request) -> Result<TraceResult, String> {
+pub fn run(
+    engine: &Engine,
+    loaded: &Arc<LoadedModel>,
+    request: Request,
+) -> Result<TraceResult, String> {
     let start = Instant::now();
+    let model = &loaded.model;
     let mut enc = model.encode(&request.sentence, request.pair.as_deref());
     let before = enc.ids.len();
     let max = model.config.max_position_embeddings;
@@ -107,12 +122,15 @@ pub fn run(model: &Model, request: Request) -> Result<TraceResult, String> {
         ablation: request.ablation.clone(),
         top_k: TOP_K,
     };
-    let trace =
-        crate::model::bert::forward(&model.weights, &enc, &opts).map_err(|e| e.to_string())?;
+    let done = engine
+        .forward(loaded, &enc, &opts)
+        .map_err(|e| e.to_string())?;
     Ok(TraceResult {
-        trace: Arc::new(trace),
+        trace: Arc::new(done.trace),
         request,
         millis: start.elapsed().as_secs_f64() * 1e3,
+        ran: done.ran,
+        note: done.note,
         truncated,
     })
 }
@@ -185,6 +203,7 @@ impl Runner {
     pub fn update(
         &mut self,
         ctx: &egui::Context,
+        engine: &Arc<Engine>,
         sentence: &str,
         pair: Option<&str>,
         ablation: &Ablation,
@@ -277,7 +296,10 @@ impl Runner {
             self.running = Some(req.clone());
             self.wanted = None;
             let m = model.clone();
-            self.job = Some(Job::spawn("playground-forward", move || run(&m.model, req)));
+            let engine = engine.clone();
+            self.job = Some(Job::spawn("playground-forward", move || {
+                run(&engine, &m, req)
+            }));
         } else if self.job.is_none() && self.wanted.is_none() && *ablation != Ablation::default() {
             // Idle with an ablation on: compute the unablated trace for comparison.
             let base = Request {
@@ -287,8 +309,9 @@ impl Runner {
             if self.baseline.as_ref().is_none_or(|(r, _)| *r != base) {
                 self.running = Some(base.clone());
                 self.baseline_job = true;
+                let engine = engine.clone();
                 self.job = Some(Job::spawn("playground-baseline", move || {
-                    run(&model.model, base)
+                    run(&engine, &model, base)
                 }));
             }
         }

@@ -1,0 +1,205 @@
+//! Runs the transformer where the compute layer says: on the GPU when one is in use,
+//! else on the CPU. A GPU failure (device lost, out of memory, a timeout, a validation
+//! error) answers that request on the CPU, switches every later request to the CPU, and
+//! leaves the reason for the status line; the learner sees the same trace either way.
+//!
+//! The model is uploaded to the GPU on its first request and stays there while it is
+//! the model in use. One GPU pass runs at a time (the engine's lock); CPU passes run in
+//! parallel.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use crate::gpu::GpuContext;
+use crate::gpu::GpuError;
+use crate::gpu::forward::{GpuForwardError, GpuModel};
+use crate::model::bert::{ForwardError, ForwardOptions, forward};
+use crate::model::tokenize::Encoding;
+use crate::model::trace::Trace;
+use crate::model::weights::BertWeights;
+
+/// Where a forward pass ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ran {
+    Gpu,
+    Cpu,
+}
+
+impl Ran {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Gpu => "GPU",
+            Self::Cpu => "CPU",
+        }
+    }
+}
+
+/// A finished pass: the trace, where it ran, and why not on the GPU when it could have.
+#[derive(Debug)]
+pub struct Computed {
+    pub trace: Trace,
+    pub ran: Ran,
+    /// Set when this request fell back to the CPU.
+    pub note: Option<String>,
+    /// Increases with every request the engine accepts, so callers can tell answers apart.
+    pub request: u64,
+}
+
+/// The model on the GPU, remembered by a weak reference to what the caller holds: the
+/// weak reference keeps the allocation's address from being reused, so an address match
+/// means the same model.
+struct Resident {
+    owner: Weak<dyn Any + Send + Sync>,
+    model: GpuModel,
+}
+
+#[derive(Default)]
+struct GpuSide {
+    ctx: Option<Arc<GpuContext>>,
+    resident: Option<Resident>,
+    /// Why the GPU was given up, once it has been.
+    failed: Option<String>,
+}
+
+/// The forward-pass dispatcher shared by the UI's workers and the command line.
+#[derive(Default)]
+pub struct Engine {
+    gpu: Mutex<GpuSide>,
+    requests: AtomicU64,
+}
+
+impl Engine {
+    /// An engine that always uses the CPU.
+    pub fn cpu() -> Self {
+        Self::default()
+    }
+
+    /// An engine that uses `ctx` until it fails.
+    pub fn with_gpu(ctx: Arc<GpuContext>) -> Self {
+        let engine = Self::default();
+        engine.set_gpu(ctx);
+        engine
+    }
+
+    /// Starts using `ctx` (the start-up probe found it).
+    pub fn set_gpu(&self, ctx: Arc<GpuContext>) {
+        let mut g = self.lock();
+        g.ctx = Some(ctx);
+        g.resident = None;
+        g.failed = None;
+    }
+
+    /// Why the GPU was given up, if it was.
+    pub fn failure(&self) -> Option<String> {
+        self.lock().failed.clone()
+    }
+
+    /// Whether requests go to the GPU now.
+    pub fn uses_gpu(&self) -> bool {
+        self.lock().ctx.is_some()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, GpuSide> {
+        self.gpu.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `model` on `input`. `Err` only for inputs the model cannot take (the same
+    /// errors on either backend); GPU trouble is answered by the CPU.
+    pub fn forward<M>(
+        &self,
+        model: &Arc<M>,
+        input: &Encoding,
+        opts: &ForwardOptions,
+    ) -> Result<Computed, ForwardError>
+    where
+        M: AsRef<BertWeights> + Send + Sync + 'static,
+    {
+        let request = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        let weights = model.as_ref().as_ref();
+        let mut note = None;
+        {
+            let mut g = self.lock();
+            if let Some(ctx) = g.ctx.clone() {
+                match run_on_gpu(&mut g, &ctx, model, weights, input, opts) {
+                    Ok(trace) => {
+                        return Ok(Computed {
+                            trace,
+                            ran: Ran::Gpu,
+                            note: None,
+                            request,
+                        });
+                    }
+                    Err(GpuForwardError::Input(e)) => return Err(e),
+                    // A limit of the GPU path, not a fault: this request only.
+                    Err(GpuForwardError::Gpu(e @ GpuError::Unsupported(_))) => {
+                        note = Some(format!("ran on the CPU: {e}"));
+                    }
+                    Err(GpuForwardError::Gpu(e)) => {
+                        let reason = format!("the GPU failed ({e}); switched to the CPU");
+                        g.ctx = None;
+                        g.resident = None;
+                        g.failed = Some(reason.clone());
+                        note = Some(reason);
+                    }
+                }
+            }
+        }
+        let trace = forward(weights, input, opts)?;
+        Ok(Computed {
+            trace,
+            ran: Ran::Cpu,
+            note,
+            request,
+        })
+    }
+}
+
+/// Uploads `model` if it is not the resident one, then runs it. A driver panic is
+/// caught and reported as a GPU failure.
+fn run_on_gpu<M>(
+    g: &mut GpuSide,
+    ctx: &GpuContext,
+    model: &Arc<M>,
+    weights: &BertWeights,
+    input: &Encoding,
+    opts: &ForwardOptions,
+) -> Result<Trace, GpuForwardError>
+where
+    M: AsRef<BertWeights> + Send + Sync + 'static,
+{
+    let same = g
+        .resident
+        .as_ref()
+        .is_some_and(|r| std::ptr::addr_eq(r.owner.as_ptr(), Arc::as_ptr(model)));
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if !same {
+            // Free the old model's buffers before uploading the new one.
+            g.resident = None;
+            let owner: Arc<dyn Any + Send + Sync> = model.clone();
+            g.resident = Some(Resident {
+                owner: Arc::downgrade(&owner),
+                model: GpuModel::upload(ctx, weights)?,
+            });
+        }
+        match g.resident.as_mut() {
+            Some(r) => r.model.forward(ctx, input, opts),
+            None => Err(GpuError::Validation("the model is not on the GPU".to_owned()).into()),
+        }
+    }));
+    attempt.unwrap_or_else(|_| {
+        Err(GpuError::Lost("the GPU driver crashed during the forward pass".to_owned()).into())
+    })
+}
+
+impl AsRef<BertWeights> for BertWeights {
+    fn as_ref(&self) -> &BertWeights {
+        self
+    }
+}
+
+impl AsRef<BertWeights> for crate::model::model_dir::Model {
+    fn as_ref(&self) -> &BertWeights {
+        &self.weights
+    }
+}

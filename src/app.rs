@@ -1,7 +1,26 @@
 //! The shell: lesson list, stepper, the shared sentence, settings, persistence and
 //! keyboard shortcuts. Every lesson pane plugs in through [`crate::lessons::Lesson`].
 
-use crate::compute::Compute;
+use crate::compute::{BackendChoice, Compute};
+
+/// The backend menu's names.
+fn backend_name(c: BackendChoice) -> &'static str {
+    match c {
+        BackendChoice::Auto => "Auto",
+        BackendChoice::Cpu => "CPU",
+        BackendChoice::Gpu => "GPU (any)",
+    }
+}
+
+fn backend_help(c: BackendChoice) -> &'static str {
+    match c {
+        BackendChoice::Auto => "A real GPU when there is one, else the CPU",
+        BackendChoice::Cpu => "Always the CPU (ndarray)",
+        BackendChoice::Gpu => {
+            "Any GPU, software ones (lavapipe, llvmpipe) too: these run compute far slower than the CPU"
+        }
+    }
+}
 use crate::lessons::{Lesson, LessonContext, LessonId, all_lessons};
 use crate::prose::ProseLibrary;
 use crate::widgets::markdown::Markdown;
@@ -395,10 +414,24 @@ impl LensApp {
     fn status_line(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             let status = self.compute.status().clone();
-            ui.label(format!("Compute: {}", status.label()))
+            ui.label("Compute:");
+            let mut choice = self.compute.choice();
+            egui::ComboBox::from_id_salt("backend choice")
+                .selected_text(backend_name(choice))
+                .show_ui(ui, |ui| {
+                    for c in [BackendChoice::Auto, BackendChoice::Cpu, BackendChoice::Gpu] {
+                        ui.selectable_value(&mut choice, c, backend_name(c))
+                            .on_hover_text(backend_help(c));
+                    }
+                })
+                .response
                 .on_hover_text(
-                    "Where the live transformer runs. Start with --backend cpu|gpu|auto to choose.",
+                    "Where the live transformer runs. Both backends compute the same numbers (to 1e-4). Also --backend cpu|gpu|auto on the command line.",
                 );
+            if choice != self.compute.choice() {
+                self.compute = Compute::start(choice, Some(ui.ctx().clone()));
+            }
+            ui.label(status.label());
             for notice in &self.prose.notices {
                 ui.separator();
                 ui.colored_label(ui.visuals().warn_fg_color, notice);

@@ -63,16 +63,32 @@ struct GpuSide {
 }
 
 /// The forward-pass dispatcher shared by the UI's workers and the command line.
-#[derive(Default)]
 pub struct Engine {
     gpu: Mutex<GpuSide>,
     requests: AtomicU64,
+    id: u64,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self {
+            gpu: Mutex::default(),
+            requests: AtomicU64::new(0),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 impl Engine {
     /// An engine that always uses the CPU.
     pub fn cpu() -> Self {
         Self::default()
+    }
+
+    /// Unique per engine: a new engine (the learner switched backends) reruns views.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// An engine that uses `ctx` until it fails.

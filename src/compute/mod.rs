@@ -66,6 +66,7 @@ pub struct Compute {
     pending: Option<Receiver<ProbeResult>>,
     /// Runs the forward passes; gets the GPU once the probe finds one.
     engine: Arc<Engine>,
+    choice: BackendChoice,
 }
 
 impl Compute {
@@ -87,10 +88,14 @@ impl Compute {
                 gpu: None,
                 pending: Some(rx),
                 engine: Arc::new(Engine::cpu()),
+                choice,
             },
-            Err(e) => Self::fixed(BackendStatus::Cpu {
-                reason: format!("could not start the GPU worker: {e}"),
-            }),
+            Err(e) => Self {
+                choice,
+                ..Self::fixed(BackendStatus::Cpu {
+                    reason: format!("could not start the GPU worker: {e}"),
+                })
+            },
         }
     }
 
@@ -101,6 +106,7 @@ impl Compute {
             gpu: None,
             pending: None,
             engine: Arc::new(Engine::cpu()),
+            choice: BackendChoice::Cpu,
         }
     }
 
@@ -116,6 +122,7 @@ impl Compute {
             gpu,
             pending: None,
             engine,
+            choice,
         }
     }
 
@@ -148,6 +155,11 @@ impl Compute {
             }
         }
         &self.status
+    }
+
+    /// The backend asked for (the status says what is in use).
+    pub fn choice(&self) -> BackendChoice {
+        self.choice
     }
 
     pub fn status(&self) -> &BackendStatus {

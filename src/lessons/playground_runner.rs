@@ -43,6 +43,8 @@ pub struct Request {
     pub ablation: Ablation,
     /// Identity of the model (its address), so a new model reruns the sentence.
     pub model: usize,
+    /// The engine's id, so switching backends reruns it.
+    pub engine: u64,
 }
 
 /// A finished forward pass.
@@ -186,7 +188,8 @@ impl Runner {
         let (req, base) = self.baseline.as_ref()?;
         (req.sentence == last.request.sentence
             && req.pair == last.request.pair
-            && req.model == last.request.model)
+            && req.model == last.request.model
+            && req.engine == last.request.engine)
             .then(|| base.clone())
     }
 
@@ -272,6 +275,7 @@ impl Runner {
             pair: pair.map(str::to_owned),
             ablation: ablation.clone(),
             model: Arc::as_ptr(&model) as usize,
+            engine: engine.id(),
         };
         let settled =
             self.done.as_ref() == Some(&request) || self.running.as_ref() == Some(&request);

@@ -132,6 +132,18 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
         assert_eq!(v["backend"], "gpu");
         assert!(v["adapter"].as_str().is_some_and(|a| !a.is_empty()));
+        // And the matmul kernel's throughput.
+        let out = llm_lens()
+            .args(["bench", "--matmul", "48", "--runs", "2", "--json"])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert!(v["gflops"].as_f64().is_some_and(|g| g > 0.0), "{v}");
     } else {
         let required = std::env::var("LLM_LENS_REQUIRE_GPU").as_deref() == Ok("1");
         assert!(
@@ -146,6 +158,7 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
             "/nonexistent/model",
         ),
         (vec!["bench", "--seq", "100000"], "longer than this model"),
+        (vec!["bench", "--matmul", "0"], "from 1 to 8192"),
     ] {
         let out = llm_lens().args(&args).output().expect("runs");
         assert!(!out.status.success(), "{args:?} should fail");

@@ -42,6 +42,10 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a line of text.
     #[arg(long)]
     pub json: bool,
+    /// Instead of the forward pass, time the GPU matmul kernel on N×N·(N×N)ᵀ and print
+    /// its throughput in GFLOP/s (kernel only, `--runs` dispatches in one submission).
+    #[arg(long, value_name = "N")]
+    pub matmul: Option<usize>,
 }
 
 fn load(name: &str) -> Result<(String, BertWeights), String> {
@@ -98,7 +102,38 @@ pub fn synthetic_input(seq: usize, vocab: usize) -> Encoding {
     }
 }
 
+/// `bench --matmul N`: GFLOP/s of `linear.wgsl` on the GPU.
+fn matmul(n: usize, args: &BenchArgs) -> Result<(), String> {
+    if n == 0 || n > 8192 {
+        return Err("--matmul takes a size from 1 to 8192".to_owned());
+    }
+    let compute = Compute::blocking(BackendChoice::Gpu);
+    let (Some(ctx), BackendStatus::Gpu { adapter }) = (compute.gpu(), compute.status()) else {
+        return Err(format!("no GPU to benchmark: {}", compute.status().label()));
+    };
+    let seconds = ctx
+        .time_linear(n, n, n, args.runs)
+        .map_err(|e| e.to_string())?;
+    let gflops = 2.0 * (n as f64).powi(3) / seconds / 1e9;
+    if args.json {
+        crate::outln!(
+            "{}",
+            serde_json::json!({"matmul": n, "backend": "gpu", "adapter": adapter, "runs": args.runs, "ms_per_dispatch": seconds * 1e3, "gflops": gflops})
+        );
+    } else {
+        crate::outln!(
+            "linear.wgsl {n}×{n}·({n}×{n})ᵀ on GPU {adapter}: {:.3} ms per dispatch, {gflops:.1} GFLOP/s over {} dispatches",
+            seconds * 1e3,
+            args.runs
+        );
+    }
+    Ok(())
+}
+
 pub fn run(args: &BenchArgs) -> Result<(), String> {
+    if let Some(n) = args.matmul {
+        return matmul(n, args);
+    }
     if args.seq < 2 || args.runs == 0 {
         return Err("--seq must be at least 2 and --runs at least 1".to_owned());
     }

@@ -309,3 +309,86 @@ impl GpuContext {
         self.norm(x, Some(residual), cols, gamma, beta, eps)
     }
 }
+
+impl GpuContext {
+    /// Kernel throughput of `linear.wgsl` on `(rows × k) · (cols × k)ᵀ`: `reps`
+    /// dispatches recorded into one submission on buffers already on the device, timed
+    /// from submit to completion. Returns seconds per dispatch (for `bench --matmul`).
+    pub fn time_linear(
+        &self,
+        rows: usize,
+        k: usize,
+        cols: usize,
+        reps: usize,
+    ) -> Result<f64, GpuError> {
+        use wgpu::util::DeviceExt;
+        let launch = launch::linear(rows, k, cols)?;
+        let device = &self.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let filled = |len: usize, label: &str| {
+            let data: Vec<f32> = (0..len).map(|i| ((i % 7) as f32 - 3.0) * 0.01).collect();
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::cast_slice(&data),
+                usage: wgpu::BufferUsages::STORAGE,
+            })
+        };
+        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("params"),
+            contents: &launch.params,
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let (x, w, b) = (
+            filled(rows * k, "x"),
+            filled(cols * k, "w"),
+            filled(cols, "b"),
+        );
+        let y = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("y"),
+            size: (rows * cols * 4).max(4) as u64,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let entries: Vec<wgpu::BindGroupEntry> = [&params, &x, &w, &b, &y]
+            .iter()
+            .enumerate()
+            .map(|(i, buf)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: buf.as_entire_binding(),
+            })
+            .collect();
+        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("linear timing"),
+            layout: &self.ops.linear.layout,
+            entries: &entries,
+        });
+        let record = |reps: usize| {
+            let mut encoder = device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&self.ops.linear.pipeline);
+                pass.set_bind_group(0, &bind, &[]);
+                let [gx, gy, gz] = launch.groups;
+                for _ in 0..reps {
+                    pass.dispatch_workgroups(gx, gy, gz);
+                }
+            }
+            encoder.finish()
+        };
+        // One warm-up dispatch compiles and pages everything in.
+        let warm = self.queue.submit([record(1)]);
+        if let Some(e) = pollster::block_on(oom.pop()) {
+            return Err(GpuError::OutOfMemory(e.to_string()));
+        }
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Validation(e.to_string()));
+        }
+        self.wait(warm)?;
+        let commands = record(reps.max(1));
+        let start = std::time::Instant::now();
+        let done = self.queue.submit([commands]);
+        self.wait(done)?;
+        Ok(start.elapsed().as_secs_f64() / reps.max(1) as f64)
+    }
+}

@@ -93,64 +93,41 @@ fn bad_arguments_give_one_clear_line_and_fail() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Runs `llm-lens ARGS --json`: the JSON object on success, stderr on failure.
+fn json_of(args: &[&str]) -> Result<serde_json::Value, String> {
+    let out = llm_lens().args(args).arg("--json").output().expect("runs");
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).expect("one JSON object"))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
 #[test]
 fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
-    let out = llm_lens()
-        .args([
-            "bench", "--model", "builtin", "--seq", "8", "--runs", "2", "--warmup", "0", "--json",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let cpu = [
+        "bench", "--model", "builtin", "--seq", "8", "--runs", "2", "--warmup", "0",
+    ];
+    let v = json_of(&cpu).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(v["seq"], 8);
     assert!(v["median_ms"].as_f64().is_some_and(|m| m > 0.0));
     // The GPU bench runs on any adapter (lavapipe in CI) and names it.
-    let out = llm_lens()
-        .args([
-            "bench",
-            "--model",
-            "builtin",
-            "--seq",
-            "8",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--backend",
-            "gpu",
-            "--json",
-        ])
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-        assert_eq!(v["backend"], "gpu");
-        assert!(v["adapter"].as_str().is_some_and(|a| !a.is_empty()));
-        // And the matmul kernel's throughput.
-        let out = llm_lens()
-            .args(["bench", "--matmul", "48", "--runs", "2", "--json"])
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-        assert!(v["gflops"].as_f64().is_some_and(|g| g > 0.0), "{v}");
-    } else {
-        let required = std::env::var("LLM_LENS_REQUIRE_GPU").as_deref() == Ok("1");
-        assert!(
-            !required,
-            "no GPU adapter, and LLM_LENS_REQUIRE_GPU=1: {err}"
-        );
-        assert!(err.contains("no GPU to benchmark"), "{err}");
+    match json_of(&[&cpu[..], &["--backend", "gpu"]].concat()) {
+        Ok(v) => {
+            assert_eq!(v["backend"], "gpu");
+            assert!(v["adapter"].as_str().is_some_and(|a| !a.is_empty()));
+            // And the matmul kernel's throughput.
+            let v = json_of(&["bench", "--matmul", "48", "--runs", "2"])
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(v["gflops"].as_f64().is_some_and(|g| g > 0.0), "{v}");
+        }
+        Err(err) => {
+            assert!(
+                !common::require_gpu(),
+                "no GPU adapter, and LLM_LENS_REQUIRE_GPU=1: {err}"
+            );
+            assert!(err.contains("no GPU to benchmark"), "{err}");
+        }
     }
     for (args, needle) in [
         (

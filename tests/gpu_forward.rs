@@ -54,14 +54,7 @@ fn agree(
 }
 
 fn encoding(ids: Vec<u32>) -> Encoding {
-    let n = ids.len();
-    Encoding {
-        tokens: ids.iter().map(|i| i.to_string()).collect(),
-        offsets: vec![(0, 0); n],
-        type_ids: vec![0; n],
-        special_mask: vec![false; n],
-        ids,
-    }
+    Encoding::from_ids(ids)
 }
 
 #[test]

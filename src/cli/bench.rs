@@ -92,14 +92,7 @@ pub fn synthetic_input(seq: usize, vocab: usize) -> Encoding {
         ids.push((1000 + rng.below_u32(span)).min(vocab as u32 - 1));
     }
     ids.push(102u32.min(vocab as u32 - 1));
-    let n = ids.len();
-    Encoding {
-        tokens: ids.iter().map(|i| i.to_string()).collect(),
-        offsets: vec![(0, 0); n],
-        type_ids: vec![0; n],
-        special_mask: vec![false; n],
-        ids,
-    }
+    Encoding::from_ids(ids)
 }
 
 /// `bench --matmul N`: GFLOP/s of `linear.wgsl` on the GPU.

@@ -135,6 +135,24 @@ impl GpuContext {
         self.trouble.lock().ok().and_then(|t| t.clone())
     }
 
+    /// Runs `f` (which creates resources or records and submits work) inside
+    /// out-of-memory and validation error scopes, so either error comes back as a
+    /// [`GpuError`] instead of reaching the uncaptured-error handler.
+    pub fn scoped<T>(&self, f: impl FnOnce() -> Result<T, GpuError>) -> Result<T, GpuError> {
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let result = f();
+        let invalid = pollster::block_on(invalid.pop());
+        let oom = pollster::block_on(oom.pop());
+        if let Some(e) = oom {
+            return Err(GpuError::OutOfMemory(e.to_string()));
+        }
+        if let Some(e) = invalid {
+            return Err(GpuError::Validation(e.to_string()));
+        }
+        result
+    }
+
     /// Waits for `submission` with a timeout, never forever.
     pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<(), GpuError> {
         self.device

@@ -91,33 +91,26 @@ impl GpuModel {
         };
 
         let device = &ctx.device;
-        let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let invalid = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        write_inputs(ctx, work, &launches, input, &mask, opts, &config);
         let sizes = Sizes::new(&config, n, k);
         let skipped = |layer: usize| opts.ablation.skip_layers.contains(&layer);
-        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("forward pass"),
-        });
-        record(ctx, work, &launches, &config, n, &skipped, &mut encoder);
-        // Copy what the trace needs.
         let list = work.readback_list(&sizes);
         let wanted: Vec<bool> = (0..list.len()).map(|i| wanted(i, &skipped)).collect();
-        for (((buffer, bytes), landing), &want) in list.iter().zip(&work.landings).zip(&wanted) {
-            if want {
-                let (target, _) = &work.readback[landing.chunk];
-                encoder.copy_buffer_to_buffer(buffer, 0, target, landing.offset, *bytes);
+        let submission = ctx.scoped(|| {
+            write_inputs(ctx, work, &launches, input, &mask, opts, &config);
+            let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("forward pass"),
+            });
+            record(ctx, work, &launches, &config, n, &skipped, &mut encoder);
+            // Copy what the trace needs.
+            for (((buffer, bytes), landing), &want) in list.iter().zip(&work.landings).zip(&wanted)
+            {
+                if want {
+                    let (target, _) = &work.readback[landing.chunk];
+                    encoder.copy_buffer_to_buffer(buffer, 0, target, landing.offset, *bytes);
+                }
             }
-        }
-        let submission = ctx.queue.submit([encoder.finish()]);
-        let invalid = pollster::block_on(invalid.pop());
-        let oom = pollster::block_on(oom.pop());
-        if let Some(e) = oom {
-            return Err(GpuError::OutOfMemory(e.to_string()).into());
-        }
-        if let Some(e) = invalid {
-            return Err(GpuError::Validation(e.to_string()).into());
-        }
+            Ok(ctx.queue.submit([encoder.finish()]))
+        })?;
         ctx.wait(submission)?;
         let mut tensors = read_back(ctx, work, &list, &wanted)?;
         Ok(assemble(&mut tensors, &config, input, mask, opts, k)?)
@@ -133,18 +126,8 @@ impl GpuModel {
         let capacity = n.next_multiple_of(32).min(max).max(n);
         // Free the old buffers before making the new ones.
         self.work = None;
-        let oom = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let invalid = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let work = Workspace::new(ctx, &self.resident, capacity);
-        let invalid = pollster::block_on(invalid.pop());
-        let oom = pollster::block_on(oom.pop());
-        if let Some(e) = oom {
-            return Err(GpuError::OutOfMemory(e.to_string()));
-        }
-        if let Some(e) = invalid {
-            return Err(GpuError::Validation(e.to_string()));
-        }
-        self.work = Some(work);
+        let resident = &self.resident;
+        self.work = Some(ctx.scoped(|| Ok(Workspace::new(ctx, resident, capacity)))?);
         Ok(())
     }
 }

@@ -324,8 +324,6 @@ impl GpuContext {
         use wgpu::util::DeviceExt;
         let launch = launch::linear(rows, k, cols)?;
         let device = &self.device;
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let filled = |len: usize, label: &str| {
             let data: Vec<f32> = (0..len).map(|i| ((i % 7) as f32 - 3.0) * 0.01).collect();
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -334,35 +332,40 @@ impl GpuContext {
                 usage: wgpu::BufferUsages::STORAGE,
             })
         };
-        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("params"),
-            contents: &launch.params,
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
-        let (x, w, b) = (
-            filled(rows * k, "x"),
-            filled(cols * k, "w"),
-            filled(cols, "b"),
-        );
-        let y = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("y"),
-            size: (rows * cols * 4).max(4) as u64,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
-        let entries: Vec<wgpu::BindGroupEntry> = [&params, &x, &w, &b, &y]
-            .iter()
-            .enumerate()
-            .map(|(i, buf)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: buf.as_entire_binding(),
-            })
-            .collect();
-        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("linear timing"),
-            layout: &self.ops.linear.layout,
-            entries: &entries,
-        });
+        // Buffers and bind group inside error scopes: a size the device cannot hold is
+        // an error here, not a lost device later.
+        let bind = self.scoped(|| {
+            let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("params"),
+                contents: &launch.params,
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+            let (x, w, b) = (
+                filled(rows * k, "x"),
+                filled(cols * k, "w"),
+                filled(cols, "b"),
+            );
+            let y = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("y"),
+                size: (rows * cols * 4).max(4) as u64,
+                usage: wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            });
+            let entries: Vec<wgpu::BindGroupEntry> = [&params, &x, &w, &b, &y]
+                .iter()
+                .enumerate()
+                .map(|(i, buf)| wgpu::BindGroupEntry {
+                    binding: i as u32,
+                    resource: buf.as_entire_binding(),
+                })
+                .collect();
+            let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("linear timing"),
+                layout: &self.ops.linear.layout,
+                entries: &entries,
+            });
+            Ok(bind)
+        })?;
         let record = |reps: usize| {
             let mut encoder = device.create_command_encoder(&Default::default());
             {
@@ -377,13 +380,7 @@ impl GpuContext {
             encoder.finish()
         };
         // One warm-up dispatch compiles and pages everything in.
-        let warm = self.queue.submit([record(1)]);
-        if let Some(e) = pollster::block_on(oom.pop()) {
-            return Err(GpuError::OutOfMemory(e.to_string()));
-        }
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(GpuError::Validation(e.to_string()));
-        }
+        let warm = self.scoped(|| Ok(self.queue.submit([record(1)])))?;
         self.wait(warm)?;
         let commands = record(reps.max(1));
         let start = std::time::Instant::now();

@@ -120,8 +120,6 @@ impl ResidentWeights {
     /// device can bind or the device runs out of memory.
     pub fn upload(ctx: &GpuContext, weights: &BertWeights) -> Result<Self, GpuError> {
         let device = &ctx.device;
-        let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let invalid = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let mut up = Uploader {
             device,
             max_binding: device
@@ -130,7 +128,7 @@ impl ResidentWeights {
                 .min(device.limits().max_buffer_size),
             bytes: 0,
         };
-        let result = (|| {
+        ctx.scoped(|| {
             let e = &weights.embeddings;
             let word = up.tensor("word embeddings", &e.word)?;
             let position = up.tensor("position embeddings", &e.position)?;
@@ -174,15 +172,6 @@ impl ResidentWeights {
                 mlm,
                 bytes: up.bytes,
             })
-        })();
-        let invalid = pollster::block_on(invalid.pop());
-        let oom = pollster::block_on(oom.pop());
-        if let Some(e) = oom {
-            return Err(GpuError::OutOfMemory(e.to_string()));
-        }
-        if let Some(e) = invalid {
-            return Err(GpuError::Validation(e.to_string()));
-        }
-        result
+        })
     }
 }

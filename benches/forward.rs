@@ -24,13 +24,7 @@ fn input(n: usize) -> Encoding {
             i => 1000 + (i as u32 * 7919) % 29_000,
         })
         .collect();
-    Encoding {
-        tokens: ids.iter().map(u32::to_string).collect(),
-        offsets: vec![(0, 0); n],
-        type_ids: vec![0; n],
-        special_mask: vec![false; n],
-        ids,
-    }
+    Encoding::from_ids(ids)
 }
 
 fn minilm_dir() -> Option<PathBuf> {
@@ -41,6 +35,8 @@ fn minilm_dir() -> Option<PathBuf> {
 }
 
 fn bench(c: &mut Criterion) {
+    // As the app's main does.
+    llm_lens::alloc_tuning::keep_freed_memory();
     let opts = ForwardOptions::default();
     let with_mlm = BertWeights::random(&BertConfig::tiny(), 42).expect("tiny config is valid");
     // Without the MLM head: the same work as PyTorch's BertModel.

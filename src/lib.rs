@@ -6,6 +6,7 @@
 //! [`widgets`] the reusable drawing, [`lessons`] one pane per lesson, and
 //! [`app`] the shell that ties them together.
 
+pub mod alloc_tuning;
 pub mod app;
 pub mod cli;
 pub mod compute;

@@ -3,17 +3,17 @@
 //! This is the reference the GPU backend must match to 1e-4. It follows
 //! Hugging Face's `modeling_bert.py` sub-layer by sub-layer; each weight
 //! struct of [`crate::model::weights`] gets its `forward` here. Matrix products
-//! go through `ndarray`'s `dot`/`general_mat_mul` (matrixmultiply's packed,
-//! SIMD kernels); only O(tokens × width) element-wise work is written out.
+//! go through [`crate::model::matmul`] (the `gemm` crate's packed SIMD kernels);
+//! only O(tokens × width) element-wise work is written out.
 
 pub use super::fast_exp::fast_exp;
 use std::collections::BTreeSet;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, Array3, ArrayView2, Axis, s};
 use thiserror::Error;
 
 use super::config::{Activation, BertConfig};
+use super::matmul::{mat_mul, mat_mul_into};
 use super::tokenize::Encoding;
 use super::trace::{EmbeddingTrace, LayerSteps, LayerTrace, MlmTrace, Prediction, Trace};
 use super::weights::{
@@ -236,7 +236,7 @@ impl Embeddings {
 impl Linear {
     /// `x·Wᵀ + b` for `x` of shape `(tokens × in)` → `(tokens × out)`.
     pub fn forward(&self, x: &ArrayView2<f32>) -> Array2<f32> {
-        let mut y = x.dot(&self.weight.t());
+        let mut y = mat_mul(x, &self.weight.t()); // (tokens × out)
         y += &self.bias;
         y
     }
@@ -306,11 +306,10 @@ impl SelfAttention {
         let mut scores = Array3::<f32>::zeros((heads, n, n)); // (heads × tokens × tokens)
         for h in 0..heads {
             let mut out = scores.index_axis_mut(Axis(0), h);
-            general_mat_mul(
+            mat_mul_into(
                 scale,
                 &q.index_axis(Axis(0), h),
                 &k.index_axis(Axis(0), h).t(),
-                0.0,
                 &mut out,
             );
         }
@@ -327,11 +326,10 @@ impl SelfAttention {
                 continue; // an ablated head contributes zeros
             }
             let mut out = context.index_axis_mut(Axis(0), h);
-            general_mat_mul(
+            mat_mul_into(
                 1.0,
                 &weights.index_axis(Axis(0), h),
                 &v.index_axis(Axis(0), h),
-                0.0,
                 &mut out,
             );
         }
@@ -422,7 +420,7 @@ impl MlmHead {
         activate(&mut t, config.hidden_act);
         let t = self.layer_norm.forward(&t.view(), config.layer_norm_eps);
         let decoder = self.decoder.as_ref().unwrap_or(word_embeddings);
-        let mut logits = t.dot(&decoder.t()); // (tokens × vocab)
+        let mut logits = mat_mul(&t.view(), &decoder.t()); // (tokens × vocab)
         logits += &self.bias;
         let top_k = logits
             .rows()
@@ -476,10 +474,10 @@ fn activate(x: &mut Array2<f32>, act: Activation) {
 }
 
 /// Generic (not a fn pointer) so the function inlines into a plain slice loop
-/// that the compiler vectorises.
+/// that the compiler vectorises, AVX2-wide where the CPU has it.
 fn map_in_place(x: &mut Array2<f32>, f: impl Fn(f32) -> f32 + Copy) {
     match x.as_slice_mut() {
-        Some(values) => values.iter_mut().for_each(|v| *v = f(*v)),
+        Some(values) => super::simd::map_in_place(values, f),
         None => x.mapv_inplace(f),
     }
 }

@@ -15,22 +15,27 @@ pub fn softmax_rows_masked(values: &mut [f32], cols: usize, mask: Option<&[bool]
     if cols == 0 {
         return;
     }
-    let keep = |c: usize| mask.is_none_or(|m| m.get(c).copied().unwrap_or(false));
+    // Padding columns: a mask shorter than the row masks the rest.
+    let keep: Vec<bool> = (0..cols)
+        .map(|c| mask.is_none_or(|m| m.get(c).copied().unwrap_or(false)))
+        .collect();
+    let masked = keep.iter().any(|k| !k);
     for row in values.chunks_mut(cols) {
         let max = row
             .iter()
-            .enumerate()
-            .filter(|(c, _)| keep(*c))
-            .fold(f32::NEG_INFINITY, |m, (_, v)| m.max(*v));
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .fold(f32::NEG_INFINITY, |m, (v, _)| m.max(*v));
         if max == f32::NEG_INFINITY {
             row.fill(0.0);
             continue;
         }
-        // Branch-free so the loop vectorises; masked columns are zeroed afterwards.
-        row.iter_mut().for_each(|v| *v = fast_exp(*v - max));
-        if mask.is_some() {
-            for (c, v) in row.iter_mut().enumerate() {
-                if !keep(c) {
+        // Branch-free so the loop vectorises (AVX2-wide where the CPU has it); masked
+        // columns are zeroed afterwards.
+        super::simd::map_in_place(row, |v| fast_exp(v - max));
+        if masked {
+            for (v, k) in row.iter_mut().zip(&keep) {
+                if !k {
                     *v = 0.0;
                 }
             }

@@ -420,42 +420,102 @@ impl MlmHead {
         activate(&mut t, config.hidden_act);
         let t = self.layer_norm.forward(&t.view(), config.layer_norm_eps);
         let decoder = self.decoder.as_ref().unwrap_or(word_embeddings);
-        let mut logits = mat_mul(&t.view(), &decoder.t()); // (tokens × vocab)
+        let mut logits = decoder_logits(&t, decoder); // (tokens × vocab)
         logits += &self.bias;
         let top_k = logits
             .rows()
             .into_iter()
-            .map(|row| top_k_predictions(&row.to_vec(), top_k))
+            .map(|row| match row.as_slice() {
+                Some(r) => top_k_predictions(r, top_k),
+                None => top_k_predictions(&row.to_vec(), top_k),
+            })
             .collect();
         MlmTrace { top_k }
     }
 }
 
+/// `t · Dᵀ` for the MLM decoder `D` `(vocab × hidden)`: streamed once by the skinny
+/// kernel when both are contiguous, else through general GEMM.
+fn decoder_logits(t: &Array2<f32>, decoder: &Array2<f32>) -> Array2<f32> {
+    let (m, k) = t.dim();
+    let n = decoder.nrows();
+    if let (Some(a), Some(b)) = (t.as_slice(), decoder.as_slice()) {
+        let mut out = vec![0.0f32; m * n];
+        if super::skinny_matmul::a_bt(a, m, k, b, n, &mut out)
+            && let Ok(logits) = Array2::from_shape_vec((m, n), out)
+        {
+            return logits;
+        }
+    }
+    mat_mul(&t.view(), &decoder.t())
+}
+
 /// The `k` largest logits with their softmax probabilities, best first; equal logits
 /// rank by lower id, so the GPU's `mlm_topk.wgsl` gives the same list.
+///
+/// One pass keeps the best `k` in a short sorted list (most logits fail the first
+/// comparison); the exponentials of the normaliser run 8 wide and are summed in f64.
+/// Over a 30,522-word vocabulary this is what the MLM head spends besides its matrix
+/// product, for every position.
 pub fn top_k_predictions(logits: &[f32], k: usize) -> Vec<Prediction> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let log_sum = logits
-        .iter()
-        .map(|&l| ((l - max) as f64).exp())
-        .sum::<f64>()
-        .ln();
-    let mut order: Vec<usize> = (0..logits.len()).collect();
-    let k = k.min(order.len());
-    let by_logit = |a: &usize, b: &usize| logits[*b].total_cmp(&logits[*a]).then(a.cmp(b));
-    if k > 0 && k < order.len() {
-        order.select_nth_unstable_by(k - 1, by_logit);
+    let k = k.min(logits.len());
+    if k == 0 {
+        return Vec::new();
     }
-    order.truncate(k);
-    order.sort_by(by_logit);
-    order
-        .into_iter()
-        .map(|i| Prediction {
-            id: i as u32,
-            logit: logits[i],
-            prob: (((logits[i] - max) as f64) - log_sum).exp() as f32,
+    let max = lane_max(logits);
+    let mut exps = logits.to_vec();
+    super::simd::map_in_place(&mut exps, |l| fast_exp(l - max));
+    // Four f64 partial sums: independent additions, so the loop is not one long chain.
+    let mut sums = [0.0f64; 4];
+    let chunks = exps.chunks_exact(4);
+    let tail: f64 = chunks.remainder().iter().map(|&e| e as f64).sum();
+    for c in chunks {
+        for (s, &e) in sums.iter_mut().zip(c) {
+            *s += e as f64;
+        }
+    }
+    let log_sum = (sums.iter().sum::<f64>() + tail).ln();
+    // (logit, id), best first; ids arrive in increasing order, so a later equal logit
+    // ranks after the ones already kept. Blocks of 8 whose best cannot enter the list
+    // are skipped whole.
+    let mut best: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
+    for (block, chunk) in logits.chunks(8).enumerate() {
+        if best.len() == k && lane_max(chunk) <= best[k - 1].0 {
+            continue;
+        }
+        for (i, &logit) in chunk.iter().enumerate() {
+            if best.len() == k && logit <= best[k - 1].0 {
+                continue;
+            }
+            let at = best.partition_point(|&(kept, _)| kept >= logit);
+            best.insert(at, (logit, block * 8 + i));
+            best.truncate(k);
+        }
+    }
+    best.into_iter()
+        .map(|(logit, id)| Prediction {
+            id: id as u32,
+            logit,
+            prob: (((logit - max) as f64) - log_sum).exp() as f32,
         })
         .collect()
+}
+
+/// The largest value, with eight independent running maxima so the loop vectorises.
+fn lane_max(values: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; 8];
+    let chunks = values.chunks_exact(8);
+    let tail = chunks
+        .remainder()
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    for c in chunks {
+        for (m, &v) in lanes.iter_mut().zip(c) {
+            *m = m.max(v);
+        }
+    }
+    lanes.into_iter().fold(tail, f32::max)
 }
 
 /// Softmax over the unmasked keys of one query row; masked keys get exactly 0.

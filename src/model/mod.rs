@@ -16,6 +16,7 @@ pub mod recurrent_neuron;
 pub mod rng;
 pub mod rnn;
 pub mod simd;
+pub mod skinny_matmul;
 pub mod softmax;
 pub mod text;
 pub mod timeline;

@@ -16,31 +16,39 @@ fn has_avx2() -> bool {
     }
 }
 
-/// Runs `body` compiled with AVX2 enabled when the CPU has it. `body` must be a
-/// closure over plain loops: it is inlined into the AVX2 function, so its loops
-/// vectorise with 256-bit registers.
+/// Whether this CPU has AVX2 and FMA (every x86-64 CPU since 2013 that has one has
+/// the other).
+#[inline]
+pub fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        has_avx2() && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `v = f(v)` for every value, AVX2-wide where available. `f` is generic, so it is
+/// compiled into the AVX2 loop itself (a closure handed to a wrapper is not reliably
+/// inlined, and would then run without AVX2).
 #[inline(always)]
-pub fn wide<R>(body: impl FnOnce() -> R) -> R {
+pub fn map_in_place(values: &mut [f32], f: impl Fn(f32) -> f32 + Copy) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked just above), the only requirement of
         // calling a function compiled with `target_feature(enable = "avx2")`.
-        return unsafe { avx2(body) };
+        unsafe { map_avx2(values, f) };
+        return;
     }
-    body()
+    values.iter_mut().for_each(|v| *v = f(*v));
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn avx2<R>(body: impl FnOnce() -> R) -> R {
-    body()
-}
-
-/// `v = f(v)` for every value, AVX2-wide where available.
-#[inline(always)]
-pub fn map_in_place(values: &mut [f32], f: impl Fn(f32) -> f32 + Copy) {
-    wide(|| values.iter_mut().for_each(|v| *v = f(*v)));
+fn map_avx2(values: &mut [f32], f: impl Fn(f32) -> f32 + Copy) {
+    values.iter_mut().for_each(|v| *v = f(*v));
 }
 
 #[cfg(test)]

@@ -90,9 +90,13 @@ impl BasicTokenizer {
             }
         }
         if self.strip_accents {
-            out = strip_accents(&out);
+            out = strip_accents(out);
         }
-        if self.lowercase {
+        if self.lowercase && out.iter().all(|nc| nc.ch.is_ascii()) {
+            // In place: ASCII lower-cases one character to one.
+            out.iter_mut()
+                .for_each(|nc| nc.ch = nc.ch.to_ascii_lowercase());
+        } else if self.lowercase {
             let mut lowered = Vec::with_capacity(out.len());
             for nc in out {
                 if nc.ch.is_ascii() {
@@ -112,24 +116,33 @@ impl BasicTokenizer {
     /// Normalises and splits into words: whitespace separates and is dropped,
     /// each punctuation character becomes a word of its own.
     pub fn split(&self, text: &str, base: usize) -> Vec<Vec<NormChar>> {
+        let chars = self.normalize(text, base);
+        Self::word_ranges(&chars)
+            .into_iter()
+            .map(|r| chars[r].to_vec())
+            .collect()
+    }
+
+    /// The words of normalised `chars` as index ranges into it (no copies): what
+    /// [`BasicTokenizer::split`] returns, for callers that encode megabytes.
+    pub fn word_ranges(chars: &[NormChar]) -> Vec<std::ops::Range<usize>> {
         let mut words = Vec::new();
-        let mut word: Vec<NormChar> = Vec::new();
-        for nc in self.normalize(text, base) {
-            if nc.ch.is_whitespace() {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
+        let mut start = None;
+        for (i, nc) in chars.iter().enumerate() {
+            let space = nc.ch.is_whitespace();
+            if space || is_punctuation(nc.ch) {
+                if let Some(s) = start.take() {
+                    words.push(s..i);
                 }
-            } else if is_punctuation(nc.ch) {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
+                if !space {
+                    words.push(i..i + 1);
                 }
-                words.push(vec![nc]);
-            } else {
-                word.push(nc);
+            } else if start.is_none() {
+                start = Some(i);
             }
         }
-        if !word.is_empty() {
-            words.push(word);
+        if let Some(s) = start {
+            words.push(s..chars.len());
         }
         words
     }
@@ -150,10 +163,10 @@ impl BasicTokenizer {
 /// theirs: the first character of each decomposition takes the next original
 /// character's range *in output order*, extra characters take the range of the
 /// character before them. (Only reordered marks can tell the difference.)
-fn strip_accents(chars: &[NormChar]) -> Vec<NormChar> {
+fn strip_accents(chars: Vec<NormChar>) -> Vec<NormChar> {
     // ASCII has no decompositions and no marks: nothing to do (the common case).
     if chars.iter().all(|c| c.ch.is_ascii()) {
-        return chars.to_vec();
+        return chars;
     }
     let ccc = |ch: char| {
         if ch.is_ascii() {
@@ -164,7 +177,7 @@ fn strip_accents(chars: &[NormChar]) -> Vec<NormChar> {
     };
     // (character, is the first of its decomposition)
     let mut decomposed: Vec<(char, bool)> = Vec::with_capacity(chars.len());
-    for nc in chars {
+    for nc in &chars {
         if nc.ch.is_ascii() {
             decomposed.push((nc.ch, true));
             continue;
@@ -213,14 +226,22 @@ fn is_whitespace(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r') || c.is_whitespace()
 }
 
-/// Control and format characters (Cc, Cf, Co), which BERT deletes.
+/// Control and format characters (Cc, Cf, Co), which BERT deletes. ASCII is answered
+/// without the Unicode tables (a binary search per character was a quarter of the
+/// encoding time): its only "other" characters are the C0 controls and DEL.
 fn is_control(c: char) -> bool {
-    !matches!(c, '\t' | '\n' | '\r') && c.is_other()
+    if c.is_ascii() {
+        return (c < ' ' || c == '\x7f') && !matches!(c, '\t' | '\n' | '\r');
+    }
+    c.is_other()
 }
 
 /// ASCII symbols such as `$` and `^` count as punctuation too, as in BERT.
 fn is_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation() || c.is_punctuation()
+    if c.is_ascii() {
+        return c.is_ascii_punctuation();
+    }
+    c.is_punctuation()
 }
 
 /// CJK Unified Ideographs and their extensions/compatibility blocks (not

@@ -36,6 +36,19 @@ pub struct TiktokenBpe {
     decoder: Vec<Vec<u8>>,
     specials: Vec<(String, u32)>,
     split: RegexSplit,
+    /// The id of every single byte (byte-level BPE has all 256).
+    byte_ids: [u32; 256],
+}
+
+/// Buffers the short-piece merge reuses from piece to piece.
+#[derive(Default)]
+struct MergeScratch {
+    /// Part boundaries; part `i` is `bounds[i]..bounds[i + 1]`.
+    bounds: Vec<usize>,
+    /// `ranks[i]`: rank of parts `i` and `i + 1` joined (`u32::MAX`: not a token).
+    ranks: Vec<u32>,
+    /// `ids[i]`: the token id of part `i`.
+    ids: Vec<u32>,
 }
 
 /// Decodes standard base64 (with `=` padding), as in `.tiktoken` files:
@@ -91,10 +104,16 @@ impl TiktokenBpe {
             set_at(&mut decoder, rank, bytes.clone());
             encoder.insert(bytes, rank);
         }
-        if let Some(b) = (0..=255u8).find(|b| !encoder.contains_key(&[*b][..])) {
-            return Err(TokenizeError::Vocab(format!(
-                "byte 0x{b:02X} has no token; byte-level BPE needs all 256"
-            )));
+        let mut byte_ids = [0u32; 256];
+        for b in 0..=255u8 {
+            match encoder.get(&[b][..]) {
+                Some(&id) => byte_ids[b as usize] = id,
+                None => {
+                    return Err(TokenizeError::Vocab(format!(
+                        "byte 0x{b:02X} has no token; byte-level BPE needs all 256"
+                    )));
+                }
+            }
         }
         for &(s, id) in specials {
             set_at(&mut decoder, id, s.as_bytes().to_vec());
@@ -108,6 +127,7 @@ impl TiktokenBpe {
                 .map(|&(s, id)| (s.to_string(), id))
                 .collect(),
             split: RegexSplit::new(pattern)?,
+            byte_ids,
         })
     }
 
@@ -229,6 +249,7 @@ impl TiktokenBpe {
     ) -> Result<(), TokenizeError> {
         let mut pos = 0;
         let mut parts = Vec::new();
+        let mut scratch = MergeScratch::default();
         while pos <= text.len() {
             let next = if allow_special {
                 self.next_special(text, pos)
@@ -246,6 +267,14 @@ impl TiktokenBpe {
                 let base = pos + a;
                 if let Some(&id) = self.encoder.get(piece) {
                     emit(id, base, pos + b, false);
+                    return;
+                }
+                if piece.len() <= SHORT_PIECE {
+                    // The merge knows each part's id: no second look-up.
+                    self.merge_scan_ids(piece, &mut scratch);
+                    for (w, &id) in scratch.bounds.windows(2).zip(&scratch.ids) {
+                        emit(id, base + w[0], base + w[1], false);
+                    }
                     return;
                 }
                 self.merge_parts(piece, &mut parts);
@@ -299,19 +328,30 @@ impl TiktokenBpe {
         }
     }
 
-    /// The readable version, O(n²): `bounds` are part boundaries, `pair_rank[i]` the
-    /// rank of parts `i` and `i + 1` joined.
+    /// Short pieces, O(n²): the part boundaries of [`TiktokenBpe::merge_scan_ids`].
     fn merge_scan(&self, piece: &[u8], out: &mut Vec<(usize, usize)>) {
-        let mut bounds: Vec<usize> = (0..=piece.len()).collect();
+        let mut scratch = MergeScratch::default();
+        self.merge_scan_ids(piece, &mut scratch);
+        out.extend(scratch.bounds.windows(2).map(|w| (w[0], w[1])));
+    }
+
+    /// The quadratic scan, also tracking each part's id (the rank of the pair that
+    /// made it, or the byte's id), in buffers the caller reuses across pieces.
+    fn merge_scan_ids(&self, piece: &[u8], scratch: &mut MergeScratch) {
+        let MergeScratch { bounds, ranks, ids } = scratch;
+        bounds.clear();
+        bounds.extend(0..=piece.len());
+        ids.clear();
+        ids.extend(piece.iter().map(|&b| self.byte_ids[b as usize]));
         let pair_rank = |bounds: &[usize], i: usize| -> u32 {
             match bounds.get(i + 2) {
                 Some(&end) => self.rank(&piece[bounds[i]..end]).unwrap_or(u32::MAX),
                 None => u32::MAX,
             }
         };
-        let mut ranks: Vec<u32> = (0..bounds.len()).map(|i| pair_rank(&bounds, i)).collect();
+        ranks.clear();
+        ranks.extend((0..bounds.len()).map(|i| pair_rank(bounds, i)));
         loop {
-            // (rank, index) of the leftmost lowest-ranked pair.
             let (best, i) =
                 ranks.iter().enumerate().fold(
                     (u32::MAX, 0),
@@ -322,12 +362,13 @@ impl TiktokenBpe {
             }
             bounds.remove(i + 1);
             ranks.remove(i + 1);
-            ranks[i] = pair_rank(&bounds, i);
+            ids.remove(i + 1);
+            ids[i] = best;
+            ranks[i] = pair_rank(bounds, i);
             if i > 0 {
-                ranks[i - 1] = pair_rank(&bounds, i - 1);
+                ranks[i - 1] = pair_rank(bounds, i - 1);
             }
         }
-        out.extend(bounds.windows(2).map(|w| (w[0], w[1])));
     }
 
     /// The same merges in O(n log n) for long pieces: parts form a linked list and a

@@ -65,6 +65,15 @@ impl Encoding {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+    /// Drops everything from token `len` on.
+    fn truncate(&mut self, len: usize) {
+        self.ids.truncate(len);
+        self.tokens.truncate(len);
+        self.offsets.truncate(len);
+        self.type_ids.truncate(len);
+        self.special_mask.truncate(len);
+    }
+
     fn push(&mut self, id: u32, token: &str, offsets: (usize, usize), type_id: u32, special: bool) {
         self.ids.push(id);
         self.tokens.push(token.to_string());
@@ -88,6 +97,8 @@ pub struct WordPiece {
     basic: BasicTokenizer,
     /// Special tokens matched verbatim in the raw text (e.g. a typed `[MASK]`).
     specials: Vec<(String, u32)>,
+    /// `special_starts[b]`: some special token starts with byte `b`.
+    special_starts: [bool; 256],
 }
 
 const SPECIAL_TOKENS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
@@ -253,6 +264,12 @@ impl WordPiece {
         let (unk, cls, sep) = (need(unk)?, need("[CLS]")?, need("[SEP]")?);
         // Longest first, so that overlapping specials match leftmost-longest.
         specials.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
+        let mut special_starts = [false; 256];
+        for (s, _) in &specials {
+            if let Some(&b) = s.as_bytes().first() {
+                special_starts[b as usize] = true;
+            }
+        }
         Ok(Self {
             vocab,
             id_to_token,
@@ -263,6 +280,7 @@ impl WordPiece {
             max_input_chars_per_word,
             basic,
             specials,
+            special_starts,
         })
     }
 
@@ -319,10 +337,7 @@ impl WordPiece {
         let bytes = text.as_bytes();
         while i < text.len() {
             // Specials are rare: only look where one could start.
-            let could_start = self
-                .specials
-                .iter()
-                .any(|(s, _)| s.as_bytes().first() == Some(&bytes[i]));
+            let could_start = self.special_starts[bytes[i] as usize];
             let hit = could_start
                 .then(|| {
                     self.specials
@@ -346,26 +361,34 @@ impl WordPiece {
         if text.is_empty() {
             return;
         }
-        for word in self.basic.split(text, base) {
-            for (id, token, offsets) in self.word_pieces(&word) {
-                enc.push(id, &token, offsets, type_id, false);
-            }
+        let chars = self.basic.normalize(text, base);
+        let mut candidate = String::new();
+        for range in BasicTokenizer::word_ranges(&chars) {
+            self.word_pieces(&chars[range], type_id, enc, &mut candidate);
         }
     }
 
-    /// Greedy longest-match-first pieces of one word.
-    fn word_pieces(&self, word: &[NormChar]) -> Vec<(u32, String, (usize, usize))> {
+    /// Greedy longest-match-first pieces of one word, pushed onto `enc`; `candidate`
+    /// is scratch space reused across words.
+    fn word_pieces(
+        &self,
+        word: &[NormChar],
+        type_id: u32,
+        enc: &mut Encoding,
+        candidate: &mut String,
+    ) {
         let span = |chars: &[NormChar]| {
             let start = chars.iter().map(|c| c.start).min().unwrap_or(0);
             let end = chars.iter().map(|c| c.end).max().unwrap_or(0);
             (start, end)
         };
-        let unk = || vec![(self.unk, self.tok(self.unk).to_string(), span(word))];
+        let unk = |enc: &mut Encoding| {
+            enc.push(self.unk, self.tok(self.unk), span(word), type_id, false);
+        };
         if word.len() > self.max_input_chars_per_word {
-            return unk();
+            return unk(enc);
         }
-        let mut pieces = Vec::new();
-        let mut candidate = String::new();
+        let first_piece = enc.ids.len();
         let mut start = 0;
         while start < word.len() {
             let mut found = None;
@@ -375,20 +398,23 @@ impl WordPiece {
                     candidate.push_str(&self.prefix);
                 }
                 candidate.extend(word[start..end].iter().map(|c| c.ch));
-                if let Some(&id) = self.vocab.get(&candidate) {
+                if let Some(&id) = self.vocab.get(candidate.as_str()) {
                     found = Some((id, end));
                     break;
                 }
             }
             match found {
                 Some((id, end)) => {
-                    pieces.push((id, candidate.clone(), span(&word[start..end])));
+                    enc.push(id, candidate, span(&word[start..end]), type_id, false);
                     start = end;
                 }
-                None => return unk(),
+                None => {
+                    // Take back this word's pieces: the whole word is one [UNK].
+                    enc.truncate(first_piece);
+                    return unk(enc);
+                }
             }
         }
-        pieces
     }
 }
 

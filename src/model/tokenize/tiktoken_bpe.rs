@@ -38,6 +38,10 @@ pub struct TiktokenBpe {
     split: RegexSplit,
     /// The id of every single byte (byte-level BPE has all 256).
     byte_ids: [u32; 256],
+    /// The rank of every two-byte token, indexed by `b0 · 256 + b1` (`u32::MAX`: none):
+    /// a merge starts with a rank for each adjacent byte pair, and this answers them
+    /// without hashing.
+    pair_ranks: Vec<u32>,
 }
 
 /// Buffers the short-piece merge reuses from piece to piece.
@@ -118,6 +122,12 @@ impl TiktokenBpe {
         for &(s, id) in specials {
             set_at(&mut decoder, id, s.as_bytes().to_vec());
         }
+        let mut pair_ranks = vec![u32::MAX; 1 << 16];
+        for (bytes, &rank) in &encoder {
+            if let [b0, b1] = bytes[..] {
+                pair_ranks[(b0 as usize) << 8 | b1 as usize] = rank;
+            }
+        }
         Ok(Self {
             name: name.to_string(),
             encoder,
@@ -128,6 +138,7 @@ impl TiktokenBpe {
                 .collect(),
             split: RegexSplit::new(pattern)?,
             byte_ids,
+            pair_ranks,
         })
     }
 
@@ -265,7 +276,7 @@ impl TiktokenBpe {
                 }
                 let piece = &segment.as_bytes()[a..b];
                 let base = pos + a;
-                if let Some(&id) = self.encoder.get(piece) {
+                if let Some(id) = self.whole(piece) {
                     emit(id, base, pos + b, false);
                     return;
                 }
@@ -328,6 +339,19 @@ impl TiktokenBpe {
         }
     }
 
+    /// The id of `piece` when it is one token; one- and two-byte pieces (spaces,
+    /// punctuation) are answered from tables without hashing.
+    fn whole(&self, piece: &[u8]) -> Option<u32> {
+        match *piece {
+            [b] => Some(self.byte_ids[b as usize]),
+            [b0, b1] => {
+                let r = self.pair_ranks[(b0 as usize) << 8 | b1 as usize];
+                (r != u32::MAX).then_some(r)
+            }
+            _ => self.encoder.get(piece).copied(),
+        }
+    }
+
     /// Short pieces, O(n²): the part boundaries of [`TiktokenBpe::merge_scan_ids`].
     fn merge_scan(&self, piece: &[u8], out: &mut Vec<(usize, usize)>) {
         let mut scratch = MergeScratch::default();
@@ -350,7 +374,14 @@ impl TiktokenBpe {
             }
         };
         ranks.clear();
-        ranks.extend((0..bounds.len()).map(|i| pair_rank(bounds, i)));
+        ranks.extend(
+            piece
+                .windows(2)
+                .map(|w| self.pair_ranks[(w[0] as usize) << 8 | w[1] as usize]),
+        );
+        // Past the last part there is no pair: one rank per boundary in all.
+        ranks.extend([u32::MAX; 2]);
+        ranks.truncate(bounds.len());
         loop {
             let (best, i) =
                 ranks.iter().enumerate().fold(

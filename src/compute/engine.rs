@@ -54,17 +54,19 @@ struct Resident {
     model: GpuModel,
 }
 
+/// Held for a whole GPU pass (seconds on a software adapter).
 #[derive(Default)]
 struct GpuSide {
     ctx: Option<Arc<GpuContext>>,
     resident: Option<Resident>,
-    /// Why the GPU was given up, once it has been.
-    failed: Option<String>,
 }
 
 /// The forward-pass dispatcher shared by the UI's workers and the command line.
 pub struct Engine {
     gpu: Mutex<GpuSide>,
+    /// Why the GPU was given up, once it has been. A lock of its own, held only for a
+    /// moment: the UI thread reads it every frame and must never wait for a GPU pass.
+    failed: Mutex<Option<String>>,
     requests: AtomicU64,
     id: u64,
 }
@@ -74,6 +76,7 @@ impl Default for Engine {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Self {
             gpu: Mutex::default(),
+            failed: Mutex::default(),
             requests: AtomicU64::new(0),
             id: NEXT.fetch_add(1, Ordering::Relaxed),
         }
@@ -103,17 +106,22 @@ impl Engine {
         let mut g = self.lock();
         g.ctx = Some(ctx);
         g.resident = None;
-        g.failed = None;
+        *self.failed_lock() = None;
     }
 
-    /// Why the GPU was given up, if it was.
+    /// Why the GPU was given up, if it was. Never waits for a running pass.
     pub fn failure(&self) -> Option<String> {
-        self.lock().failed.clone()
+        self.failed_lock().clone()
     }
 
-    /// Whether requests go to the GPU now.
+    /// Whether requests go to the GPU now. Waits for a running GPU pass: not for the
+    /// UI thread.
     pub fn uses_gpu(&self) -> bool {
         self.lock().ctx.is_some()
+    }
+
+    fn failed_lock(&self) -> MutexGuard<'_, Option<String>> {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn lock(&self) -> MutexGuard<'_, GpuSide> {
@@ -155,7 +163,7 @@ impl Engine {
                         let reason = format!("the GPU failed ({e}); switched to the CPU");
                         g.ctx = None;
                         g.resident = None;
-                        g.failed = Some(reason.clone());
+                        *self.failed_lock() = Some(reason.clone());
                         note = Some(reason);
                     }
                 }

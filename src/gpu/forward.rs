@@ -49,15 +49,6 @@ impl GpuModel {
         })
     }
 
-    pub fn config(&self) -> &BertConfig {
-        &self.resident.config
-    }
-
-    /// Bytes of weights on the GPU.
-    pub fn weight_bytes(&self) -> u64 {
-        self.resident.bytes
-    }
-
     /// Tokens the current workspace holds (0 before the first pass).
     pub fn capacity(&self) -> usize {
         self.work.as_ref().map_or(0, |w| w.capacity)

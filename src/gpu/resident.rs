@@ -52,8 +52,6 @@ pub struct ResidentWeights {
     pub(crate) embedding_norm: NormBufs,
     pub(crate) layers: Vec<LayerBufs>,
     pub(crate) mlm: Option<MlmBufs>,
-    /// Bytes uploaded, for the status line and the bench.
-    pub bytes: u64,
 }
 
 /// The values of any ndarray in row-major order, borrowed when already contiguous.
@@ -67,7 +65,6 @@ fn values<S: Data<Elem = f32>, D: Dimension>(a: &ArrayBase<S, D>) -> Cow<'_, [f3
 struct Uploader<'a> {
     device: &'a wgpu::Device,
     max_binding: u64,
-    bytes: u64,
 }
 
 impl Uploader<'_> {
@@ -90,7 +87,6 @@ impl Uploader<'_> {
                 self.max_binding
             )));
         }
-        self.bytes += size;
         Ok(self
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -126,7 +122,6 @@ impl ResidentWeights {
                 .limits()
                 .max_storage_buffer_binding_size
                 .min(device.limits().max_buffer_size),
-            bytes: 0,
         };
         ctx.scoped(|| {
             let e = &weights.embeddings;
@@ -170,7 +165,6 @@ impl ResidentWeights {
                 embedding_norm,
                 layers,
                 mlm,
-                bytes: up.bytes,
             })
         })
     }

@@ -18,7 +18,7 @@
 //! while workers write, so a snapshot may mix a row's old and new values.
 
 use super::cbow;
-use super::data::TrainingData;
+use super::data::{TrainingData, striped_order};
 #[cfg(target_arch = "x86_64")]
 use super::math::Avx2Fma;
 use super::math::{Kernels, Portable, SigmoidTable};
@@ -29,7 +29,7 @@ use super::vectors::Embeddings;
 use crate::model::corpus::Corpus;
 use crate::model::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
-use std::ops::Deref;
+use std::ops::{Deref, Range};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -422,6 +422,10 @@ unsafe impl Sync for SharedMatrices {}
 /// How often workers publish counters and recompute the learning rate.
 const REPORT_WORDS: u64 = 10_000;
 
+/// Words per unit of work handed to a thread (gensim's job size): small enough
+/// that threads finish together, large enough that taking one costs nothing.
+const CHUNK_WORDS: usize = 10_000;
+
 /// Trains word2vec on `corpus`, calling `sink` with `Started`, `Progress` and
 /// `Snapshot` events from the calling thread. Workers run in a scoped thread
 /// pool; the calling thread watches them.
@@ -462,8 +466,12 @@ pub fn train(
         len: v * dim,
     };
 
-    let threads = config.threads.min(data.sentence_count().max(1));
-    let ranges = data.split(threads);
+    // A small corpus (the learner's own text) still gets several chunks per thread.
+    let chunk_words = CHUNK_WORDS.min(data.ids.len() / (config.threads * 8));
+    let chunks = data.chunks(chunk_words);
+    let threads = config.threads.clamp(1, chunks.len().max(1));
+    let order = striped_order(chunks.len(), threads);
+    let next_chunk = AtomicUsize::new(0);
     let stats: Vec<WorkerStats> = (0..threads).map(|_| WorkerStats::default()).collect();
     let words_done = AtomicU64::new(0);
     let total_words = vocab.total() * config.epochs as u64;
@@ -498,29 +506,28 @@ pub fn train(
 
     let coordinator = std::thread::current();
     let worker_result: Result<(), String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .enumerate()
-            .map(|(t, range)| {
-                let (data, table, keep, stats, words_done) =
-                    (&data, &table, &keep, &stats[t], &words_done);
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let job = Job {
+                    config,
+                    data: &data,
+                    chunks: &chunks,
+                    order: &order,
+                    next_chunk: &next_chunk,
+                    table: &table,
+                    keep: &keep,
+                    shared,
+                    stats: &stats[t],
+                    words_done: &words_done,
+                    total_words,
+                    control,
+                };
                 let coordinator = coordinator.clone();
-                let range = range.clone();
                 scope.spawn(move || {
-                    let job = Job {
-                        config,
-                        data,
-                        table,
-                        keep,
-                        shared,
-                        stats,
-                        words_done,
-                        total_words,
-                        control,
-                    };
+                    let stats = job.stats;
                     let rng = SplitMix64::for_stream(config.seed, t as u64 + 1);
                     let cpu0 = thread_cpu_ns();
-                    run_worker(&job, range, rng);
+                    run_worker(&job, rng);
                     if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
                         stats
                             .cpu_ns
@@ -662,6 +669,11 @@ fn alpha_at(config: &TrainerConfig, fraction: f64) -> f32 {
 struct Job<'a> {
     config: &'a TrainerConfig,
     data: &'a TrainingData,
+    /// Units of work (paragraph ranges) and the order they are handed out in.
+    chunks: &'a [Range<usize>],
+    order: &'a [usize],
+    /// Shared counter over `epochs × chunks`: the next unit any worker takes.
+    next_chunk: &'a AtomicUsize,
     table: &'a NegativeTable,
     keep: &'a [f32],
     shared: SharedMatrices,
@@ -671,36 +683,26 @@ struct Job<'a> {
     control: &'a Control,
 }
 
-fn run_worker(job: &Job<'_>, range: std::ops::Range<usize>, rng: SplitMix64) {
+fn run_worker(job: &Job<'_>, rng: SplitMix64) {
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = Avx2Fma::detect() {
         // SAFETY: `detect` confirmed the CPU has the features `run_worker_avx2` uses.
-        unsafe { run_worker_avx2(k, job, range, rng) };
+        unsafe { run_worker_avx2(k, job, rng) };
         return;
     }
-    run_worker_impl(Portable, job, range, rng);
+    run_worker_impl(Portable, job, rng);
 }
 
 /// The same loop compiled for AVX2 + FMA (8 floats per instruction instead of
 /// SSE's 4): chosen at run time so the binary still runs on older x86-64 CPUs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_worker_avx2(
-    k: Avx2Fma,
-    job: &Job<'_>,
-    range: std::ops::Range<usize>,
-    rng: SplitMix64,
-) {
-    run_worker_impl(k, job, range, rng);
+unsafe fn run_worker_avx2(k: Avx2Fma, job: &Job<'_>, rng: SplitMix64) {
+    run_worker_impl(k, job, rng);
 }
 
 #[inline(always)]
-fn run_worker_impl<K: Kernels>(
-    k: K,
-    job: &Job<'_>,
-    range: std::ops::Range<usize>,
-    rng: SplitMix64,
-) {
+fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
     let config = job.config;
     let (dim, stats) = (config.dim, job.stats);
     // SAFETY: see `SharedMatrices`; both Vecs have `len` elements and outlive the
@@ -718,15 +720,27 @@ fn run_worker_impl<K: Kernels>(
     let mut alpha = config.alpha;
     let (mut words, mut effective, mut loss, mut examples) = (0u64, 0u64, 0.0f64, 0u64);
     let mut pending = 0u64;
-    for epoch in 0..config.epochs {
-        stats.epoch.store(epoch, Ordering::Relaxed);
-        if epoch + 1 == config.epochs {
-            stats
-                .last_epoch_loss_bits
-                .store(loss.to_bits(), Ordering::Relaxed);
-            stats.last_epoch_examples.store(examples, Ordering::Relaxed);
+    let n = job.chunks.len();
+    let mut current_epoch = None;
+    loop {
+        // Take the next unit: whichever worker is free first gets it, so all
+        // finish within one chunk of each other.
+        let c = job.next_chunk.fetch_add(1, Ordering::Relaxed);
+        if n == 0 || c >= n * config.epochs {
+            break;
         }
-        for sent in range.clone() {
+        let epoch = c / n;
+        if current_epoch != Some(epoch) {
+            current_epoch = Some(epoch);
+            stats.epoch.store(epoch, Ordering::Relaxed);
+            if epoch + 1 == config.epochs {
+                stats
+                    .last_epoch_loss_bits
+                    .store(loss.to_bits(), Ordering::Relaxed);
+                stats.last_epoch_examples.store(examples, Ordering::Relaxed);
+            }
+        }
+        for sent in job.chunks[job.order[c % n]].clone() {
             if job.control.is_paused() {
                 while job.control.is_paused() && !job.control.is_cancelled() {
                     std::thread::sleep(Duration::from_millis(10));

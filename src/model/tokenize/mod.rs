@@ -6,8 +6,12 @@ pub mod basic;
 pub mod bpe_train;
 /// GPT-2's byte ↔ visible-character mapping.
 pub mod byte_level;
+/// Letters, numbers and white space as the GPT pre-tokenisers see them.
+pub mod char_class;
 /// Character- and word-level vocabularies with `[UNK]`.
 pub mod char_word;
+/// cl100k's pre-tokeniser as hand-written rules (its regex's twin).
+pub mod cl100k_split;
 /// The byte-level `Encoding` the teaching tokenisers return.
 pub mod encoding;
 /// What every tokeniser guarantees on any input (property test and fuzz harness).

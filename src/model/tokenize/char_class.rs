@@ -1,0 +1,170 @@
+//! The three Unicode character classes the GPT pre-tokenisers are written in:
+//! letters (`\p{L}`), numbers (`\p{N}`) and white space (`\s`), plus `\r`/`\n`,
+//! which the patterns treat apart.
+//!
+//! The tables are not typed in by hand: they come from `regex-syntax`, the
+//! parser behind the regex crate, so a hand-written splitter classifies every
+//! code point exactly as the reference regex does.
+
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Class, HirKind};
+
+/// What a pre-tokeniser needs to know about one character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharClass {
+    /// `\p{L}`: any letter, in any script.
+    Letter,
+    /// `\p{N}`: digits and other numerals (`٣`, `Ⅻ`, `½`).
+    Number,
+    /// `\r` or `\n`.
+    Newline,
+    /// Any other `\s` (space, tab, no-break space, ideographic space, ...).
+    Space,
+    /// Everything else: punctuation, symbols, emoji, combining marks, controls.
+    Other,
+}
+
+/// Code points below this are classified by a flat table; above, by binary search.
+const TABLE_LIMIT: usize = 0x1_0000;
+
+/// Classification tables, built once from `regex-syntax`'s Unicode data.
+#[derive(Debug)]
+pub struct CharClasses {
+    /// The class of every code point below [`TABLE_LIMIT`] (64 KiB).
+    bmp: Vec<CharClass>,
+    /// Sorted, disjoint `(first, last, class)` ranges above it; others are `Other`.
+    astral: Vec<(u32, u32, CharClass)>,
+}
+
+impl CharClasses {
+    /// The shared tables.
+    pub fn get() -> &'static CharClasses {
+        static TABLES: OnceLock<CharClasses> = OnceLock::new();
+        TABLES.get_or_init(CharClasses::build)
+    }
+
+    fn build() -> CharClasses {
+        let mut ranges: Vec<(u32, u32, CharClass)> = Vec::new();
+        for (pattern, class) in [
+            (r"\p{L}", CharClass::Letter),
+            (r"\p{N}", CharClass::Number),
+            (r"\s", CharClass::Space),
+        ] {
+            ranges.extend(
+                unicode_ranges(pattern)
+                    .into_iter()
+                    .map(|(a, b)| (a, b, class)),
+            );
+        }
+        let mut bmp = vec![CharClass::Other; TABLE_LIMIT];
+        let mut astral = Vec::new();
+        for &(first, last, class) in &ranges {
+            for cp in first..=last.min(TABLE_LIMIT as u32 - 1) {
+                bmp[cp as usize] = class;
+            }
+            if last as usize >= TABLE_LIMIT {
+                astral.push((first.max(TABLE_LIMIT as u32), last, class));
+            }
+        }
+        bmp[usize::from(b'\r')] = CharClass::Newline;
+        bmp[usize::from(b'\n')] = CharClass::Newline;
+        astral.sort_unstable_by_key(|r| r.0);
+        CharClasses { bmp, astral }
+    }
+
+    /// The class of `c`: `'a'` and `'ж'` are letters, `'٣'` a number, `'\u{3000}'` a space.
+    #[inline]
+    pub fn of(&self, c: char) -> CharClass {
+        let cp = c as u32;
+        if let Some(&class) = self.bmp.get(cp as usize) {
+            return class;
+        }
+        match self.astral.binary_search_by(|&(first, last, _)| {
+            if last < cp {
+                std::cmp::Ordering::Less
+            } else if first > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        }) {
+            Ok(i) => self.astral[i].2,
+            Err(_) => CharClass::Other,
+        }
+    }
+}
+
+/// The code point ranges of a one-class pattern such as `\p{L}`, as the regex
+/// crate's parser resolves them (empty if the pattern is not a single class).
+fn unicode_ranges(pattern: &str) -> Vec<(u32, u32)> {
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+        return Vec::new();
+    };
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_of_familiar_characters() {
+        let t = CharClasses::get();
+        for (c, class) in [
+            ('a', CharClass::Letter),
+            ('Ж', CharClass::Letter),
+            ('中', CharClass::Letter),
+            ('𝔸', CharClass::Letter),
+            ('7', CharClass::Number),
+            ('٣', CharClass::Number),
+            ('½', CharClass::Number),
+            ('\n', CharClass::Newline),
+            ('\r', CharClass::Newline),
+            (' ', CharClass::Space),
+            ('\t', CharClass::Space),
+            ('\u{3000}', CharClass::Space),
+            ('!', CharClass::Other),
+            ('\'', CharClass::Other),
+            ('\u{301}', CharClass::Other),
+            ('😀', CharClass::Other),
+            ('\u{10FFFF}', CharClass::Other),
+        ] {
+            assert_eq!(t.of(c), class, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn tables_agree_with_the_regex_crate() -> Result<(), Box<dyn std::error::Error>> {
+        let letter = fancy_regex::Regex::new(r"^\p{L}$")?;
+        let number = fancy_regex::Regex::new(r"^\p{N}$")?;
+        let space = fancy_regex::Regex::new(r"^\s$")?;
+        let t = CharClasses::get();
+        let mut buf = [0u8; 4];
+        // Every code point in the BMP and a stride through the rest.
+        let astral = (0x1_0000u32..=0x10_FFFF).step_by(7);
+        for c in (0u32..0x1_0000).chain(astral).filter_map(char::from_u32) {
+            let s: &str = c.encode_utf8(&mut buf);
+            let expected = if letter.is_match(s)? {
+                CharClass::Letter
+            } else if number.is_match(s)? {
+                CharClass::Number
+            } else if c == '\r' || c == '\n' {
+                CharClass::Newline
+            } else if space.is_match(s)? {
+                CharClass::Space
+            } else {
+                CharClass::Other
+            };
+            assert_eq!(t.of(c), expected, "U+{:04X}", c as u32);
+        }
+        Ok(())
+    }
+}

@@ -95,6 +95,35 @@ impl CharClasses {
     }
 }
 
+/// The character at byte `i` of `text` with its class and UTF-8 length
+/// (`None` at the end). ASCII, most of any text, needs no decoding.
+#[inline(always)]
+pub(crate) fn char_at(
+    text: &str,
+    i: usize,
+    classes: &CharClasses,
+) -> Option<(char, CharClass, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 {
+        let c = char::from(b);
+        return Some((c, classes.of(c), 1));
+    }
+    let c = text.get(i..)?.chars().next()?;
+    Some((c, classes.of(c), c.len_utf8()))
+}
+
+/// The end of the longest run of characters of class `class` starting at `i`.
+#[inline(always)]
+pub(crate) fn run_of(text: &str, mut i: usize, class: CharClass, classes: &CharClasses) -> usize {
+    while let Some((_, k, len)) = char_at(text, i, classes) {
+        if k != class {
+            break;
+        }
+        i += len;
+    }
+    i
+}
+
 /// The code point ranges of a one-class pattern such as `\p{L}`, as the regex
 /// crate's parser resolves them (empty if the pattern is not a single class).
 fn unicode_ranges(pattern: &str) -> Vec<(u32, u32)> {

@@ -25,7 +25,7 @@
 //! encoding with this splitter is faster than with the regex (the tests check
 //! both give the same pieces, on adversarial text and on the whole corpus).
 
-use super::char_class::{CharClass, CharClasses};
+use super::char_class::{CharClass, CharClasses, char_at, run_of};
 
 /// Calls `f(start, end)` for every cl100k piece of `text`, in order. The pieces
 /// cover `text` exactly.
@@ -45,31 +45,6 @@ pub fn for_each_piece(text: &str, mut f: impl FnMut(usize, usize)) {
         f(pos, end);
         pos = end;
     }
-}
-
-/// The character at byte `i` of `text` with its class and UTF-8 length
-/// (`None` at the end). ASCII, most of any text, needs no decoding.
-#[inline(always)]
-fn char_at(text: &str, i: usize, classes: &CharClasses) -> Option<(char, CharClass, usize)> {
-    let b = *text.as_bytes().get(i)?;
-    if b < 0x80 {
-        let c = char::from(b);
-        return Some((c, classes.of(c), 1));
-    }
-    let c = text.get(i..)?.chars().next()?;
-    Some((c, classes.of(c), c.len_utf8()))
-}
-
-/// The end of the longest run of characters of class `class` starting at `i`.
-#[inline(always)]
-fn run_of(text: &str, mut i: usize, class: CharClass, classes: &CharClasses) -> usize {
-    while let Some((_, k, len)) = char_at(text, i, classes) {
-        if k != class {
-            break;
-        }
-        i += len;
-    }
-    i
 }
 
 /// Branch 1's contraction after an apostrophe at `i`: its length in bytes.
@@ -165,7 +140,7 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tokenize::pretokenize::RegexSplit;
+    use crate::model::tokenize::pretokenize::{CL100K_PATTERN, RegexSplit};
 
     fn pieces(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
@@ -175,7 +150,9 @@ mod tests {
 
     fn regex_pieces(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        let split = RegexSplit::cl100k_regex();
+        let Ok(split) = RegexSplit::regex_only(CL100K_PATTERN) else {
+            return out;
+        };
         let _ = split.for_each_range(text, |a, b| out.push(&text[a..b]));
         out
     }

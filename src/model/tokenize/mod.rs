@@ -14,6 +14,8 @@ pub mod char_word;
 pub mod cl100k_split;
 /// The byte-level `Encoding` the teaching tokenisers return.
 pub mod encoding;
+/// GPT-2's pre-tokeniser as hand-written rules (its regex's twin).
+pub mod gpt2_split;
 /// What every tokeniser guarantees on any input (property test and fuzz harness).
 pub mod invariants;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.

@@ -13,8 +13,8 @@
 
 use fancy_regex::Regex;
 
-use super::cl100k_split;
 use super::encoding::TokenizeError;
+use super::{cl100k_split, gpt2_split};
 use crate::model::text::Piece;
 
 /// GPT-2 / r50k: contractions, letters, digits, other symbols, each with an optional
@@ -43,28 +43,38 @@ pub const O200K_PATTERN: &str = concat!(
 #[derive(Debug, Clone)]
 pub struct RegexSplit {
     regex: Regex,
-    /// cl100k's pattern is answered by [`cl100k_split`], its hand-written twin
-    /// (same pieces, checked by the tests, several times faster).
-    hand_written: bool,
+    /// GPT-2's and cl100k's patterns are answered by hand-written twins of the
+    /// regex ([`gpt2_split`], [`cl100k_split`]): the same pieces, checked by the
+    /// tests, several times faster.
+    hand_written: Option<HandWritten>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HandWritten {
+    Gpt2,
+    Cl100k,
 }
 
 impl RegexSplit {
     pub fn new(pattern: &str) -> Result<Self, TokenizeError> {
+        let mut split = Self::regex_only(pattern)?;
+        split.hand_written = match pattern {
+            GPT2_PATTERN => Some(HandWritten::Gpt2),
+            CL100K_PATTERN => Some(HandWritten::Cl100k),
+            _ => None,
+        };
+        Ok(split)
+    }
+
+    /// Always through the regex engine, even for a pattern with a hand-written
+    /// twin: the reference those twins are tested and benchmarked against.
+    pub fn regex_only(pattern: &str) -> Result<Self, TokenizeError> {
         Regex::new(pattern)
             .map(|regex| Self {
                 regex,
-                hand_written: pattern == CL100K_PATTERN,
+                hand_written: None,
             })
             .map_err(|e| TokenizeError::Regex(e.to_string()))
-    }
-
-    /// cl100k through the regex engine even so: the reference the hand-written
-    /// splitter is tested and benchmarked against.
-    pub fn cl100k_regex() -> Self {
-        Self {
-            hand_written: false,
-            ..Self::cl100k()
-        }
     }
 
     pub fn gpt2() -> Self {
@@ -92,12 +102,21 @@ impl RegexSplit {
     pub fn for_each_range(
         &self,
         text: &str,
+        f: impl FnMut(usize, usize),
+    ) -> Result<(), TokenizeError> {
+        match self.hand_written {
+            Some(HandWritten::Gpt2) => gpt2_split::for_each_piece(text, f),
+            Some(HandWritten::Cl100k) => cl100k_split::for_each_piece(text, f),
+            None => return self.regex_ranges(text, f),
+        }
+        Ok(())
+    }
+
+    fn regex_ranges(
+        &self,
+        text: &str,
         mut f: impl FnMut(usize, usize),
     ) -> Result<(), TokenizeError> {
-        if self.hand_written {
-            cl100k_split::for_each_piece(text, f);
-            return Ok(());
-        }
         let mut covered = 0;
         for m in self.regex.find_iter(text) {
             let m = m.map_err(|e| TokenizeError::Regex(e.to_string()))?;

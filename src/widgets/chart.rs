@@ -199,8 +199,13 @@ impl ChartSpec {
         } else {
             self.y_label.clone()
         };
+        // As many tick labels as fit without overlapping (12 px text): plotters'
+        // default of ten crowds a short chart's axis into an unreadable stack.
+        let (w, h) = chart.plotting_area().dim_in_pixel();
         chart
             .configure_mesh()
+            .x_labels((w / 60).clamp(2, 10) as usize)
+            .y_labels((h / 24).clamp(2, 10) as usize)
             .x_label_formatter(&|v| tick_label(*v))
             .y_label_formatter(&|v| tick_label(*v))
             .x_desc(&self.x_label)

@@ -124,6 +124,26 @@ pub(crate) fn run_of(text: &str, mut i: usize, class: CharClass, classes: &CharC
     i
 }
 
+/// Cuts `text` into consecutive pieces, `piece_end(text, start, classes)` giving
+/// where each ends (always after `start`), and calls `f(start, end)` for each.
+pub(crate) fn cover(
+    text: &str,
+    piece_end: fn(&str, usize, &CharClasses) -> usize,
+    mut f: impl FnMut(usize, usize),
+) {
+    let classes = CharClasses::get();
+    let mut pos = 0;
+    while pos < text.len() {
+        let mut end = piece_end(text, pos, classes);
+        if end <= pos {
+            // Never stall: a piece is at least one whole character.
+            end = char_at(text, pos, classes).map_or(text.len(), |(_, _, len)| pos + len);
+        }
+        f(pos, end);
+        pos = end;
+    }
+}
+
 /// The code point ranges of a one-class pattern such as `\p{L}`, as the regex
 /// crate's parser resolves them (empty if the pattern is not a single class).
 fn unicode_ranges(pattern: &str) -> Vec<(u32, u32)> {

@@ -25,7 +25,7 @@
 //! encoding with this splitter is faster than with the regex (the tests check
 //! both give the same pieces, on adversarial text and on the whole corpus).
 
-use super::char_class::{CharClass, CharClasses, char_at, run_of};
+use super::char_class::{CharClass, CharClasses, char_at, cover, run_of};
 
 /// Calls `f(start, end)` for every cl100k piece of `text`, in order. The pieces
 /// cover `text` exactly.
@@ -37,14 +37,8 @@ use super::char_class::{CharClass, CharClasses, char_at, run_of};
 /// for_each_piece(text, |a, b| pieces.push(&text[a..b]));
 /// assert_eq!(pieces, ["I", "'ve", " ", " ", "12", " cats", "!!\n"]);
 /// ```
-pub fn for_each_piece(text: &str, mut f: impl FnMut(usize, usize)) {
-    let classes = CharClasses::get();
-    let mut pos = 0;
-    while pos < text.len() {
-        let end = piece_end(text, pos, classes);
-        f(pos, end);
-        pos = end;
-    }
+pub fn for_each_piece(text: &str, f: impl FnMut(usize, usize)) {
+    cover(text, piece_end, f);
 }
 
 /// Branch 1's contraction after an apostrophe at `i`: its length in bytes.

@@ -20,7 +20,7 @@
 //! "I've  12345 cats!!\n"  →  |I|'ve| | 12345| cats|!!|\n|
 //! ```
 
-use super::char_class::{CharClass, CharClasses, char_at, run_of};
+use super::char_class::{CharClass, CharClasses, char_at, cover, run_of};
 
 /// Calls `f(start, end)` for every GPT-2 piece of `text`, in order. The pieces
 /// cover `text` exactly.
@@ -32,14 +32,8 @@ use super::char_class::{CharClass, CharClasses, char_at, run_of};
 /// for_each_piece(text, |a, b| pieces.push(&text[a..b]));
 /// assert_eq!(pieces, ["I", "'ve", " ", " 12345", " cats", "!!", "\n"]);
 /// ```
-pub fn for_each_piece(text: &str, mut f: impl FnMut(usize, usize)) {
-    let classes = CharClasses::get();
-    let mut pos = 0;
-    while pos < text.len() {
-        let end = piece_end(text, pos, classes);
-        f(pos, end);
-        pos = end;
-    }
+pub fn for_each_piece(text: &str, f: impl FnMut(usize, usize)) {
+    cover(text, piece_end, f);
 }
 
 /// Branch 1: the length of the contraction after an apostrophe at `i` (bytes,

@@ -56,8 +56,36 @@ fn encode(c: &mut Criterion) {
         b.iter(|| theirs.encode_ordinary(black_box(text)))
     });
     g.finish();
-    // This machine's speed drifts by ±40 % within seconds, more than the difference
-    // being measured: alternate the two, one pass each, and report the median ratio.
+    let load = |b: Result<&'static TiktokenBpe, _>| match b {
+        Ok(b) => b,
+        Err(e) => panic!("rank file: {e}"),
+    };
+    for (name, ours, theirs) in [
+        (
+            "r50k",
+            load(TiktokenBpe::r50k()),
+            tiktoken_rs::r50k_base_singleton(),
+        ),
+        ("cl100k", ours, theirs),
+        (
+            "o200k",
+            load(TiktokenBpe::o200k()),
+            tiktoken_rs::o200k_base_singleton(),
+        ),
+    ] {
+        interleaved(name, text, ours, theirs);
+    }
+}
+
+/// This machine's speed drifts by ±40 % within seconds, more than the difference
+/// being measured: alternate ours and tiktoken-rs, one pass each (after checking
+/// the ids are identical), and print the median ratio of 21 such pairs.
+fn interleaved(name: &str, text: &str, ours: &TiktokenBpe, theirs: &tiktoken_rs::CoreBPE) {
+    assert_eq!(
+        ours.encode_ids(text, false).ok(),
+        Some(theirs.encode_ordinary(text)),
+        "{name}: ids differ"
+    );
     let mut ratios: Vec<f64> = (0..21)
         .map(|_| {
             let t = std::time::Instant::now();
@@ -70,7 +98,7 @@ fn encode(c: &mut Criterion) {
         .collect();
     ratios.sort_by(f64::total_cmp);
     println!(
-        "cl100k_encode interleaved: ours is {:.2}× tiktoken-rs's speed (median of 21 alternating passes; quartiles {:.2}–{:.2})",
+        "{name}_encode interleaved: ours is {:.2}× tiktoken-rs's speed (median of 21 alternating passes; quartiles {:.2}–{:.2})",
         ratios[10], ratios[5], ratios[15]
     );
 }

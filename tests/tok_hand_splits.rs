@@ -1,19 +1,22 @@
-//! The hand-written GPT-2 and cl100k pre-tokenisers against their regexes: the
+//! The hand-written GPT-2, cl100k and o200k pre-tokenisers against their regexes: the
 //! same pieces on generated text built from the characters each branch hinges
 //! on, and on every document of the shipped corpus.
 
 use llm_lens::model::corpus::Corpus;
 use llm_lens::model::tokenize::encoding::TokenizeError;
-use llm_lens::model::tokenize::pretokenize::{CL100K_PATTERN, GPT2_PATTERN, RegexSplit};
-use llm_lens::model::tokenize::{cl100k_split, gpt2_split};
+use llm_lens::model::tokenize::pretokenize::{
+    CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN, RegexSplit,
+};
+use llm_lens::model::tokenize::{cl100k_split, gpt2_split, o200k_split};
 
 type Splitter = fn(&str, &mut dyn FnMut(usize, usize));
 
 /// Each hand-written splitter with the pattern it stands for.
-fn pairs() -> [(&'static str, Splitter); 2] {
+fn pairs() -> [(&'static str, Splitter); 3] {
     [
         (GPT2_PATTERN, |t, f| gpt2_split::for_each_piece(t, f)),
         (CL100K_PATTERN, |t, f| cl100k_split::for_each_piece(t, f)),
+        (O200K_PATTERN, |t, f| o200k_split::for_each_piece(t, f)),
     ]
 }
 
@@ -30,13 +33,15 @@ fn regex(split: &RegexSplit, text: &str) -> Result<Vec<(usize, usize)>, Tokenize
 }
 
 /// Characters at the edges of the branches: apostrophes and contraction letters
-/// (with the long s), every kind of white space and line break, letters and
-/// numbers of several scripts, combining marks, symbols, emoji and controls.
+/// (with the long s), every kind of white space and line break, letters of every
+/// case (upper, title, lower, modifier, caseless) and numbers of several scripts,
+/// combining marks, symbols, slashes, emoji and controls.
 const ALPHABET: &[char] = &[
     '\'', 's', 'S', 'ſ', 't', 'd', 'm', 'l', 'L', 'v', 'e', 'E', 'r', 'R', 'x', 'a', ' ', ' ', ' ',
     '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}', '0', '7', '9',
     '٣', 'Ⅻ', '½', '०', 'é', 'Ж', '中', 'ا', 'ש', '𝔘', '\u{301}', '\u{200d}', '!', '.', ',', '"',
-    '(', '-', '$', '😀', '🇫', '\u{0}', '\u{7f}', '\u{feff}',
+    '(', '-', '$', '😀', '🇫', '\u{0}', '\u{7f}', '\u{feff}', 'A', 'Q', 'T', 'D', 'ǅ', 'ʰ', 'ж',
+    '/',
 ];
 
 struct Rng(u64);
@@ -92,8 +97,9 @@ fn the_corpus_splits_as_the_regex_does() -> Result<(), TokenizeError> {
 #[test]
 fn the_public_splitters_take_the_hand_written_path() -> Result<(), TokenizeError> {
     let text = "Don't  split\u{3000}me 12345!!\r\n";
-    let [(_, gpt2), (_, cl100k)] = pairs();
+    let [(_, gpt2), (_, cl100k), (_, o200k)] = pairs();
     assert_eq!(regex(&RegexSplit::gpt2(), text)?, hand(gpt2, text));
     assert_eq!(regex(&RegexSplit::cl100k(), text)?, hand(cl100k, text));
+    assert_eq!(regex(&RegexSplit::o200k(), text)?, hand(o200k, text));
     Ok(())
 }

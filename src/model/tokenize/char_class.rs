@@ -25,60 +25,75 @@ pub enum CharClass {
     Other,
 }
 
+/// o200k splits words at case changes, so it also needs each letter's case.
+/// Its two word rules use the sets `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]` ("upper")
+/// and `[\p{Ll}\p{Lm}\p{Lo}\p{M}]` ("lower"), which overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Upper- and title-case letters (`A`, `Ǆ`): only in the upper set.
+    Upper,
+    /// Lower-case letters (`a`, `ß`): only in the lower set.
+    Lower,
+    /// Caseless letters and marks (`中`, `ʰ`, U+0301): in both sets.
+    Both,
+    /// Everything else: in neither.
+    Neither,
+}
+
+impl Case {
+    pub fn in_upper_set(self) -> bool {
+        matches!(self, Case::Upper | Case::Both)
+    }
+
+    pub fn in_lower_set(self) -> bool {
+        matches!(self, Case::Lower | Case::Both)
+    }
+}
+
 /// Code points below this are classified by a flat table; above, by binary search.
 const TABLE_LIMIT: usize = 0x1_0000;
 
-/// Classification tables, built once from `regex-syntax`'s Unicode data.
+/// One property of every code point: a flat table for the BMP, sorted ranges
+/// above it.
 #[derive(Debug)]
-pub struct CharClasses {
-    /// The class of every code point below [`TABLE_LIMIT`] (64 KiB).
-    bmp: Vec<CharClass>,
-    /// Sorted, disjoint `(first, last, class)` ranges above it; others are `Other`.
-    astral: Vec<(u32, u32, CharClass)>,
+struct Table<T> {
+    /// The value of every code point below [`TABLE_LIMIT`].
+    bmp: Vec<T>,
+    /// Sorted, disjoint `(first, last, value)` ranges above it.
+    astral: Vec<(u32, u32, T)>,
+    /// The value of code points in no range.
+    default: T,
 }
 
-impl CharClasses {
-    /// The shared tables.
-    pub fn get() -> &'static CharClasses {
-        static TABLES: OnceLock<CharClasses> = OnceLock::new();
-        TABLES.get_or_init(CharClasses::build)
-    }
-
-    fn build() -> CharClasses {
-        let mut ranges: Vec<(u32, u32, CharClass)> = Vec::new();
-        for (pattern, class) in [
-            (r"\p{L}", CharClass::Letter),
-            (r"\p{N}", CharClass::Number),
-            (r"\s", CharClass::Space),
-        ] {
-            ranges.extend(
-                unicode_ranges(pattern)
-                    .into_iter()
-                    .map(|(a, b)| (a, b, class)),
-            );
-        }
-        let mut bmp = vec![CharClass::Other; TABLE_LIMIT];
+impl<T: Copy> Table<T> {
+    /// From `(pattern, value)` pairs; a later pair overrides an earlier one where
+    /// they overlap.
+    fn build(patterns: &[(&str, T)], default: T) -> Table<T> {
+        let mut bmp = vec![default; TABLE_LIMIT];
         let mut astral = Vec::new();
-        for &(first, last, class) in &ranges {
-            for cp in first..=last.min(TABLE_LIMIT as u32 - 1) {
-                bmp[cp as usize] = class;
-            }
-            if last as usize >= TABLE_LIMIT {
-                astral.push((first.max(TABLE_LIMIT as u32), last, class));
+        for &(pattern, value) in patterns {
+            for (first, last) in unicode_ranges(pattern) {
+                for cp in first..=last.min(TABLE_LIMIT as u32 - 1) {
+                    bmp[cp as usize] = value;
+                }
+                if last as usize >= TABLE_LIMIT {
+                    astral.push((first.max(TABLE_LIMIT as u32), last, value));
+                }
             }
         }
-        bmp[usize::from(b'\r')] = CharClass::Newline;
-        bmp[usize::from(b'\n')] = CharClass::Newline;
         astral.sort_unstable_by_key(|r| r.0);
-        CharClasses { bmp, astral }
+        Table {
+            bmp,
+            astral,
+            default,
+        }
     }
 
-    /// The class of `c`: `'a'` and `'ж'` are letters, `'٣'` a number, `'\u{3000}'` a space.
     #[inline]
-    pub fn of(&self, c: char) -> CharClass {
+    fn of(&self, c: char) -> T {
         let cp = c as u32;
-        if let Some(&class) = self.bmp.get(cp as usize) {
-            return class;
+        if let Some(&v) = self.bmp.get(cp as usize) {
+            return v;
         }
         match self.astral.binary_search_by(|&(first, last, _)| {
             if last < cp {
@@ -90,8 +105,58 @@ impl CharClasses {
             }
         }) {
             Ok(i) => self.astral[i].2,
-            Err(_) => CharClass::Other,
+            Err(_) => self.default,
         }
+    }
+}
+
+/// Classification tables, built once from `regex-syntax`'s Unicode data.
+#[derive(Debug)]
+pub struct CharClasses {
+    class: Table<CharClass>,
+    case: Table<Case>,
+}
+
+impl CharClasses {
+    /// The shared tables.
+    pub fn get() -> &'static CharClasses {
+        static TABLES: OnceLock<CharClasses> = OnceLock::new();
+        TABLES.get_or_init(CharClasses::build)
+    }
+
+    fn build() -> CharClasses {
+        // The three classes are disjoint; `\r` and `\n` are set apart last.
+        let class = Table::build(
+            &[
+                (r"\p{L}", CharClass::Letter),
+                (r"\p{N}", CharClass::Number),
+                (r"\s", CharClass::Space),
+                (r"[\r\n]", CharClass::Newline),
+            ],
+            CharClass::Other,
+        );
+        let case = Table::build(
+            &[
+                (r"[\p{Lu}\p{Lt}]", Case::Upper),
+                (r"\p{Ll}", Case::Lower),
+                (r"[\p{Lm}\p{Lo}\p{M}]", Case::Both),
+            ],
+            Case::Neither,
+        );
+        CharClasses { class, case }
+    }
+
+    /// The class of `c`: `'a'` and `'ж'` are letters, `'٣'` a number, `'\u{3000}'` a space.
+    #[inline]
+    pub fn of(&self, c: char) -> CharClass {
+        self.class.of(c)
+    }
+
+    /// The case of `c` as o200k's word rules see it: `'A'` upper, `'a'` lower,
+    /// `'中'` both.
+    #[inline]
+    pub fn case_of(&self, c: char) -> Case {
+        self.case.of(c)
     }
 }
 
@@ -195,6 +260,9 @@ mod tests {
         let letter = fancy_regex::Regex::new(r"^\p{L}$")?;
         let number = fancy_regex::Regex::new(r"^\p{N}$")?;
         let space = fancy_regex::Regex::new(r"^\s$")?;
+        let upper = fancy_regex::Regex::new(r"^[\p{Lu}\p{Lt}]$")?;
+        let lower = fancy_regex::Regex::new(r"^\p{Ll}$")?;
+        let both = fancy_regex::Regex::new(r"^[\p{Lm}\p{Lo}\p{M}]$")?;
         let t = CharClasses::get();
         let mut buf = [0u8; 4];
         // Every code point in the BMP and a stride through the rest.
@@ -213,6 +281,16 @@ mod tests {
                 CharClass::Other
             };
             assert_eq!(t.of(c), expected, "U+{:04X}", c as u32);
+            let case = if upper.is_match(s)? {
+                Case::Upper
+            } else if lower.is_match(s)? {
+                Case::Lower
+            } else if both.is_match(s)? {
+                Case::Both
+            } else {
+                Case::Neither
+            };
+            assert_eq!(t.case_of(c), case, "U+{:04X}", c as u32);
         }
         Ok(())
     }

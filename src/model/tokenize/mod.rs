@@ -18,6 +18,8 @@ pub mod encoding;
 pub mod gpt2_split;
 /// What every tokeniser guarantees on any input (property test and fuzz harness).
 pub mod invariants;
+/// o200k's pre-tokeniser as hand-written rules (its regex's twin).
+pub mod o200k_split;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
 /// The cancel-and-progress loop of the merge-based trainers.

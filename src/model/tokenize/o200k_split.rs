@@ -1,0 +1,217 @@
+//! GPT-4o's (o200k) pre-tokeniser written out by hand: the same pieces as its
+//! regex ([`super::pretokenize::O200K_PATTERN`]), without a regex engine.
+//!
+//! o200k's word rules split at case changes. With "upper" the set
+//! `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`, "lower" the set `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`
+//! (caseless letters and marks are in both; see [`super::char_class::Case`]),
+//! "prefix" one character that is not a line break, letter or number, and
+//! "contraction" `(?i:'s|'t|'re|'ve|'m|'ll|'d)`, the branches are:
+//!
+//! | branch | pattern | as a rule |
+//! |---|---|---|
+//! | 1 | prefix? upper\* lower+ contraction? | a word ending in lower case (`camel`, ` Case`) |
+//! | 2 | prefix? upper+ lower\* contraction? | a word in capitals (`HTTP`, `I've`) |
+//! | 3 | `\p{N}{1,3}` | one to three digits |
+//! | 4 | `` ?[^\s\p{L}\p{N}]+[\r\n/]*`` | symbols (maybe after a space), then line breaks and slashes |
+//! | 5 | `\s*[\r\n]+` | white space up to its last line break |
+//! | 6 | `\s+(?!\S)` | white space but its last character, or all of it at the end |
+//! | 7 | `\s+` | the rest of a white-space run |
+//!
+//! ```text
+//! "HTTPServer's camelCase"  →  |HTTPServer's| camel|Case|
+//! ```
+//!
+//! Unlike cl100k's, these quantifiers are not possessive, so the rules below
+//! follow the regex engine's backtracking order where the sets overlap: the
+//! prefix is tried taken, then not; `upper*` gives back characters one at a
+//! time until `lower+` can start.
+
+use super::char_class::{Case, CharClass, CharClasses, char_at, cover, run_of};
+
+/// Calls `f(start, end)` for every o200k piece of `text`, in order. The pieces
+/// cover `text` exactly.
+///
+/// ```
+/// use llm_lens::model::tokenize::o200k_split::for_each_piece;
+/// let text = "HTTPServer's camelCase 12345!!\n";
+/// let mut pieces = Vec::new();
+/// for_each_piece(text, |a, b| pieces.push(&text[a..b]));
+/// assert_eq!(pieces, ["HTTPServer's", " camel", "Case", " ", "123", "45", "!!\n"]);
+/// ```
+pub fn for_each_piece(text: &str, f: impl FnMut(usize, usize)) {
+    cover(text, piece_end, f);
+}
+
+/// The end of the longest run from `i` of characters whose case passes `keep`.
+fn case_run(text: &str, mut i: usize, classes: &CharClasses, keep: fn(Case) -> bool) -> usize {
+    while let Some((c, _, len)) = char_at(text, i, classes) {
+        if !keep(classes.case_of(c)) {
+            break;
+        }
+        i += len;
+    }
+    i
+}
+
+/// The contraction at `i` (bytes), if any: an apostrophe and, in any case,
+/// `s`, `t`, `re`, `ve`, `m`, `ll` or `d` (`ſ` counts as `s`, as in the regex).
+fn contraction_len(text: &str, i: usize) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let mut chars = rest.chars();
+    if chars.next()? != '\'' {
+        return None;
+    }
+    let first = chars.next()?;
+    match first {
+        's' | 'S' | 'ſ' | 't' | 'T' | 'm' | 'M' | 'd' | 'D' => Some(1 + first.len_utf8()),
+        'r' | 'R' | 'v' | 'V' | 'l' | 'L' => {
+            let second = chars.next()?.to_ascii_lowercase();
+            let ok = matches!(
+                (first.to_ascii_lowercase(), second),
+                ('r', 'e') | ('v', 'e') | ('l', 'l')
+            );
+            ok.then_some(3)
+        }
+        _ => None,
+    }
+}
+
+/// After the word proper ends at `end`, an optional contraction.
+fn with_contraction(text: &str, end: usize) -> usize {
+    end + contraction_len(text, end).unwrap_or(0)
+}
+
+/// Branch 1 without its prefix, from `s`: `upper* lower+`, then a contraction.
+fn word_ending_lower(text: &str, s: usize, classes: &CharClasses) -> Option<usize> {
+    let upper_end = case_run(text, s, classes, Case::in_upper_set);
+    // `upper*` takes the whole run if `lower+` can follow it...
+    if let Some((c, _, _)) = char_at(text, upper_end, classes)
+        && classes.case_of(c).in_lower_set()
+    {
+        let end = case_run(text, upper_end, classes, Case::in_lower_set);
+        return Some(with_contraction(text, end));
+    }
+    // ...otherwise it gives back characters until one that is also in the lower
+    // set (a caseless letter or a mark) can start `lower+`.
+    let mut starts = Vec::new();
+    let mut i = s;
+    while i < upper_end {
+        let Some((c, _, len)) = char_at(text, i, classes) else {
+            break;
+        };
+        starts.push((i, classes.case_of(c)));
+        i += len;
+    }
+    let (start, _) = starts
+        .into_iter()
+        .rev()
+        .find(|(_, case)| case.in_lower_set())?;
+    let end = case_run(text, start, classes, Case::in_lower_set);
+    Some(with_contraction(text, end))
+}
+
+/// Branch 2 without its prefix, from `s`: `upper+ lower*`, then a contraction.
+fn word_in_capitals(text: &str, s: usize, classes: &CharClasses) -> Option<usize> {
+    let upper_end = case_run(text, s, classes, Case::in_upper_set);
+    if upper_end == s {
+        return None;
+    }
+    let end = case_run(text, upper_end, classes, Case::in_lower_set);
+    Some(with_contraction(text, end))
+}
+
+/// The end of the piece that starts at `pos` (which is below `text.len()`).
+fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
+    use CharClass::*;
+    let Some((c, class, len)) = char_at(text, pos, classes) else {
+        return text.len();
+    };
+    // 1 and 2, each trying the prefix taken first, then not taken.
+    let prefix = matches!(class, Space | Other);
+    for word in [word_ending_lower, word_in_capitals] {
+        if prefix && let Some(end) = word(text, pos + len, classes) {
+            return end;
+        }
+        if let Some(end) = word(text, pos, classes) {
+            return end;
+        }
+    }
+    // 3: up to three digits.
+    if class == Number {
+        let mut end = pos + len;
+        for _ in 0..2 {
+            match char_at(text, end, classes) {
+                Some((_, Number, l)) => end += l,
+                _ => break,
+            }
+        }
+        return end;
+    }
+    // 4: symbols (marks included), after an optional space, then line breaks and
+    // slashes.
+    let symbols_from = match (c, class, char_at(text, pos + len, classes)) {
+        (_, Other, _) => Some(pos),
+        (' ', _, Some((_, Other, _))) => Some(pos + len),
+        _ => None,
+    };
+    if let Some(from) = symbols_from {
+        let mut end = run_of(text, from, Other, classes);
+        while let Some(('\r' | '\n' | '/', _, l)) = char_at(text, end, classes) {
+            end += l;
+        }
+        return end;
+    }
+    // 5 to 7: `c` is white space. Find the whole run and its last line break.
+    let mut end = pos;
+    let mut last_break_end = None;
+    let mut last_start = pos;
+    while let Some((_, k, l)) = char_at(text, end, classes) {
+        match k {
+            Newline => last_break_end = Some(end + l),
+            Space => {}
+            _ => break,
+        }
+        last_start = end;
+        end += l;
+    }
+    if let Some(e) = last_break_end {
+        return e; // 5
+    }
+    if end == text.len() || last_start == pos {
+        return end; // 6 at the end of the text, or 7 for a single character
+    }
+    last_start // 6: the last space goes to the next piece
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tokenize::pretokenize::{O200K_PATTERN, RegexSplit};
+
+    #[test]
+    fn every_branch_as_the_regex_splits()
+    -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
+        let regex = RegexSplit::regex_only(O200K_PATTERN)?;
+        for text in [
+            "",
+            "I've 12345 cats!!\n",
+            "HTTPServer's camelCase XMLHttpRequest IPhone iPhone",
+            "DON'T 'Re 'LL 'ſ 'x ' they'RE",
+            "  \n  x",
+            "end   ",
+            "a  \n\n \t b",
+            "\tword  word \u{a0}nbsp",
+            "e\u{301} \u{301}x \u{301} Ǆx ǅx ʰa Aʰ 中文Ab",
+            "a/b!!/\n/ c",
+            " 1234567890 ٣٤ Ⅻ",
+            "👨‍👩‍👧 !!? (x)",
+            "\r\n\r\nnext\n",
+        ] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            for_each_piece(text, |a, b| ours.push((a, b)));
+            regex.for_each_range(text, |a, b| theirs.push((a, b)))?;
+            assert_eq!(ours, theirs, "{text:?}");
+        }
+        Ok(())
+    }
+}

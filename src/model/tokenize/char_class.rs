@@ -160,55 +160,6 @@ impl CharClasses {
     }
 }
 
-/// The character at byte `i` of `text` with its class and UTF-8 length
-/// (`None` at the end). ASCII, most of any text, needs no decoding.
-#[inline(always)]
-pub(crate) fn char_at(
-    text: &str,
-    i: usize,
-    classes: &CharClasses,
-) -> Option<(char, CharClass, usize)> {
-    let b = *text.as_bytes().get(i)?;
-    if b < 0x80 {
-        let c = char::from(b);
-        return Some((c, classes.of(c), 1));
-    }
-    let c = text.get(i..)?.chars().next()?;
-    Some((c, classes.of(c), c.len_utf8()))
-}
-
-/// The end of the longest run of characters of class `class` starting at `i`.
-#[inline(always)]
-pub(crate) fn run_of(text: &str, mut i: usize, class: CharClass, classes: &CharClasses) -> usize {
-    while let Some((_, k, len)) = char_at(text, i, classes) {
-        if k != class {
-            break;
-        }
-        i += len;
-    }
-    i
-}
-
-/// Cuts `text` into consecutive pieces, `piece_end(text, start, classes)` giving
-/// where each ends (always after `start`), and calls `f(start, end)` for each.
-pub(crate) fn cover(
-    text: &str,
-    piece_end: fn(&str, usize, &CharClasses) -> usize,
-    mut f: impl FnMut(usize, usize),
-) {
-    let classes = CharClasses::get();
-    let mut pos = 0;
-    while pos < text.len() {
-        let mut end = piece_end(text, pos, classes);
-        if end <= pos {
-            // Never stall: a piece is at least one whole character.
-            end = char_at(text, pos, classes).map_or(text.len(), |(_, _, len)| pos + len);
-        }
-        f(pos, end);
-        pos = end;
-    }
-}
-
 /// The code point ranges of a one-class pattern such as `\p{L}`, as the regex
 /// crate's parser resolves them (empty if the pattern is not a single class).
 fn unicode_ranges(pattern: &str) -> Vec<(u32, u32)> {

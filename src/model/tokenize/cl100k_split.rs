@@ -25,7 +25,10 @@
 //! encoding with this splitter is faster than with the regex (the tests check
 //! both give the same pieces, on adversarial text and on the whole corpus).
 
-use super::char_class::{CharClass, CharClasses, char_at, cover, run_of};
+use super::char_class::{CharClass, CharClasses};
+use super::split_rules::{
+    char_at, contraction_any_case, cover, run_of, up_to_three_numbers, white_run,
+};
 
 /// Calls `f(start, end)` for every cl100k piece of `text`, in order. The pieces
 /// cover `text` exactly.
@@ -41,26 +44,6 @@ pub fn for_each_piece(text: &str, f: impl FnMut(usize, usize)) {
     cover(text, piece_end, f);
 }
 
-/// Branch 1's contraction after an apostrophe at `i`: its length in bytes.
-/// Case-insensitive as the regex is, including the long s (`ſ`, which folds to `s`).
-fn contraction_len(text: &str, i: usize) -> Option<usize> {
-    let rest = text.get(i + 1..)?;
-    let mut chars = rest.chars();
-    let first = chars.next()?;
-    match first {
-        's' | 'S' | 'd' | 'D' | 'm' | 'M' | 't' | 'T' | 'ſ' => Some(1 + first.len_utf8()),
-        'l' | 'L' | 'v' | 'V' | 'r' | 'R' => {
-            let second = chars.next()?.to_ascii_lowercase();
-            let ok = matches!(
-                (first.to_ascii_lowercase(), second),
-                ('l', 'l') | ('v', 'e') | ('r', 'e')
-            );
-            ok.then_some(3)
-        }
-        _ => None,
-    }
-}
-
 /// The end of the piece that starts at `pos` (which is below `text.len()`).
 fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     use CharClass::*;
@@ -70,7 +53,7 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     let next = char_at(text, pos + len, classes);
     // 1: contractions.
     if c == '\''
-        && let Some(n) = contraction_len(text, pos)
+        && let Some(n) = contraction_any_case(text, pos)
     {
         return pos + n;
     }
@@ -87,14 +70,7 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     }
     // 3: up to three digits.
     if class == Number {
-        let mut end = pos + len;
-        for _ in 0..2 {
-            match char_at(text, end, classes) {
-                Some((_, Number, l)) => end += l,
-                _ => break,
-            }
-        }
-        return end;
+        return up_to_three_numbers(text, pos, classes);
     }
     // 4: symbols, after an optional space, then any line breaks.
     let symbols_from = match (c, class, next) {
@@ -106,27 +82,16 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
         let end = run_of(text, from, Other, classes);
         return run_of(text, end, Newline, classes);
     }
-    // 5 to 8: `c` is white space. Find the whole run and its last line break.
-    let mut end = pos;
-    let mut last_break_end = None;
-    let mut last_start = pos;
-    while let Some((_, k, l)) = char_at(text, end, classes) {
-        match k {
-            Newline => last_break_end = Some(end + l),
-            Space => {}
-            _ => break,
-        }
-        last_start = end;
-        end += l;
+    // 5 to 8: `c` is white space.
+    let run = white_run(text, pos, classes);
+    if run.end == text.len() {
+        return run.end; // 5
     }
-    if end == text.len() {
-        return end; // 5
-    }
-    if let Some(e) = last_break_end {
+    if let Some(e) = run.after_last_break {
         return e; // 6
     }
-    if last_start > pos {
-        return last_start; // 7: the last space goes to the next piece
+    if run.last_start > pos {
+        return run.last_start; // 7: the last space goes to the next piece
     }
     pos + len // 8
 }
@@ -134,26 +99,13 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tokenize::pretokenize::{CL100K_PATTERN, RegexSplit};
-
-    fn pieces(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        for_each_piece(text, |a, b| out.push(&text[a..b]));
-        out
-    }
-
-    fn regex_pieces(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        let Ok(split) = RegexSplit::regex_only(CL100K_PATTERN) else {
-            return out;
-        };
-        let _ = split.for_each_range(text, |a, b| out.push(&text[a..b]));
-        out
-    }
+    use crate::model::tokenize::pretokenize::CL100K_PATTERN;
+    use crate::model::tokenize::split_rules::assert_same_as_regex;
 
     #[test]
-    fn every_branch_as_the_regex_splits() {
-        for text in [
+    fn every_branch_as_the_regex_splits()
+    -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
+        let texts = [
             "",
             "I've 12345 cats!!\n",
             "DON'T 'Re 'LL 'ſ 'x '",
@@ -172,8 +124,7 @@ mod tests {
             "<|endoftext|>",
             "     \n",
             " 1 ' ",
-        ] {
-            assert_eq!(pieces(text), regex_pieces(text), "{text:?}");
-        }
+        ];
+        assert_same_as_regex(CL100K_PATTERN, |t, f| for_each_piece(t, f), &texts)
     }
 }

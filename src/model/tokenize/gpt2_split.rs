@@ -20,7 +20,8 @@
 //! "I've  12345 cats!!\n"  →  |I|'ve| | 12345| cats|!!|\n|
 //! ```
 
-use super::char_class::{CharClass, CharClasses, char_at, cover, run_of};
+use super::char_class::{CharClass, CharClasses};
+use super::split_rules::{char_at, cover, run_of, white_run};
 
 /// Calls `f(start, end)` for every GPT-2 piece of `text`, in order. The pieces
 /// cover `text` exactly.
@@ -69,18 +70,13 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     if run_class != Space {
         return run_of(text, from, run_class, classes);
     }
-    // 5 to 7: `c` is white space; find the whole run.
-    let mut end = pos;
-    let mut last_start = pos;
-    while let Some((_, Space | Newline, l)) = char_at(text, end, classes) {
-        last_start = end;
-        end += l;
+    // 5 to 7: `c` is white space.
+    let run = white_run(text, pos, classes);
+    if run.end == text.len() {
+        return run.end; // 5
     }
-    if end == text.len() {
-        return end; // 5
-    }
-    if last_start > pos {
-        return last_start; // 6: the last space goes to the next piece
+    if run.last_start > pos {
+        return run.last_start; // 6: the last space goes to the next piece
     }
     pos + len // 7
 }
@@ -88,13 +84,13 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tokenize::pretokenize::{GPT2_PATTERN, RegexSplit};
+    use crate::model::tokenize::pretokenize::GPT2_PATTERN;
+    use crate::model::tokenize::split_rules::assert_same_as_regex;
 
     #[test]
     fn every_branch_as_the_regex_splits()
     -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
-        let regex = RegexSplit::regex_only(GPT2_PATTERN)?;
-        for text in [
+        let texts = [
             "",
             "I've 12345 cats!!\n",
             "DON'T 'S 's 'll 'l 've 'x '",
@@ -104,12 +100,7 @@ mod tests {
             " 1234567890 ٣٤ Ⅻ",
             "e\u{301} 👨‍👩‍👧 !!? (x)",
             "\r\n\r\nnext\n",
-        ] {
-            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            for_each_piece(text, |a, b| ours.push((a, b)));
-            regex.for_each_range(text, |a, b| theirs.push((a, b)))?;
-            assert_eq!(ours, theirs, "{text:?}");
-        }
-        Ok(())
+        ];
+        assert_same_as_regex(GPT2_PATTERN, |t, f| for_each_piece(t, f), &texts)
     }
 }

@@ -22,6 +22,8 @@ pub mod invariants;
 pub mod o200k_split;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
+/// Shared pieces of the hand-written pre-tokenisers.
+pub mod split_rules;
 /// The cancel-and-progress loop of the merge-based trainers.
 pub mod steps;
 /// Every corpus-trained teaching tokeniser, trained together for the lesson.

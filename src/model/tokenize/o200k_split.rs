@@ -26,7 +26,10 @@
 //! prefix is tried taken, then not; `upper*` gives back characters one at a
 //! time until `lower+` can start.
 
-use super::char_class::{Case, CharClass, CharClasses, char_at, cover, run_of};
+use super::char_class::{Case, CharClass, CharClasses};
+use super::split_rules::{
+    char_at, contraction_any_case, cover, run_of, up_to_three_numbers, white_run,
+};
 
 /// Calls `f(start, end)` for every o200k piece of `text`, in order. The pieces
 /// cover `text` exactly.
@@ -53,32 +56,9 @@ fn case_run(text: &str, mut i: usize, classes: &CharClasses, keep: fn(Case) -> b
     i
 }
 
-/// The contraction at `i` (bytes), if any: an apostrophe and, in any case,
-/// `s`, `t`, `re`, `ve`, `m`, `ll` or `d` (`ſ` counts as `s`, as in the regex).
-fn contraction_len(text: &str, i: usize) -> Option<usize> {
-    let rest = text.get(i..)?;
-    let mut chars = rest.chars();
-    if chars.next()? != '\'' {
-        return None;
-    }
-    let first = chars.next()?;
-    match first {
-        's' | 'S' | 'ſ' | 't' | 'T' | 'm' | 'M' | 'd' | 'D' => Some(1 + first.len_utf8()),
-        'r' | 'R' | 'v' | 'V' | 'l' | 'L' => {
-            let second = chars.next()?.to_ascii_lowercase();
-            let ok = matches!(
-                (first.to_ascii_lowercase(), second),
-                ('r', 'e') | ('v', 'e') | ('l', 'l')
-            );
-            ok.then_some(3)
-        }
-        _ => None,
-    }
-}
-
 /// After the word proper ends at `end`, an optional contraction.
 fn with_contraction(text: &str, end: usize) -> usize {
-    end + contraction_len(text, end).unwrap_or(0)
+    end + contraction_any_case(text, end).unwrap_or(0)
 }
 
 /// Branch 1 without its prefix, from `s`: `upper* lower+`, then a contraction.
@@ -138,14 +118,7 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     }
     // 3: up to three digits.
     if class == Number {
-        let mut end = pos + len;
-        for _ in 0..2 {
-            match char_at(text, end, classes) {
-                Some((_, Number, l)) => end += l,
-                _ => break,
-            }
-        }
-        return end;
+        return up_to_three_numbers(text, pos, classes);
     }
     // 4: symbols (marks included), after an optional space, then line breaks and
     // slashes.
@@ -161,38 +134,27 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
         }
         return end;
     }
-    // 5 to 7: `c` is white space. Find the whole run and its last line break.
-    let mut end = pos;
-    let mut last_break_end = None;
-    let mut last_start = pos;
-    while let Some((_, k, l)) = char_at(text, end, classes) {
-        match k {
-            Newline => last_break_end = Some(end + l),
-            Space => {}
-            _ => break,
-        }
-        last_start = end;
-        end += l;
-    }
-    if let Some(e) = last_break_end {
+    // 5 to 7: `c` is white space.
+    let run = white_run(text, pos, classes);
+    if let Some(e) = run.after_last_break {
         return e; // 5
     }
-    if end == text.len() || last_start == pos {
-        return end; // 6 at the end of the text, or 7 for a single character
+    if run.end == text.len() || run.last_start == pos {
+        return run.end; // 6 at the end of the text, or 7 for a single character
     }
-    last_start // 6: the last space goes to the next piece
+    run.last_start // 6: the last space goes to the next piece
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tokenize::pretokenize::{O200K_PATTERN, RegexSplit};
+    use crate::model::tokenize::pretokenize::O200K_PATTERN;
+    use crate::model::tokenize::split_rules::assert_same_as_regex;
 
     #[test]
     fn every_branch_as_the_regex_splits()
     -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
-        let regex = RegexSplit::regex_only(O200K_PATTERN)?;
-        for text in [
+        let texts = [
             "",
             "I've 12345 cats!!\n",
             "HTTPServer's camelCase XMLHttpRequest IPhone iPhone",
@@ -206,12 +168,7 @@ mod tests {
             " 1234567890 ٣٤ Ⅻ",
             "👨‍👩‍👧 !!? (x)",
             "\r\n\r\nnext\n",
-        ] {
-            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            for_each_piece(text, |a, b| ours.push((a, b)));
-            regex.for_each_range(text, |a, b| theirs.push((a, b)))?;
-            assert_eq!(ours, theirs, "{text:?}");
-        }
-        Ok(())
+        ];
+        assert_same_as_regex(O200K_PATTERN, |t, f| for_each_piece(t, f), &texts)
     }
 }

@@ -73,19 +73,12 @@ fn word_ending_lower(text: &str, s: usize, classes: &CharClasses) -> Option<usiz
     }
     // ...otherwise it gives back characters until one that is also in the lower
     // set (a caseless letter or a mark) can start `lower+`.
-    let mut starts = Vec::new();
-    let mut i = s;
-    while i < upper_end {
-        let Some((c, _, len)) = char_at(text, i, classes) else {
-            break;
-        };
-        starts.push((i, classes.case_of(c)));
-        i += len;
-    }
-    let (start, _) = starts
-        .into_iter()
+    let (offset, _) = text
+        .get(s..upper_end)?
+        .char_indices()
         .rev()
-        .find(|(_, case)| case.in_lower_set())?;
+        .find(|&(_, c)| classes.case_of(c).in_lower_set())?;
+    let start = s + offset;
     let end = case_run(text, start, classes, Case::in_lower_set);
     Some(with_contraction(text, end))
 }

@@ -1,6 +1,6 @@
 //! The hand-written GPT-2, cl100k and o200k pre-tokenisers against their regexes: the
-//! same pieces on generated text built from the characters each branch hinges
-//! on, and on every document of the shipped corpus.
+//! same pieces on an example of every branch, on generated text built from the
+//! characters each branch hinges on, and on every document of the shipped corpus.
 
 use llm_lens::model::corpus::Corpus;
 use llm_lens::model::tokenize::encoding::TokenizeError;
@@ -30,6 +30,49 @@ fn regex(split: &RegexSplit, text: &str) -> Result<Vec<(usize, usize)>, Tokenize
     let mut v = Vec::new();
     split.for_each_range(text, |a, b| v.push((a, b)))?;
     Ok(v)
+}
+
+/// One example for each branch of the three patterns and for the places where they
+/// differ: contractions in every case, white-space runs with and without line
+/// breaks (and at the end), case changes inside words, marks, slashes, digits of
+/// several scripts, emoji, controls and special-token text.
+const EXAMPLES: &[&str] = &[
+    "",
+    "I've 12345 cats!!\n",
+    "DON'T 'Re 'LL 'ſ 'x ' they'RE 'S 's 'll 'l 've",
+    "HTTPServer's camelCase XMLHttpRequest IPhone iPhone",
+    "  \n  x",
+    "a  \n\n \t b",
+    "end   ",
+    "     \n",
+    "tab\tbed \u{a0}nbsp \u{3000}ideo  word",
+    "\"quoted\" (parens) ...dots",
+    " !!\r\n\r\nnext",
+    "\r\n\r\nnext\n",
+    "x\r\ny",
+    "a/b!!/\n/ c",
+    "é = e\u{301} combining \u{301}x \u{301} Ǆx ǅx ʰa Aʰ 中文Ab",
+    "٣٤٥٦ Ⅻ ½ 1234567 1234567890",
+    "👨‍👩‍👧 🇫🇷 emoji !!? (x)",
+    "\u{0}\u{7f}\u{85}\u{2028}controls",
+    "中文字符和 العربية עברית",
+    "<|endoftext|>",
+    " 1 ' ",
+];
+
+#[test]
+fn every_branch_splits_as_the_regex_does() -> Result<(), TokenizeError> {
+    for (pattern, hand_split) in pairs() {
+        let split = RegexSplit::regex_only(pattern)?;
+        for text in EXAMPLES {
+            assert_eq!(
+                hand(hand_split, text),
+                regex(&split, text)?,
+                "{pattern} on {text:?}"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Characters at the edges of the branches: apostrophes and contraction letters

@@ -208,39 +208,40 @@ mod tests {
 
     #[test]
     fn tables_agree_with_the_regex_crate() -> Result<(), Box<dyn std::error::Error>> {
-        let letter = fancy_regex::Regex::new(r"^\p{L}$")?;
-        let number = fancy_regex::Regex::new(r"^\p{N}$")?;
-        let space = fancy_regex::Regex::new(r"^\s$")?;
-        let upper = fancy_regex::Regex::new(r"^[\p{Lu}\p{Lt}]$")?;
-        let lower = fancy_regex::Regex::new(r"^\p{Ll}$")?;
-        let both = fancy_regex::Regex::new(r"^[\p{Lm}\p{Lo}\p{M}]$")?;
+        let regex = |class: &str| fancy_regex::Regex::new(&format!("^{class}$"));
+        // Tried in order; the first that matches gives the expected value.
+        let classes = [
+            (regex(r"\p{L}")?, CharClass::Letter),
+            (regex(r"\p{N}")?, CharClass::Number),
+            (regex(r"[\r\n]")?, CharClass::Newline),
+            (regex(r"\s")?, CharClass::Space),
+        ];
+        let cases = [
+            (regex(r"[\p{Lu}\p{Lt}]")?, Case::Upper),
+            (regex(r"\p{Ll}")?, Case::Lower),
+            (regex(r"[\p{Lm}\p{Lo}\p{M}]")?, Case::Both),
+        ];
+        fn first_match<T: Copy>(
+            s: &str,
+            table: &[(fancy_regex::Regex, T)],
+            otherwise: T,
+        ) -> Result<T, fancy_regex::Error> {
+            for (re, value) in table {
+                if re.is_match(s)? {
+                    return Ok(*value);
+                }
+            }
+            Ok(otherwise)
+        }
         let t = CharClasses::get();
         let mut buf = [0u8; 4];
         // Every code point in the BMP and a stride through the rest.
         let astral = (0x1_0000u32..=0x10_FFFF).step_by(7);
         for c in (0u32..0x1_0000).chain(astral).filter_map(char::from_u32) {
             let s: &str = c.encode_utf8(&mut buf);
-            let expected = if letter.is_match(s)? {
-                CharClass::Letter
-            } else if number.is_match(s)? {
-                CharClass::Number
-            } else if c == '\r' || c == '\n' {
-                CharClass::Newline
-            } else if space.is_match(s)? {
-                CharClass::Space
-            } else {
-                CharClass::Other
-            };
-            assert_eq!(t.of(c), expected, "U+{:04X}", c as u32);
-            let case = if upper.is_match(s)? {
-                Case::Upper
-            } else if lower.is_match(s)? {
-                Case::Lower
-            } else if both.is_match(s)? {
-                Case::Both
-            } else {
-                Case::Neither
-            };
+            let class = first_match(s, &classes, CharClass::Other)?;
+            assert_eq!(t.of(c), class, "U+{:04X}", c as u32);
+            let case = first_match(s, &cases, Case::Neither)?;
             assert_eq!(t.case_of(c), case, "U+{:04X}", c as u32);
         }
         Ok(())

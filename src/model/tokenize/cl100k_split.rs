@@ -95,36 +95,3 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     }
     pos + len // 8
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::tokenize::pretokenize::CL100K_PATTERN;
-    use crate::model::tokenize::split_rules::assert_same_as_regex;
-
-    #[test]
-    fn every_branch_as_the_regex_splits()
-    -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
-        let texts = [
-            "",
-            "I've 12345 cats!!\n",
-            "DON'T 'Re 'LL 'ſ 'x '",
-            "  \n  x",
-            "a  \n\n \t b",
-            "end   ",
-            "tab\tbed \u{a0}nbsp \u{3000}ideo",
-            "\"quoted\" (parens) ...dots",
-            " !!\r\n\r\nnext",
-            "x\r\ny",
-            "é = e\u{301} combining",
-            "٣٤٥٦ Ⅻ ½ 1234567",
-            "👨‍👩‍👧 🇫🇷 emoji",
-            "\u{0}\u{7f}\u{85}\u{2028}controls",
-            "中文字符和 العربية עברית",
-            "<|endoftext|>",
-            "     \n",
-            " 1 ' ",
-        ];
-        assert_same_as_regex(CL100K_PATTERN, |t, f| for_each_piece(t, f), &texts)
-    }
-}

@@ -80,27 +80,3 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     }
     pos + len // 7
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::tokenize::pretokenize::GPT2_PATTERN;
-    use crate::model::tokenize::split_rules::assert_same_as_regex;
-
-    #[test]
-    fn every_branch_as_the_regex_splits()
-    -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
-        let texts = [
-            "",
-            "I've 12345 cats!!\n",
-            "DON'T 'S 's 'll 'l 've 'x '",
-            "  \n  x",
-            "end   ",
-            "\tword  word \u{a0}nbsp",
-            " 1234567890 ٣٤ Ⅻ",
-            "e\u{301} 👨‍👩‍👧 !!? (x)",
-            "\r\n\r\nnext\n",
-        ];
-        assert_same_as_regex(GPT2_PATTERN, |t, f| for_each_piece(t, f), &texts)
-    }
-}

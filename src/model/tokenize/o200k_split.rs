@@ -137,31 +137,3 @@ fn piece_end(text: &str, pos: usize, classes: &CharClasses) -> usize {
     }
     run.last_start // 6: the last space goes to the next piece
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::tokenize::pretokenize::O200K_PATTERN;
-    use crate::model::tokenize::split_rules::assert_same_as_regex;
-
-    #[test]
-    fn every_branch_as_the_regex_splits()
-    -> Result<(), crate::model::tokenize::encoding::TokenizeError> {
-        let texts = [
-            "",
-            "I've 12345 cats!!\n",
-            "HTTPServer's camelCase XMLHttpRequest IPhone iPhone",
-            "DON'T 'Re 'LL 'ſ 'x ' they'RE",
-            "  \n  x",
-            "end   ",
-            "a  \n\n \t b",
-            "\tword  word \u{a0}nbsp",
-            "e\u{301} \u{301}x \u{301} Ǆx ǅx ʰa Aʰ 中文Ab",
-            "a/b!!/\n/ c",
-            " 1234567890 ٣٤ Ⅻ",
-            "👨‍👩‍👧 !!? (x)",
-            "\r\n\r\nnext\n",
-        ];
-        assert_same_as_regex(O200K_PATTERN, |t, f| for_each_piece(t, f), &texts)
-    }
-}

@@ -39,18 +39,17 @@ pub const O200K_PATTERN: &str = concat!(
     r"|\s+",
 );
 
-/// A compiled regex pre-tokeniser.
+/// A pre-tokeniser: a regex, or for the three GPT patterns its hand-written twin
+/// ([`gpt2_split`], [`cl100k_split`], [`o200k_split`]), which gives the same
+/// pieces (checked by the tests) several times faster without compiling the regex.
 #[derive(Debug, Clone)]
 pub struct RegexSplit {
-    regex: Regex,
-    /// The three GPT patterns are answered by hand-written twins of their regexes
-    /// ([`gpt2_split`], [`cl100k_split`], [`o200k_split`]): the same pieces,
-    /// checked by the tests, several times faster.
-    hand_written: Option<HandWritten>,
+    how: How,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HandWritten {
+#[derive(Debug, Clone)]
+enum How {
+    Regex(Box<Regex>),
     Gpt2,
     Cl100k,
     O200k,
@@ -58,14 +57,13 @@ enum HandWritten {
 
 impl RegexSplit {
     pub fn new(pattern: &str) -> Result<Self, TokenizeError> {
-        let mut split = Self::regex_only(pattern)?;
-        split.hand_written = match pattern {
-            GPT2_PATTERN => Some(HandWritten::Gpt2),
-            CL100K_PATTERN => Some(HandWritten::Cl100k),
-            O200K_PATTERN => Some(HandWritten::O200k),
-            _ => None,
+        let how = match pattern {
+            GPT2_PATTERN => How::Gpt2,
+            CL100K_PATTERN => How::Cl100k,
+            O200K_PATTERN => How::O200k,
+            _ => return Self::regex_only(pattern),
         };
-        Ok(split)
+        Ok(Self { how })
     }
 
     /// Always through the regex engine, even for a pattern with a hand-written
@@ -73,28 +71,21 @@ impl RegexSplit {
     pub fn regex_only(pattern: &str) -> Result<Self, TokenizeError> {
         Regex::new(pattern)
             .map(|regex| Self {
-                regex,
-                hand_written: None,
+                how: How::Regex(Box::new(regex)),
             })
             .map_err(|e| TokenizeError::Regex(e.to_string()))
     }
 
     pub fn gpt2() -> Self {
-        Self::known(GPT2_PATTERN)
+        Self { how: How::Gpt2 }
     }
 
     pub fn cl100k() -> Self {
-        Self::known(CL100K_PATTERN)
+        Self { how: How::Cl100k }
     }
 
     pub fn o200k() -> Self {
-        Self::known(O200K_PATTERN)
-    }
-
-    fn known(pattern: &str) -> Self {
-        // The three patterns are constants checked by the tests; they always compile.
-        #[allow(clippy::expect_used)]
-        Self::new(pattern).expect("built-in pattern compiles")
+        Self { how: How::O200k }
     }
 
     /// Calls `f(start, end)` for each piece, in order; unmatched text (there is none
@@ -106,33 +97,11 @@ impl RegexSplit {
         text: &str,
         f: impl FnMut(usize, usize),
     ) -> Result<(), TokenizeError> {
-        match self.hand_written {
-            Some(HandWritten::Gpt2) => gpt2_split::for_each_piece(text, f),
-            Some(HandWritten::Cl100k) => cl100k_split::for_each_piece(text, f),
-            Some(HandWritten::O200k) => o200k_split::for_each_piece(text, f),
-            None => return self.regex_ranges(text, f),
-        }
-        Ok(())
-    }
-
-    fn regex_ranges(
-        &self,
-        text: &str,
-        mut f: impl FnMut(usize, usize),
-    ) -> Result<(), TokenizeError> {
-        let mut covered = 0;
-        for m in self.regex.find_iter(text) {
-            let m = m.map_err(|e| TokenizeError::Regex(e.to_string()))?;
-            if m.start() > covered {
-                f(covered, m.start());
-            }
-            if m.end() > m.start() {
-                f(m.start(), m.end());
-            }
-            covered = m.end();
-        }
-        if covered < text.len() {
-            f(covered, text.len());
+        match &self.how {
+            How::Gpt2 => gpt2_split::for_each_piece(text, f),
+            How::Cl100k => cl100k_split::for_each_piece(text, f),
+            How::O200k => o200k_split::for_each_piece(text, f),
+            How::Regex(regex) => return regex_ranges(regex, text, f),
         }
         Ok(())
     }
@@ -150,6 +119,30 @@ impl RegexSplit {
         })?;
         Ok(pieces)
     }
+}
+
+/// The regex's matches as ranges, with any unmatched text between them as pieces of
+/// its own, so the ranges cover `text`.
+fn regex_ranges(
+    regex: &Regex,
+    text: &str,
+    mut f: impl FnMut(usize, usize),
+) -> Result<(), TokenizeError> {
+    let mut covered = 0;
+    for m in regex.find_iter(text) {
+        let m = m.map_err(|e| TokenizeError::Regex(e.to_string()))?;
+        if m.start() > covered {
+            f(covered, m.start());
+        }
+        if m.end() > m.start() {
+            f(m.start(), m.end());
+        }
+        covered = m.end();
+    }
+    if covered < text.len() {
+        f(covered, text.len());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

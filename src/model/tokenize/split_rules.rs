@@ -120,20 +120,3 @@ pub fn white_run(text: &str, pos: usize, classes: &CharClasses) -> WhiteRun {
     }
     run
 }
-
-/// For the splitters' unit tests: `split` cuts every text as `pattern`'s regex does.
-#[cfg(test)]
-pub(crate) fn assert_same_as_regex(
-    pattern: &str,
-    split: fn(&str, &mut dyn FnMut(usize, usize)),
-    texts: &[&str],
-) -> Result<(), super::encoding::TokenizeError> {
-    let regex = super::pretokenize::RegexSplit::regex_only(pattern)?;
-    for text in texts {
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        split(text, &mut |a, b| ours.push(&text[a..b]));
-        regex.for_each_range(text, |a, b| theirs.push(&text[a..b]))?;
-        assert_eq!(ours, theirs, "{text:?}");
-    }
-    Ok(())
-}

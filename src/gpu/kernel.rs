@@ -69,6 +69,70 @@ impl Kernel {
             storage,
         }
     }
+
+    /// Binds `params` to binding 0 and `buffers` (inputs, then the output) to
+    /// bindings 1.., the layout every kernel shares.
+    pub(crate) fn bind(
+        &self,
+        device: &wgpu::Device,
+        params: wgpu::BindingResource<'_>,
+        buffers: &[&wgpu::Buffer],
+    ) -> wgpu::BindGroup {
+        bind_group(device, &self.layout, params, buffers)
+    }
+}
+
+/// A bind group for `layout`: `params` at binding 0, then `buffers` at 1.., as
+/// every kernel here (the softmax's own layout included) takes them.
+pub(crate) fn bind_group(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    params: wgpu::BindingResource<'_>,
+    buffers: &[&wgpu::Buffer],
+) -> wgpu::BindGroup {
+    let mut entries = vec![wgpu::BindGroupEntry {
+        binding: 0,
+        resource: params,
+    }];
+    for (i, b) in buffers.iter().enumerate() {
+        entries.push(wgpu::BindGroupEntry {
+            binding: (i + 1) as u32,
+            resource: b.as_entire_binding(),
+        });
+    }
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: None,
+        layout,
+        entries: &entries,
+    })
+}
+
+/// A buffer holding `data` with `usage`; empty data becomes one zero float, since
+/// empty bindings are not allowed.
+pub(crate) fn buffer_with(
+    device: &wgpu::Device,
+    label: &str,
+    data: &[f32],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    use wgpu::util::DeviceExt;
+    let one = [0.0f32];
+    let data = if data.is_empty() { &one[..] } else { data };
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: bytemuck::cast_slice(data),
+        usage,
+    })
+}
+
+/// A uniform buffer holding a kernel's parameter block.
+pub(crate) fn params_buffer(device: &wgpu::Device, params: &[u8]) -> wgpu::Buffer {
+    use wgpu::util::DeviceExt;
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("params"),
+        contents: params,
+        usage: wgpu::BufferUsages::UNIFORM,
+    })
 }
 
 impl GpuContext {
@@ -82,7 +146,6 @@ impl GpuContext {
         out_len: usize,
         groups: [u32; 3],
     ) -> Result<Vec<f32>, GpuError> {
-        use wgpu::util::DeviceExt;
         if inputs.len() + 1 != kernel.storage {
             return Err(GpuError::Validation(format!(
                 "kernel takes {} inputs, got {}",
@@ -91,70 +154,40 @@ impl GpuContext {
             )));
         }
         let device = &self.device;
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let params_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("params"),
-            contents: params,
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
-        // Empty bindings are not allowed: pad to one float.
-        let pad = |d: &[f32]| {
-            if d.is_empty() {
-                vec![0.0f32]
-            } else {
-                d.to_vec()
-            }
-        };
-        let input_bufs: Vec<wgpu::Buffer> = inputs
-            .iter()
-            .map(|d| {
-                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("input"),
-                    contents: bytemuck::cast_slice(&pad(d)),
-                    usage: wgpu::BufferUsages::STORAGE,
-                })
-            })
-            .collect();
         let out_bytes = (out_len.max(1) * 4) as u64;
-        let out = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("output"),
-            size: out_bytes,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size: out_bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let mut entries = vec![wgpu::BindGroupEntry {
-            binding: 0,
-            resource: params_buf.as_entire_binding(),
-        }];
-        for (i, b) in input_bufs.iter().chain(std::iter::once(&out)).enumerate() {
-            entries.push(wgpu::BindGroupEntry {
-                binding: (i + 1) as u32,
-                resource: b.as_entire_binding(),
+        let (readback, submission) = self.scoped(|| {
+            let params_buf = params_buffer(device, params);
+            let input_bufs: Vec<wgpu::Buffer> = inputs
+                .iter()
+                .map(|d| buffer_with(device, "input", d, wgpu::BufferUsages::STORAGE))
+                .collect();
+            let out = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("output"),
+                size: out_bytes,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
             });
-        }
-        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("kernel"),
-            layout: &kernel.layout,
-            entries: &entries,
-        });
-        let mut encoder = device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&kernel.pipeline);
-            pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
-        }
-        encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, out_bytes);
-        let submission = self.queue.submit([encoder.finish()]);
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(GpuError::Validation(e.to_string()));
-        }
+            let readback = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size: out_bytes,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let buffers: Vec<&wgpu::Buffer> =
+                input_bufs.iter().chain(std::iter::once(&out)).collect();
+            let bind = kernel.bind(device, params_buf.as_entire_binding(), &buffers);
+            let mut encoder = device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&kernel.pipeline);
+                pass.set_bind_group(0, &bind, &[]);
+                pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+            }
+            encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, out_bytes);
+            let submission = self.queue.submit([encoder.finish()]);
+            // wgpu keeps the buffers this submission uses alive until it is done.
+            Ok((readback, submission))
+        })?;
         self.wait(submission)?;
         let mut v = self.read_f32(&readback, out_len.max(1))?;
         v.truncate(out_len);

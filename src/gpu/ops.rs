@@ -5,7 +5,7 @@
 
 use eframe::egui_wgpu::wgpu;
 
-use super::kernel::Kernel;
+use super::kernel::{Kernel, buffer_with, params_buffer};
 use super::launch::{self, Launch};
 use super::{GpuContext, GpuError};
 use crate::model::config::Activation;
@@ -321,25 +321,16 @@ impl GpuContext {
         cols: usize,
         reps: usize,
     ) -> Result<f64, GpuError> {
-        use wgpu::util::DeviceExt;
         let launch = launch::linear(rows, k, cols)?;
         let device = &self.device;
         let filled = |len: usize, label: &str| {
             let data: Vec<f32> = (0..len).map(|i| ((i % 7) as f32 - 3.0) * 0.01).collect();
-            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents: bytemuck::cast_slice(&data),
-                usage: wgpu::BufferUsages::STORAGE,
-            })
+            buffer_with(device, label, &data, wgpu::BufferUsages::STORAGE)
         };
         // Buffers and bind group inside error scopes: a size the device cannot hold is
         // an error here, not a lost device later.
         let bind = self.scoped(|| {
-            let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("params"),
-                contents: &launch.params,
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
+            let params = params_buffer(device, &launch.params);
             let (x, w, b) = (
                 filled(rows * k, "x"),
                 filled(cols * k, "w"),
@@ -351,20 +342,10 @@ impl GpuContext {
                 usage: wgpu::BufferUsages::STORAGE,
                 mapped_at_creation: false,
             });
-            let entries: Vec<wgpu::BindGroupEntry> = [&params, &x, &w, &b, &y]
-                .iter()
-                .enumerate()
-                .map(|(i, buf)| wgpu::BindGroupEntry {
-                    binding: i as u32,
-                    resource: buf.as_entire_binding(),
-                })
-                .collect();
-            let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("linear timing"),
-                layout: &self.ops.linear.layout,
-                entries: &entries,
-            });
-            Ok(bind)
+            Ok(self
+                .ops
+                .linear
+                .bind(device, params.as_entire_binding(), &[&x, &w, &b, &y]))
         })?;
         let record = |reps: usize| {
             let mut encoder = device.create_command_encoder(&Default::default());

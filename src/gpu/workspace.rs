@@ -8,7 +8,7 @@ use std::num::NonZeroU64;
 use eframe::egui_wgpu::wgpu;
 
 use super::GpuContext;
-use super::kernel::Kernel;
+use super::kernel::{Kernel, bind_group};
 use super::resident::{LinearBufs, NormBufs, ResidentWeights};
 
 /// Bytes between parameter blocks: WebGPU's largest uniform offset alignment.
@@ -141,6 +141,15 @@ fn storage(device: &wgpu::Device, label: &str, bytes: u64) -> wgpu::Buffer {
     })
 }
 
+/// Parameter block `slot` of the shared parameter buffer.
+fn slot_binding(params: &wgpu::Buffer, slot: Slot) -> wgpu::BindingResource<'_> {
+    wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+        buffer: params,
+        offset: slot as u64 * SLOT_BYTES,
+        size: NonZeroU64::new(PARAM_BYTES),
+    })
+}
+
 /// Binds `kernel` to parameter block `slot` and `buffers` (inputs, then the output).
 fn bind(
     device: &wgpu::Device,
@@ -149,35 +158,7 @@ fn bind(
     slot: Slot,
     buffers: &[&wgpu::Buffer],
 ) -> wgpu::BindGroup {
-    bind_layout(device, &kernel.layout, params, slot, buffers)
-}
-
-fn bind_layout(
-    device: &wgpu::Device,
-    layout: &wgpu::BindGroupLayout,
-    params: &wgpu::Buffer,
-    slot: Slot,
-    buffers: &[&wgpu::Buffer],
-) -> wgpu::BindGroup {
-    let mut entries = vec![wgpu::BindGroupEntry {
-        binding: 0,
-        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-            buffer: params,
-            offset: slot as u64 * SLOT_BYTES,
-            size: NonZeroU64::new(PARAM_BYTES),
-        }),
-    }];
-    for (i, b) in buffers.iter().enumerate() {
-        entries.push(wgpu::BindGroupEntry {
-            binding: (i + 1) as u32,
-            resource: b.as_entire_binding(),
-        });
-    }
-    device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: None,
-        layout,
-        entries: &entries,
-    })
+    kernel.bind(device, slot_binding(params, slot), buffers)
 }
 
 impl Workspace {
@@ -266,11 +247,10 @@ impl Workspace {
                     Slot::Scores,
                     &[&q, &k, &scores],
                 ),
-                softmax: bind_layout(
+                softmax: bind_group(
                     device,
                     &ctx.softmax.layout,
-                    &params,
-                    Slot::Softmax,
+                    slot_binding(&params, Slot::Softmax),
                     &[&weights, &mask],
                 ),
                 context: bind(

@@ -56,9 +56,7 @@ impl Encoding {
             ids,
         }
     }
-}
 
-impl Encoding {
     pub fn len(&self) -> usize {
         self.ids.len()
     }

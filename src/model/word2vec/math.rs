@@ -184,8 +184,7 @@ impl Avx2Fma {
     /// `Some` when this CPU supports AVX2 and FMA (cached by std after the first call).
     #[inline(always)]
     pub fn detect() -> Option<Avx2Fma> {
-        (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
-            .then_some(Avx2Fma(()))
+        crate::model::simd::has_avx2_fma().then_some(Avx2Fma(()))
     }
 }
 

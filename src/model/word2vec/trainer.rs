@@ -470,7 +470,11 @@ pub fn train(
     let chunk_words = CHUNK_WORDS.min(data.ids.len() / (config.threads * 8));
     let chunks = data.chunks(chunk_words);
     let threads = config.threads.clamp(1, chunks.len().max(1));
-    let order = striped_order(chunks.len(), threads);
+    // In the order they are handed out.
+    let chunks: Vec<Range<usize>> = striped_order(chunks.len(), threads)
+        .into_iter()
+        .map(|i| chunks[i].clone())
+        .collect();
     let next_chunk = AtomicUsize::new(0);
     let stats: Vec<WorkerStats> = (0..threads).map(|_| WorkerStats::default()).collect();
     let words_done = AtomicU64::new(0);
@@ -512,7 +516,6 @@ pub fn train(
                     config,
                     data: &data,
                     chunks: &chunks,
-                    order: &order,
                     next_chunk: &next_chunk,
                     table: &table,
                     keep: &keep,
@@ -669,9 +672,8 @@ fn alpha_at(config: &TrainerConfig, fraction: f64) -> f32 {
 struct Job<'a> {
     config: &'a TrainerConfig,
     data: &'a TrainingData,
-    /// Units of work (paragraph ranges) and the order they are handed out in.
+    /// Units of work (paragraph ranges), in the order they are handed out.
     chunks: &'a [Range<usize>],
-    order: &'a [usize],
     /// Shared counter over `epochs × chunks`: the next unit any worker takes.
     next_chunk: &'a AtomicUsize,
     table: &'a NegativeTable,
@@ -740,7 +742,7 @@ fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
                 stats.last_epoch_examples.store(examples, Ordering::Relaxed);
             }
         }
-        for sent in job.chunks[job.order[c % n]].clone() {
+        for sent in job.chunks[c % n].clone() {
             if job.control.is_paused() {
                 while job.control.is_paused() && !job.control.is_cancelled() {
                     std::thread::sleep(Duration::from_millis(10));

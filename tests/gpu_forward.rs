@@ -53,10 +53,6 @@ fn agree(
     d
 }
 
-fn encoding(ids: Vec<u32>) -> Encoding {
-    Encoding::from_ids(ids)
-}
-
 #[test]
 fn the_shipped_model_gives_the_cpus_trace() {
     let Some(ctx) = context("the_shipped_model_gives_the_cpus_trace") else {
@@ -143,7 +139,14 @@ fn random_models_of_odd_shapes_and_every_activation_agree() {
                 ..Default::default()
             };
             let what = format!("shape {i}, {n} tokens");
-            agree(&ctx, &mut gpu, &weights, &encoding(ids), &opts, &what);
+            agree(
+                &ctx,
+                &mut gpu,
+                &weights,
+                &Encoding::from_ids(ids),
+                &opts,
+                &what,
+            );
         }
     }
 }
@@ -188,7 +191,7 @@ fn inputs_the_cpu_refuses_the_gpu_refuses_the_same_way() {
     let mut gpu = GpuModel::upload(&ctx, &weights).expect("upload");
     let opts = ForwardOptions::default();
     for ids in [vec![], vec![1; 9], vec![1, 2, 50]] {
-        let enc = encoding(ids.clone());
+        let enc = Encoding::from_ids(ids.clone());
         let cpu = forward(&weights, &enc, &opts).expect_err("the CPU refuses");
         match gpu.forward(&ctx, &enc, &opts) {
             Err(GpuForwardError::Input(e)) => assert_eq!(e, cpu, "{ids:?}"),
@@ -201,7 +204,7 @@ fn inputs_the_cpu_refuses_the_gpu_refuses_the_same_way() {
         ..Default::default()
     };
     assert!(matches!(
-        gpu.forward(&ctx, &encoding(vec![1, 2]), &many),
+        gpu.forward(&ctx, &Encoding::from_ids(vec![1, 2]), &many),
         Err(GpuForwardError::Gpu(_))
     ));
 }

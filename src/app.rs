@@ -21,37 +21,14 @@ fn backend_help(c: BackendChoice) -> &'static str {
         }
     }
 }
-use crate::lessons::{Lesson, LessonContext, LessonId, all_lessons};
+pub use crate::command::Command;
+pub use crate::lessons::{DEFAULT_SENTENCE, MAX_SENTENCE_CHARS};
+use crate::lessons::{LessonContext, LessonId, Pane, all_lessons};
 use crate::prose::ProseLibrary;
 use crate::widgets::markdown::Markdown;
-use egui::{Key, KeyboardShortcut, Modifiers, RichText};
+use egui::{Key, Modifiers, RichText};
 use std::collections::BTreeMap;
 
-/// The sentence every lesson starts with: "bank" is ambiguous, which later lessons use.
-pub const DEFAULT_SENTENCE: &str = "I withdrew money from the bank.";
-/// Longer input is cut here (with a notice) so a 100,000-character paste stays fluid.
-pub const MAX_SENTENCE_CHARS: usize = 2_000;
-/// Lesson panes ask the shell to switch lesson by storing a [`LessonId`] in egui's temporary
-/// data under this id (e.g. a timeline event linking to the lesson that covers it).
-pub const GOTO_LESSON_ID: &str = "llm-lens-goto-lesson";
-
-/// Marks a context whose frames must not depend on the clock (snapshot tests): panes
-/// then leave out measured timings. See [`set_reproducible`].
-pub const REPRODUCIBLE_ID: &str = "llm-lens-reproducible";
-
-/// Asks every pane to draw nothing that varies from run to run (timings).
-pub fn set_reproducible(ctx: &egui::Context) {
-    ctx.data_mut(|d| d.insert_temp(egui::Id::unique(REPRODUCIBLE_ID), true));
-}
-
-/// Whether [`set_reproducible`] was called on this context.
-pub fn is_reproducible(ctx: &egui::Context) -> bool {
-    ctx.data(|d| d.get_temp::<bool>(egui::Id::unique(REPRODUCIBLE_ID)))
-        .unwrap_or(false)
-}
-
-/// Where a pane leaves the name of a view to jump to (see [`LensApp::request_view`]).
-pub const GOTO_VIEW_ID: &str = "llm-lens-goto-view";
 /// Presentation mode enlarges everything by this factor on top of the learner's zoom.
 pub const PRESENTATION_SCALE: f32 = 1.5;
 const MIN_ZOOM: f32 = 0.5;
@@ -83,83 +60,15 @@ impl Default for Settings {
     }
 }
 
-/// Everything the learner can do from the keyboard, with its shortcuts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    PrevStep,
-    NextStep,
-    PrevLesson,
-    NextLesson,
-    TogglePresentation,
-    ToggleTheme,
-}
-
-impl Command {
-    pub const ALL: [Command; 6] = [
-        Self::PrevStep,
-        Self::NextStep,
-        Self::PrevLesson,
-        Self::NextLesson,
-        Self::TogglePresentation,
-        Self::ToggleTheme,
-    ];
-
-    /// ←/→ are plain keys, so they act only when no text box has the keyboard.
-    pub fn shortcuts(self) -> &'static [KeyboardShortcut] {
-        const fn k(m: Modifiers, key: Key) -> KeyboardShortcut {
-            KeyboardShortcut::new(m, key)
-        }
-        const PREV_STEP: &[KeyboardShortcut] = &[k(Modifiers::NONE, Key::ArrowLeft)];
-        const NEXT_STEP: &[KeyboardShortcut] = &[k(Modifiers::NONE, Key::ArrowRight)];
-        const PREV_LESSON: &[KeyboardShortcut] = &[
-            k(Modifiers::NONE, Key::PageUp),
-            k(Modifiers::COMMAND, Key::ArrowUp),
-        ];
-        const NEXT_LESSON: &[KeyboardShortcut] = &[
-            k(Modifiers::NONE, Key::PageDown),
-            k(Modifiers::COMMAND, Key::ArrowDown),
-        ];
-        const PRESENT: &[KeyboardShortcut] = &[k(Modifiers::NONE, Key::F11)];
-        const THEME: &[KeyboardShortcut] = &[k(
-            Modifiers {
-                shift: true,
-                ..Modifiers::COMMAND
-            },
-            Key::T,
-        )];
-        match self {
-            Self::PrevStep => PREV_STEP,
-            Self::NextStep => NEXT_STEP,
-            Self::PrevLesson => PREV_LESSON,
-            Self::NextLesson => NEXT_LESSON,
-            Self::TogglePresentation => PRESENT,
-            Self::ToggleTheme => THEME,
-        }
-    }
-
-    fn needs_free_keyboard(self) -> bool {
-        matches!(self, Self::PrevStep | Self::NextStep)
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            Self::PrevStep => "Previous step (←)",
-            Self::NextStep => "Next step (→)",
-            Self::PrevLesson => "Previous lesson (PgUp or Ctrl+↑)",
-            Self::NextLesson => "Next lesson (PgDn or Ctrl+↓)",
-            Self::TogglePresentation => "Presentation mode: full screen, large type (F11)",
-            Self::ToggleTheme => "Light or dark theme (Ctrl+Shift+T)",
-        }
-    }
-}
-
 /// The whole app. [`LensApp::ui`] draws one frame into any `Ui`, so the window, the
 /// screenshot command and the tests all run the same code.
 pub struct LensApp {
     pub settings: Settings,
     prose: ProseLibrary,
-    lessons: Vec<Box<dyn Lesson>>,
+    lessons: Vec<Box<dyn Pane>>,
     compute: Compute,
+    /// Frames must not depend on the clock (snapshot tests): lessons leave out timings.
+    reproducible: bool,
     markdown: Markdown,
     /// The theme, presentation flag and zoom last given to egui, to apply changes once.
     applied: Option<(bool, bool, f32)>,
@@ -174,6 +83,7 @@ impl LensApp {
             prose,
             lessons: all_lessons(),
             compute,
+            reproducible: false,
             markdown: Markdown::default(),
             applied: None,
             frame_log: None,
@@ -214,6 +124,34 @@ impl LensApp {
                 *step = (*step).min(last);
             }
         }
+    }
+
+    /// Asks every lesson to draw nothing that varies from run to run (timings).
+    pub fn set_reproducible(&mut self, reproducible: bool) {
+        self.reproducible = reproducible;
+    }
+
+    /// The pane of lesson `L`, with its state (for tests and tools).
+    pub fn lesson_mut<L: crate::lessons::Lesson>(&mut self) -> Option<&mut L> {
+        let pane = self.lessons.get_mut(L::ID.index())?;
+        let any: &mut dyn std::any::Any = pane.as_mut();
+        any.downcast_mut::<L>()
+    }
+
+    /// The pane of lesson `L`, read-only.
+    pub fn lesson_ref<L: crate::lessons::Lesson>(&self) -> Option<&L> {
+        let pane = self.lessons.get(L::ID.index())?;
+        let any: &dyn std::any::Any = pane.as_ref();
+        any.downcast_ref::<L>()
+    }
+
+    /// The first step of lesson `L` that shows `view` (0-based), if any.
+    pub fn step_of_view<L: crate::lessons::Lesson>(&self, view: L::View) -> Option<usize> {
+        use crate::lessons::ViewSet;
+        self.prose
+            .steps(L::ID)
+            .iter()
+            .position(|s| s.view.as_deref() == Some(view.name()))
     }
 
     pub fn lesson(&self) -> LessonId {
@@ -263,6 +201,13 @@ impl LensApp {
         let lesson = self.settings.lesson.index();
         let n = LessonId::ALL.len();
         match command {
+            Command::GoToLesson(l) => self.set_lesson(l),
+            Command::GoToView(view) => {
+                let steps = self.prose.steps(self.settings.lesson);
+                if let Some(i) = steps.iter().position(|s| s.view.as_deref() == Some(view)) {
+                    self.set_step(i);
+                }
+            }
             Command::PrevStep => self.set_step(self.step().saturating_sub(1)),
             Command::NextStep => self.set_step(self.step() + 1),
             Command::PrevLesson => self.set_lesson(LessonId::ALL[(lesson + n - 1) % n]),
@@ -274,7 +219,7 @@ impl LensApp {
 
     fn handle_keys(&mut self, ctx: &egui::Context) {
         let typing = ctx.egui_wants_keyboard_input();
-        for command in Command::ALL {
+        for command in Command::KEYBOARD {
             if command.needs_free_keyboard() && typing {
                 continue;
             }
@@ -341,38 +286,18 @@ impl LensApp {
                 .default_size(230.0)
                 .show(ui, |ui| self.lesson_list(ui));
         }
-        egui::CentralPanel::default().show(ui, |ui| self.lesson_pane(ui));
+        let commands = egui::CentralPanel::default()
+            .show(ui, |ui| self.lesson_pane(ui))
+            .inner;
+        if !commands.is_empty() {
+            for command in commands {
+                self.run(command);
+            }
+            ctx.request_repaint();
+        }
         for lesson in &mut self.lessons {
             lesson.background(&ctx);
         }
-        if let Some(lesson) =
-            ctx.data_mut(|d| d.remove_temp::<LessonId>(egui::Id::unique(GOTO_LESSON_ID)))
-        {
-            self.set_lesson(lesson);
-            ctx.request_repaint();
-        }
-        if let Some(view) =
-            ctx.data_mut(|d| d.remove_temp::<String>(egui::Id::unique(GOTO_VIEW_ID)))
-        {
-            let steps = self.prose.steps(self.settings.lesson);
-            if let Some(i) = steps
-                .iter()
-                .position(|s| s.view.as_deref() == Some(view.as_str()))
-            {
-                self.set_step(i);
-                ctx.request_repaint();
-            }
-        }
-    }
-
-    /// What a pane calls to go to the first step of its lesson that shows `view`.
-    pub fn request_view(ctx: &egui::Context, view: &str) {
-        ctx.data_mut(|d| d.insert_temp(egui::Id::unique(GOTO_VIEW_ID), view.to_owned()));
-    }
-
-    /// What a lesson pane calls to send the learner to another lesson.
-    pub fn request_lesson(ctx: &egui::Context, lesson: LessonId) {
-        ctx.data_mut(|d| d.insert_temp(egui::Id::unique(GOTO_LESSON_ID), lesson));
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
@@ -518,12 +443,13 @@ impl LensApp {
         });
     }
 
-    fn lesson_pane(&mut self, ui: &mut egui::Ui) {
+    /// Draws the current step; returns what the lesson asked the shell to do.
+    fn lesson_pane(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         let lesson = self.settings.lesson;
         let step_index = self.step();
         let Some(step) = self.prose.steps(lesson).get(step_index).cloned() else {
             ui.label("This lesson has no steps.");
-            return;
+            return Vec::new();
         };
         ui.horizontal(|ui| {
             ui.label(RichText::new(lesson.title()).weak());
@@ -534,17 +460,17 @@ impl LensApp {
         ui.separator();
 
         let engine = self.compute.engine();
-        let cx = LessonContext {
-            sentence: &self.settings.sentence,
-            backend: self.compute.status(),
-            engine: &engine,
-            presentation: self.settings.presentation,
+        let mut cx = LessonContext::new(&self.settings.sentence, self.compute.status(), &engine);
+        cx.presentation = self.settings.presentation;
+        cx.reproducible = self.reproducible;
+        let Some(pane) = self.lessons.get_mut(lesson.index()) else {
+            return Vec::new();
         };
-        let pane = &mut self.lessons[lesson.index()];
         let markdown = &mut self.markdown;
-        let draw_view = |ui: &mut egui::Ui, pane: &mut Box<dyn Lesson>| match &step.view {
-            Some(name) if pane.views().contains(&name.as_str()) => pane.view(ui, name, &cx),
-            Some(name) => {
+        let draw_view = |ui: &mut egui::Ui, pane: &mut Box<dyn Pane>| {
+            let Some(name) = &step.view else { return };
+            if pane.show_named(ui, name, &cx).is_err() {
+                let name: String = name.chars().take(40).collect();
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     format!(
@@ -552,7 +478,6 @@ impl LensApp {
                     ),
                 );
             }
-            None => {}
         };
         if ui.available_width() > 900.0 {
             ui.columns(2, |cols| {
@@ -570,6 +495,7 @@ impl LensApp {
                 draw_view(ui, pane);
             });
         }
+        cx.into_commands()
     }
 }
 

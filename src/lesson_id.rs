@@ -15,8 +15,10 @@
     Default,
     serde::Serialize,
     serde::Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum LessonId {
     #[default]
     History,
@@ -62,6 +64,22 @@ impl LessonId {
 
     pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.id() == id)
+    }
+
+    /// The ids, comma-separated, for help texts and error messages.
+    pub fn id_list() -> String {
+        Self::ALL.map(Self::id).join(", ")
+    }
+
+    /// Parses a command-line lesson id, with a one-line error listing the ids.
+    pub fn parse_arg(id: &str) -> Result<Self, String> {
+        Self::from_id(id).ok_or_else(|| {
+            let shown: String = id.chars().take(40).collect();
+            format!(
+                "unknown lesson {shown:?}; choose one of: {}",
+                Self::id_list()
+            )
+        })
     }
 
     pub fn index(self) -> usize {

@@ -1,17 +1,19 @@
 //! LLM Lens: a desktop app that teaches how large language models work.
 //!
-//! The crate is laid out along the data flow of `docs/design.md`:
+//! The crate is laid out in layers (see `ARCHITECTURE.md` at the repository's root):
 //! [`model`] holds the maths (no UI, no GPU), [`gpu`] the WGSL kernels and their
-//! wgpu plumbing, [`compute`] the worker threads that choose CPU or GPU,
-//! [`widgets`] the reusable drawing, [`lessons`] one pane per lesson, and
-//! [`app`] the shell that ties them together.
+//! wgpu plumbing, [`compute`] the worker threads that choose CPU or GPU, [`job`] the
+//! one way the UI runs work in the background, [`widgets`] the reusable drawing,
+//! [`lessons`] one pane per lesson, and [`app`] the shell that ties them together.
 
 pub mod alloc_tuning;
 pub mod app;
 pub mod cli;
+pub mod command;
 pub mod compute;
 pub mod frame_log;
 pub mod gpu;
+pub mod job;
 pub mod lesson_id;
 pub mod lessons;
 pub mod model;

@@ -103,6 +103,14 @@ impl ProseLibrary {
 
     /// Reads `DIR/<id>.md` for every lesson; a missing or malformed file keeps the
     /// built-in text and adds a notice saying why.
+    /// From `dir` when given (`--lessons DIR`), else the built-in text.
+    pub fn from_dir_or_builtin(dir: Option<&Path>) -> Self {
+        match dir {
+            Some(d) => Self::from_dir(d),
+            None => Self::builtin(),
+        }
+    }
+
     pub fn from_dir(dir: &Path) -> Self {
         let mut library = Self::builtin();
         if !dir.is_dir() {

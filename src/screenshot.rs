@@ -1,100 +1,12 @@
-//! `llm-lens screenshot`: renders a lesson step offscreen (no window, no X server) with
-//! the same `LensApp::ui` the window uses. Teachers use it for slides; tests use it to look.
+//! Offscreen rendering: a lesson step drawn without a window or an X server, by the
+//! same `LensApp::ui` the window uses. The `screenshot` command and the snapshot tests
+//! both take their pictures here.
 
 use crate::app::{LensApp, Settings};
-use crate::compute::{BackendChoice, Compute};
-use crate::lessons::LessonId;
+use crate::compute::Compute;
 use crate::prose::ProseLibrary;
 use eframe::egui_wgpu;
 use egui_kittest::Harness;
-use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ThemeChoice {
-    Light,
-    Dark,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ScreenshotArgs {
-    /// history, tokenisation, word2vec, attention, bert or playground.
-    #[arg(long)]
-    pub lesson: String,
-    /// The step to show, counting from 1.
-    #[arg(long, default_value_t = 1)]
-    pub step: usize,
-    /// Image size in pixels, WIDTHxHEIGHT.
-    #[arg(long, default_value = "1280x800")]
-    pub size: String,
-    /// Where to write the PNG.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// The sentence the lessons work on (default: the app's default sentence).
-    #[arg(long)]
-    pub sentence: Option<String>,
-    #[arg(long, value_enum, default_value_t = ThemeChoice::Light)]
-    pub theme: ThemeChoice,
-    /// Read lesson prose from this folder instead of the built-in text.
-    #[arg(long, value_name = "DIR")]
-    pub lessons: Option<PathBuf>,
-    /// The compute backend shown in the status line.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
-    /// Seconds to let background work (training, loading) finish before the picture.
-    #[arg(long, default_value_t = 0.0)]
-    pub wait: f64,
-}
-
-/// Parses "1280x800"; each side 100–8192 pixels.
-pub fn parse_size(s: &str) -> Result<[u32; 2], String> {
-    let bad = || format!("--size must look like 1280x800 (got {s:?})");
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-    let w: u32 = w.trim().parse().map_err(|_| bad())?;
-    let h: u32 = h.trim().parse().map_err(|_| bad())?;
-    if !(100..=8192).contains(&w) || !(100..=8192).contains(&h) {
-        return Err(format!(
-            "--size {w}x{h} is out of range: each side must be 100–8192 pixels"
-        ));
-    }
-    Ok([w, h])
-}
-
-pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
-    let lesson = LessonId::from_id(&args.lesson).ok_or_else(|| {
-        let ids: Vec<&str> = LessonId::ALL.iter().map(|l| l.id()).collect();
-        format!(
-            "unknown lesson {:?}; choose one of: {}",
-            args.lesson,
-            ids.join(", ")
-        )
-    })?;
-    let [w, h] = parse_size(&args.size)?;
-    let prose = crate::cli::prose_from(args.lessons.as_deref());
-    let count = prose.steps(lesson).len();
-    if args.step == 0 || args.step > count {
-        return Err(format!(
-            "lesson {} has {count} steps: --step must be 1–{count}",
-            lesson.id()
-        ));
-    }
-    let mut settings = Settings {
-        lesson,
-        dark: args.theme == ThemeChoice::Dark,
-        ..Settings::default()
-    };
-    if let Some(s) = &args.sentence {
-        settings.sentence = s.clone();
-    }
-    settings.steps.insert(lesson.id().to_owned(), args.step - 1);
-    let compute = Compute::blocking(args.backend);
-    let wait = std::time::Duration::from_secs_f64(args.wait.clamp(0.0, 3600.0));
-    let image = render_after(settings, prose, compute, [w, h], wait)?;
-    image
-        .save(&args.out)
-        .map_err(|e| format!("could not write {}: {e}", args.out.display()))?;
-    crate::outln!("wrote {} ({w}x{h})", args.out.display());
-    Ok(())
-}
 
 /// Renders the app with `settings` at `size` logical pixels (pixels-per-point 1).
 pub fn render(
@@ -118,16 +30,16 @@ pub fn render_after(
     render_with(settings, prose, compute, size, wait, |_| {})
 }
 
-/// As [`render_after`], calling `setup` with the harness's context before the first
-/// frame (tests use it to give a lesson a small corpus); otherwise the same picture
-/// the `screenshot` command takes.
+/// As [`render_after`], calling `setup` on the app before the first frame (tests use it
+/// to give a lesson a small corpus); otherwise the same picture the `screenshot`
+/// command takes.
 pub fn render_with(
     settings: Settings,
     prose: ProseLibrary,
     compute: Compute,
     size: [u32; 2],
     wait: std::time::Duration,
-    setup: impl FnOnce(&egui::Context),
+    setup: impl FnOnce(&mut LensApp),
 ) -> Result<image::RgbaImage, String> {
     let renderer = offscreen_renderer()?;
     let theme = if settings.dark {
@@ -135,7 +47,8 @@ pub fn render_with(
     } else {
         egui::Theme::Light
     };
-    let app = LensApp::new(settings, prose, compute);
+    let mut app = LensApp::new(settings, prose, compute);
+    setup(&mut app);
     let mut harness = Harness::builder()
         .with_size([size[0] as f32, size[1] as f32])
         .with_pixels_per_point(1.0)
@@ -144,7 +57,6 @@ pub fn render_with(
         .allow_missing_glyphs()
         .renderer(renderer)
         .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
-    setup(&harness.ctx);
     // A few frames let panels settle and the theme and zoom take effect.
     harness.run_steps(4);
     let start = std::time::Instant::now();

@@ -9,15 +9,15 @@ use std::time::{Duration, Instant};
 use egui_kittest::kittest::Queryable;
 use llm_lens::app::{LensApp, Settings};
 use llm_lens::lessons::LessonId;
-use llm_lens::lessons::history::{lock, state};
+use llm_lens::lessons::history::{History, View};
 use llm_lens::prose::ProseLibrary;
 
-fn history_at(step: usize) -> egui_kittest::Harness<'static, LensApp> {
+fn history_at(view: View) -> egui_kittest::Harness<'static, LensApp> {
     let mut app = common::app(Settings {
         lesson: LessonId::History,
         ..Settings::default()
     });
-    app.set_step(step);
+    app.set_step(common::step_of::<History>(view));
     let mut h = common::harness(app);
     h.run_steps(3);
     h
@@ -36,7 +36,7 @@ fn every_step_renders_and_shows_its_key_label() {
     ];
     let prose = ProseLibrary::builtin();
     assert_eq!(prose.steps(LessonId::History).len(), keys.len());
-    let mut h = history_at(0);
+    let mut h = history_at(View::Timeline);
     for (step, key) in keys.iter().enumerate() {
         h.state_mut().set_step(step);
         h.run_steps(3);
@@ -51,9 +51,9 @@ fn every_step_renders_and_shows_its_key_label() {
 
 #[test]
 fn dragging_the_scale_flips_vanishing_into_exploding() {
-    let mut h = history_at(3);
+    let mut h = history_at(View::Gradients);
     h.get_by_label("Verdict: the gradient vanished.");
-    lock(&state(&h.ctx)).gradients.config.scale = 2.0;
+    common::lesson::<History>(&mut h).gradients.config.scale = 2.0;
     // Recomputation may move to a worker thread; give it time.
     let start = Instant::now();
     while h
@@ -68,11 +68,9 @@ fn dragging_the_scale_flips_vanishing_into_exploding() {
 
 #[test]
 fn a_small_recall_run_trains_to_completion() {
-    let mut h = history_at(5);
+    let mut h = history_at(View::Recall);
     {
-        let shared = state(&h.ctx);
-        let mut st = lock(&shared);
-        let cfg = &mut st.recall.config;
+        let cfg = &mut common::lesson::<History>(&mut h).recall.config;
         cfg.hidden = 4;
         cfg.max_distance = 3;
         cfg.eval_distances = vec![0, 3];
@@ -85,21 +83,19 @@ fn a_small_recall_run_trains_to_completion() {
         .click();
     h.run_steps(2);
     common::step_while(&mut h, Duration::from_secs(60), "training", |h| {
-        lock(&state(&h.ctx)).recall.running()
+        common::lesson_ref::<History>(h).recall.running()
     });
     h.run_steps(2);
-    let shared = state(&h.ctx);
-    let st = lock(&shared);
+    let st = common::lesson_ref::<History>(&h);
     assert_eq!(st.recall.progress(), 1.0);
     assert_eq!(st.recall.curves().len(), 3);
-    drop(st);
     h.get_by_label("trained all three models");
     h.get_by_label_contains("Train again");
 }
 
 #[test]
 fn clicking_a_timeline_event_opens_its_lesson() {
-    let mut h = history_at(0);
+    let mut h = history_at(View::Timeline);
     h.get_by_label("BERT (October 2018)").click();
     h.run_steps(3);
     assert_eq!(h.state().lesson(), LessonId::Bert);
@@ -107,7 +103,7 @@ fn clicking_a_timeline_event_opens_its_lesson() {
 
 #[test]
 fn aligning_words_by_clicking_updates_the_labels() {
-    let mut h = history_at(1);
+    let mut h = history_at(View::Alignment);
     // The shipped cinema pair leaves "I" and "the" unlinked: insertions.
     h.get_by_label_contains("target words with no link: I, the");
     h.get_by_label("行く").click();
@@ -122,14 +118,12 @@ fn snapshots_of_steps_1_4_and_5() {
     if !common::renderer_or_skip("history snapshots") {
         return;
     }
-    let failures: Vec<String> = [0usize, 3, 4]
+    let failures: Vec<String> = [View::Timeline, View::Gradients, View::Lstm]
         .into_iter()
-        .filter_map(|step| {
-            let mut settings = Settings {
-                lesson: LessonId::History,
-                ..Settings::default()
-            };
-            settings.steps.insert("history".to_owned(), step);
+        .filter_map(|view| {
+            let step = common::step_of::<History>(view);
+            let settings =
+                common::settings_at_view::<History>(view, llm_lens::app::DEFAULT_SENTENCE);
             common::snapshot_app(settings, &format!("history_step_{}", step + 1)).err()
         })
         .collect();

@@ -12,28 +12,22 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use llm_lens::app::{LensApp, Settings};
 use llm_lens::lessons::LessonId;
-use llm_lens::lessons::playground::{lock, state};
+use llm_lens::lessons::playground::{Playground, View};
 use llm_lens::prose::ProseLibrary;
 
-const WEIGHTS: usize = 4;
-const ATTENTION: usize = 7;
-const PREDICTIONS: usize = 9;
-const ABLATION: usize = 10;
-
-fn settings_at(step: usize, sentence: &str) -> Settings {
-    common::settings_at(LessonId::Playground, step, sentence)
+fn settings_at(view: View, sentence: &str) -> Settings {
+    common::settings_at_view::<Playground>(view, sentence)
 }
 
-fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {
-    common::harness(common::app(settings_at(step, sentence)))
+fn harness_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
+    common::harness(common::app(settings_at(view, sentence)))
 }
 
 /// Steps frames until the model is loaded and the trace matches the current input.
 fn settle(h: &mut Harness<'static, LensApp>) {
     h.run_steps(2);
     common::step_while(h, Duration::from_secs(60), "the forward pass", |h| {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Playground>(h);
         st.runner.busy() || st.runner.last.is_none()
     });
     h.run_steps(3);
@@ -42,25 +36,32 @@ fn settle(h: &mut Harness<'static, LensApp>) {
 #[test]
 fn every_stage_renders_from_the_trace() {
     let keys = [
-        "Your input as 19 tokens",
-        "token embeddings (19 × 128)",
-        "layer 0 head 0 queries Q (19 × 32)",
-        "layer 0 head 0 raw scores QKᵀ/√d (19 × 19)",
-        "layer 0 head 0 attention weights (19 × 19)",
-        "layer 0 head 0 weighted sum of values (19 × 32)",
-        "layer 0 FFN after GELU (19 × 512)",
-        "Every layer (rows) and head (columns)",
-        "trajectories",
-        "Click a token to see what the model would put in its place",
-        "0 head(s) zeroed, 0 layer(s) skipped.",
+        (View::Overview, "Your input as 19 tokens"),
+        (View::Embeddings, "token embeddings (19 × 128)"),
+        (View::Qkv, "layer 0 head 0 queries Q (19 × 32)"),
+        (View::Scores, "layer 0 head 0 raw scores QKᵀ/√d (19 × 19)"),
+        (View::Weights, "layer 0 head 0 attention weights (19 × 19)"),
+        (
+            View::Context,
+            "layer 0 head 0 weighted sum of values (19 × 32)",
+        ),
+        (View::Ffn, "layer 0 FFN after GELU (19 × 512)"),
+        (View::Attention, "Every layer (rows) and head (columns)"),
+        (View::Hidden, "trajectories"),
+        (
+            View::Predictions,
+            "Click a token to see what the model would put in its place",
+        ),
+        (View::Ablation, "0 head(s) zeroed, 0 layer(s) skipped."),
     ];
     assert_eq!(
         ProseLibrary::builtin().steps(LessonId::Playground).len(),
         keys.len()
     );
-    let mut h = harness_at(0, "I withdrew money from the bank.");
+    let mut h = harness_at(View::Overview, "I withdrew money from the bank.");
     settle(&mut h);
-    for (step, key) in keys.iter().enumerate() {
+    for (view, key) in keys {
+        let step = common::step_of::<Playground>(view);
         h.state_mut().set_step(step);
         h.run_steps(3);
         assert!(
@@ -76,8 +77,7 @@ fn every_stage_renders_from_the_trace() {
         );
     }
     // The trace is the real forward pass of the built-in model on the pair.
-    let shared = state(&h.ctx);
-    let st = lock(&shared);
+    let st = common::lesson_ref::<Playground>(&h);
     let trace = st.trace().expect("a trace");
     assert_eq!(trace.tokens[6], "bank");
     assert_eq!(trace.tokens[13], "bank");
@@ -86,11 +86,10 @@ fn every_stage_renders_from_the_trace() {
 
 #[test]
 fn a_mask_gets_ten_predictions() {
-    let mut h = harness_at(PREDICTIONS, "I withdrew money from the [MASK].");
+    let mut h = harness_at(View::Predictions, "I withdrew money from the [MASK].");
     settle(&mut h);
     h.get_by_label_contains("position 6: [MASK]");
-    let shared = state(&h.ctx);
-    let st = lock(&shared);
+    let st = common::lesson_ref::<Playground>(&h);
     let trace = st.trace().expect("a trace");
     let mlm = trace
         .mlm
@@ -103,7 +102,7 @@ fn a_mask_gets_ten_predictions() {
 
 #[test]
 fn hovering_an_attention_cell_reads_query_key_and_weight() {
-    let mut h = harness_at(WEIGHTS, "I withdrew money from the bank.");
+    let mut h = harness_at(View::Weights, "I withdrew money from the bank.");
     settle(&mut h);
     h.get_by_label_contains("layer 0 head 0 attention weights: heatmap")
         .hover();
@@ -119,20 +118,26 @@ fn hovering_an_attention_cell_reads_query_key_and_weight() {
 
 #[test]
 fn ablating_a_head_changes_the_trace_downstream() {
-    let mut h = harness_at(ABLATION, "I withdrew money from the [MASK].");
+    let mut h = harness_at(View::Ablation, "I withdrew money from the [MASK].");
     settle(&mut h);
-    let before = lock(&state(&h.ctx)).trace().expect("a trace");
-    lock(&state(&h.ctx)).ablation.heads.insert((0, 1));
+    let before = common::lesson::<Playground>(&mut h)
+        .trace()
+        .expect("a trace");
+    common::lesson::<Playground>(&mut h)
+        .ablation
+        .heads
+        .insert((0, 1));
     settle(&mut h);
     // The comparison needs the unablated baseline too.
     common::step_while(&mut h, Duration::from_secs(60), "the baseline", |h| {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Playground>(h);
         let Some(t) = st.trace() else { return true };
         st.runner.busy() || st.runner.baseline_for(&t).is_none()
     });
     h.run_steps(3);
-    let after = lock(&state(&h.ctx)).trace().expect("a trace");
+    let after = common::lesson::<Playground>(&mut h)
+        .trace()
+        .expect("a trace");
     let steps = after.layers[0].steps.as_ref().expect("layer 0 runs");
     assert_eq!(steps.ablated_heads, vec![1]);
     assert!(
@@ -164,25 +169,25 @@ fn a_corrupt_model_folder_keeps_the_old_model() {
     std::fs::write(dir.join("config.json"), "{ not json").expect("write");
     std::fs::write(dir.join("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n").expect("write");
     std::fs::write(dir.join("model.safetensors"), b"garbage").expect("write");
-    let mut h = harness_at(0, "I withdrew money from the bank.");
+    let mut h = harness_at(View::Overview, "I withdrew money from the bank.");
     settle(&mut h);
-    let name = lock(&state(&h.ctx))
+    let name = common::lesson::<Playground>(&mut h)
         .runner
         .model
         .as_ref()
         .map(|m| m.name.clone());
-    lock(&state(&h.ctx))
+    common::lesson::<Playground>(&mut h)
         .runner
         .open_folder(&dir.display().to_string());
     settle(&mut h);
     h.get_by_label_contains("Could not open the model");
-    let st_name = lock(&state(&h.ctx))
+    let st_name = common::lesson::<Playground>(&mut h)
         .runner
         .model
         .as_ref()
         .map(|m| m.name.clone());
     assert_eq!(st_name, name, "the previous model stays loaded");
-    assert!(lock(&state(&h.ctx)).trace().is_some());
+    assert!(common::lesson::<Playground>(&mut h).trace().is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -191,14 +196,15 @@ fn snapshot_of_the_grid_and_an_enlarged_head() {
     if !common::renderer_or_skip("playground snapshot") {
         return;
     }
-    let setup = |ctx: &egui::Context| {
-        let shared = state(ctx);
-        let mut st = lock(&shared);
+    let setup = |app: &mut LensApp| {
+        let Some(st) = app.lesson_mut::<Playground>() else {
+            return;
+        };
         st.layer = 2;
         st.head = 1;
     };
     if let Err(e) = common::snapshot_app_with(
-        settings_at(ATTENTION, "I withdrew money from the bank."),
+        settings_at(View::Attention, "I withdrew money from the bank."),
         "playground_attention_grid",
         Duration::from_secs(60),
         setup,
@@ -209,7 +215,7 @@ fn snapshot_of_the_grid_and_an_enlarged_head() {
 
 #[test]
 fn typing_updates_the_trace_and_every_view_mode_opens() {
-    let mut h = harness_at(ATTENTION, "");
+    let mut h = harness_at(View::Attention, "");
     h.run_steps(2);
     h.get_by_label_contains("Type a sentence in the box at the top");
     // The sentence box is the first text input of the window.
@@ -221,8 +227,7 @@ fn typing_updates_the_trace_and_every_view_mode_opens() {
     edit.type_text("The bank raised rates.");
     settle(&mut h);
     {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Playground>(&h);
         let trace = st.trace().expect("a trace of the typed sentence");
         assert_eq!(&trace.tokens[1..6], ["the", "bank", "raised", "rates", "."]);
     }
@@ -246,11 +251,11 @@ fn typing_updates_the_trace_and_every_view_mode_opens() {
     h.event(egui::Event::Text(".".to_owned()));
     h.run_steps(3);
     {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Playground>(&h);
         assert_eq!((st.layer, st.head), (1, 1));
     }
-    h.state_mut().set_step(8);
+    h.state_mut()
+        .set_step(common::step_of::<Playground>(View::Hidden));
     h.run_steps(3);
     for (mode, key) in [
         ("values", "hidden states after layer 0"),
@@ -274,12 +279,12 @@ fn snapshots_of_the_weights_and_the_hidden_state_trajectories() {
         return;
     }
     let mut failures = Vec::new();
-    for (step, name) in [
-        (WEIGHTS, "playground_weights"),
-        (8, "playground_hidden_trajectories"),
+    for (view, name) in [
+        (View::Weights, "playground_weights"),
+        (View::Hidden, "playground_hidden_trajectories"),
     ] {
         if let Err(e) = common::snapshot_app_with(
-            settings_at(step, "I withdrew money from the bank."),
+            settings_at(view, "I withdrew money from the bank."),
             name,
             Duration::from_secs(60),
             |_| {},
@@ -298,21 +303,19 @@ fn a_real_model_folder_runs_in_the_playground() {
     let Some(dir) = model_support::minilm_dir("a_real_model_folder_runs_in_the_playground") else {
         return;
     };
-    let mut h = harness_at(PREDICTIONS, "I withdrew money from the bank.");
+    let mut h = harness_at(View::Predictions, "I withdrew money from the bank.");
     settle(&mut h);
-    lock(&state(&h.ctx))
+    common::lesson::<Playground>(&mut h)
         .runner
         .open_folder(&dir.display().to_string());
     settle(&mut h);
     common::step_while(&mut h, Duration::from_secs(60), "MiniLM's trace", |h| {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Playground>(h);
         st.trace().is_none_or(|t| t.layers.len() != 6)
     });
     h.run_steps(3);
     {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Playground>(&h);
         let trace = st.trace().expect("a trace");
         assert_eq!(trace.layers.len(), 6);
         assert_eq!(trace.attention(0).expect("layer 0").dim().0, 12);

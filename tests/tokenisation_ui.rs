@@ -12,16 +12,10 @@ use egui_kittest::kittest::Queryable;
 use llm_lens::app::{LensApp, Settings};
 use llm_lens::lessons::LessonId;
 use llm_lens::lessons::tokenisation::training::TrainSource;
-use llm_lens::lessons::tokenisation::{lock, state};
+use llm_lens::lessons::tokenisation::{Tokenisation, View};
 use llm_lens::model::corpus::Corpus;
 use llm_lens::model::tokenize::suite::SuiteConfig;
 use llm_lens::prose::ProseLibrary;
-
-const SIDE_BY_SIDE: usize = 2;
-const PIPELINE: usize = 3;
-const REPLAY: usize = 4;
-const UNIGRAM: usize = 6;
-const CURIOSITIES: usize = 7;
 
 /// The first five addresses (about 60 KB): enough for real merges, quick to train.
 fn small_text() -> String {
@@ -44,9 +38,10 @@ fn small_config() -> SuiteConfig {
 }
 
 /// Points the lesson at the small text before anything trains.
-fn use_small_text(ctx: &egui::Context) {
-    let shared = state(ctx);
-    let mut st = lock(&shared);
+fn use_small_text(app: &mut LensApp) {
+    let Some(st) = app.lesson_mut::<Tokenisation>() else {
+        return;
+    };
     st.store.source = TrainSource::Own(small_text());
     st.store.config = small_config();
     st.replay.source = TrainSource::Own(small_text());
@@ -61,16 +56,16 @@ fn use_small_text(ctx: &egui::Context) {
     }
 }
 
-fn settings_at(step: usize, sentence: &str) -> Settings {
-    common::settings_at(LessonId::Tokenisation, step, sentence)
+fn settings_at(view: View, sentence: &str) -> Settings {
+    common::settings_at_view::<Tokenisation>(view, sentence)
 }
 
-fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {
-    let app = common::app(settings_at(step, sentence));
+fn harness_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
+    let mut app = common::app(settings_at(view, sentence));
+    use_small_text(&mut app);
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
-    use_small_text(&h.ctx);
     h.run_steps(2);
     h
 }
@@ -78,8 +73,7 @@ fn harness_at(step: usize, sentence: &str) -> Harness<'static, LensApp> {
 /// Steps frames until the tokenisers are trained and the GPT vocabularies loaded.
 fn wait_for_tokenisers(h: &mut Harness<'static, LensApp>) {
     common::step_while(h, Duration::from_secs(120), "tokeniser training", |h| {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Tokenisation>(h);
         st.store.is_training() || st.store.suite.is_none() || st.store.real().is_none()
     });
     h.run_steps(3);
@@ -87,30 +81,37 @@ fn wait_for_tokenisers(h: &mut Harness<'static, LensApp>) {
 
 #[test]
 fn every_step_renders_its_view() {
-    let keys = [
-        "Words and punctuation",
-        "Words and punctuation",
-        "Hover a token",
-        "Pre-tokenised by cl100k's regex",
-        "merges learned from your own text",
-        "Hover a token",
-        "most probable cuts",
-        "The same sentence in other languages",
-    ];
-    assert_eq!(
-        ProseLibrary::builtin().steps(LessonId::Tokenisation).len(),
-        keys.len()
-    );
-    let mut h = harness_at(0, "I withdrew money from the bank.");
-    for (step, key) in keys.iter().enumerate() {
+    let key = |view: View| match view {
+        View::FirstCuts => "Words and punctuation",
+        View::SideBySide => "Hover a token",
+        View::Pipeline => "Pre-tokenised by cl100k's regex",
+        View::BpeReplay => "merges learned from your own text",
+        View::Unigram => "most probable cuts",
+        View::Curiosities => "The same sentence in other languages",
+    };
+    let prose = ProseLibrary::builtin();
+    let views: Vec<View> = prose
+        .steps(LessonId::Tokenisation)
+        .iter()
+        .map(|s| {
+            s.view
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .expect("a known view")
+        })
+        .collect();
+    let mut h = harness_at(View::FirstCuts, "I withdrew money from the bank.");
+    for (step, view) in views.into_iter().enumerate() {
+        let key = key(view);
         h.state_mut().set_step(step);
         h.run_steps(2);
-        if step >= SIDE_BY_SIDE && step != REPLAY {
+        if !matches!(view, View::FirstCuts | View::BpeReplay) {
             wait_for_tokenisers(&mut h);
         }
-        if step == REPLAY {
+        if view == View::BpeReplay {
             common::step_while(&mut h, Duration::from_secs(60), "replay training", |h| {
-                lock(&state(&h.ctx)).replay.is_training()
+                common::lesson_ref::<Tokenisation>(h).replay.is_training()
             });
             h.run_steps(2);
         }
@@ -130,7 +131,7 @@ fn every_step_renders_its_view() {
 
 #[test]
 fn every_row_appears_and_hover_links_the_rows() {
-    let mut h = harness_at(SIDE_BY_SIDE, "I withdrew money from the bank.");
+    let mut h = harness_at(View::SideBySide, "I withdrew money from the bank.");
     wait_for_tokenisers(&mut h);
     for row in [
         "Characters",
@@ -156,15 +157,14 @@ fn every_row_appears_and_hover_links_the_rows() {
         .expect("a bank chip")
         .hover();
     h.run_steps(3);
-    assert_eq!(lock(&state(&h.ctx)).link, Some((26, 30)));
+    assert_eq!(common::lesson::<Tokenisation>(&mut h).link, Some((26, 30)));
 }
 
 #[test]
 fn the_bpe_replay_steps_and_resegments_the_sentence() {
-    let mut h = harness_at(REPLAY, "the bank of the river");
+    let mut h = harness_at(View::BpeReplay, "the bank of the river");
     common::step_while(&mut h, Duration::from_secs(60), "replay training", |h| {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Tokenisation>(h);
         st.replay.is_training() || st.replay.replay.is_none()
     });
     h.run_steps(2);
@@ -174,7 +174,7 @@ fn the_bpe_replay_steps_and_resegments_the_sentence() {
         h.run_steps(2);
     }
     h.run_steps(2);
-    assert_eq!(lock(&state(&h.ctx)).replay.step, 3);
+    assert_eq!(common::lesson::<Tokenisation>(&mut h).replay.step, 3);
     // The first merges of English text join frequent letter pairs such as "t"+"h"
     // and "th"+"e": "the" twice in the sentence, so the count must have dropped.
     let after = h
@@ -192,19 +192,21 @@ fn the_bpe_replay_steps_and_resegments_the_sentence() {
 
 #[test]
 fn bad_vocabulary_paths_give_a_message() {
-    let mut h = harness_at(SIDE_BY_SIDE, "I withdrew money from the bank.");
+    let mut h = harness_at(View::SideBySide, "I withdrew money from the bank.");
     {
-        let shared = state(&h.ctx);
-        let mut st = lock(&shared);
+        let st = common::lesson::<Tokenisation>(&mut h);
         st.store.bert_path = "/nonexistent/vocab.txt".to_owned();
         st.store.open_bert();
     }
     common::step_while(&mut h, Duration::from_secs(10), "vocab load", |h| {
-        lock(&state(&h.ctx)).store.bert_error.is_none()
+        common::lesson_ref::<Tokenisation>(h)
+            .store
+            .bert_error
+            .is_none()
     });
     h.run_steps(2);
     h.get_by_label_contains("/nonexistent/vocab.txt");
-    assert!(lock(&state(&h.ctx)).store.bert.is_none());
+    assert!(common::lesson::<Tokenisation>(&mut h).store.bert.is_none());
 }
 
 #[test]
@@ -213,21 +215,23 @@ fn snapshots_of_the_rows_and_of_a_replay_step() {
         return;
     }
     let mut failures = Vec::new();
-    let setup_rows = |ctx: &egui::Context| use_small_text(ctx);
+    let setup_rows = |app: &mut LensApp| use_small_text(app);
     if let Err(e) = common::snapshot_app_with(
-        settings_at(SIDE_BY_SIDE, "I withdrew money from the bank."),
+        settings_at(View::SideBySide, "I withdrew money from the bank."),
         "tokenisation_side_by_side",
         Duration::from_secs(120),
         setup_rows,
     ) {
         failures.push(e);
     }
-    let setup_replay = |ctx: &egui::Context| {
-        use_small_text(ctx);
-        lock(&state(ctx)).replay.step = 40;
+    let setup_replay = |app: &mut LensApp| {
+        use_small_text(app);
+        if let Some(st) = app.lesson_mut::<Tokenisation>() {
+            st.replay.step = 40;
+        }
     };
     if let Err(e) = common::snapshot_app_with(
-        settings_at(REPLAY, "I withdrew money from the bank."),
+        settings_at(View::BpeReplay, "I withdrew money from the bank."),
         "tokenisation_bpe_replay",
         Duration::from_secs(120),
         setup_replay,
@@ -239,13 +243,15 @@ fn snapshots_of_the_rows_and_of_a_replay_step() {
 
 #[test]
 fn other_views_name_what_they_show() {
-    let mut h = harness_at(UNIGRAM, "The riverbank was unbankable.");
+    let mut h = harness_at(View::Unigram, "The riverbank was unbankable.");
     wait_for_tokenisers(&mut h);
     h.get_by_label("riverbank");
-    h.state_mut().set_step(CURIOSITIES);
+    h.state_mut()
+        .set_step(common::step_of::<Tokenisation>(View::Curiosities));
     h.run_steps(3);
     h.get_by_label_contains("Not among the");
-    h.state_mut().set_step(PIPELINE);
+    h.state_mut()
+        .set_step(common::step_of::<Tokenisation>(View::Pipeline));
     h.run_steps(3);
     h.get_by_label_contains("4. WordPiece model");
 }

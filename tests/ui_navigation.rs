@@ -5,7 +5,7 @@ mod common;
 
 use egui::Key;
 use egui_kittest::kittest::Queryable;
-use llm_lens::app::{DEFAULT_SENTENCE, LensApp, MAX_SENTENCE_CHARS, Settings};
+use llm_lens::app::{Command, DEFAULT_SENTENCE, LensApp, MAX_SENTENCE_CHARS, Settings};
 use llm_lens::lessons::LessonId;
 use llm_lens::prose::ProseLibrary;
 use std::collections::HashMap;
@@ -191,9 +191,21 @@ fn settings_survive_a_restart() {
 }
 
 #[test]
-fn a_pane_can_send_the_learner_to_another_lesson() {
+fn lessons_send_the_learner_to_another_lesson_or_view() {
     let mut h = common::harness(common::app(Settings::default()));
-    LensApp::request_lesson(&h.ctx, LessonId::Bert);
+    h.state_mut().run(Command::GoToLesson(LessonId::Playground));
     h.run_steps(2);
-    assert_eq!(h.state().lesson(), LessonId::Bert);
+    assert_eq!(h.state().lesson(), LessonId::Playground);
+    h.state_mut().run(Command::GoToView("embeddings"));
+    h.run_steps(2);
+    assert_eq!(
+        h.state().step(),
+        common::step_of::<llm_lens::lessons::playground::Playground>(
+            llm_lens::lessons::playground::View::Embeddings
+        )
+    );
+    // A name no step shows leaves the step where it was.
+    h.state_mut().run(Command::GoToView("no-such-view"));
+    h.run_steps(1);
+    assert_eq!(h.state().lesson(), LessonId::Playground);
 }

@@ -12,14 +12,10 @@ use egui_kittest::kittest::Queryable;
 use llm_lens::app::{LensApp, Settings};
 use llm_lens::lessons::LessonId;
 use llm_lens::lessons::word2vec::training::Status;
-use llm_lens::lessons::word2vec::{lock, state};
+use llm_lens::lessons::word2vec::{View, Word2vec};
 use llm_lens::model::corpus::Corpus;
 use llm_lens::model::word2vec::TrainerConfig;
 use llm_lens::prose::ProseLibrary;
-
-/// Index of the live-training step and of the explore step.
-const TRAINING_STEP: usize = 4;
-const EXPLORE_STEP: usize = 5;
 
 /// A small corpus with clear word groups, so a short run has something to learn.
 fn small_corpus() -> Arc<Corpus> {
@@ -66,7 +62,7 @@ fn small_config() -> TrainerConfig {
     }
 }
 
-fn app_at(step: usize, sentence: Option<&str>) -> LensApp {
+fn app_at(view: View, sentence: Option<&str>) -> LensApp {
     let mut settings = Settings {
         lesson: LessonId::Word2vec,
         ..Settings::default()
@@ -74,17 +70,19 @@ fn app_at(step: usize, sentence: Option<&str>) -> LensApp {
     if let Some(s) = sentence {
         settings.sentence = s.to_owned();
     }
-    settings.steps.insert("word2vec".to_owned(), step);
+    settings
+        .steps
+        .insert("word2vec".to_owned(), common::step_of::<Word2vec>(view));
     common::app(settings)
 }
 
 /// Starts the small run and steps frames until it ends (fails after 60 s).
 fn train_to_completion(h: &mut Harness<'static, LensApp>) {
-    lock(&state(&h.ctx))
+    common::lesson::<Word2vec>(h)
         .training
         .start(small_corpus(), small_config());
     common::step_while(h, Duration::from_secs(60), "training", |h| {
-        lock(&state(&h.ctx)).training.running()
+        common::lesson_ref::<Word2vec>(h).training.running()
     });
     h.run_steps(2);
 }
@@ -92,19 +90,20 @@ fn train_to_completion(h: &mut Harness<'static, LensApp>) {
 #[test]
 fn every_step_renders_and_shows_its_key_label() {
     let keys = [
-        "One-hot vectors",
-        "window (words each side)",
-        "1. One-hot input",
-        "Time per training step",
-        "Not trained yet",
-        "There are no trained vectors yet",
+        (View::OneHot, "One-hot vectors"),
+        (View::TrainingPairs, "window (words each side)"),
+        (View::Network, "1. One-hot input"),
+        (View::NegativeSampling, "Time per training step"),
+        (View::Training, "Not trained yet"),
+        (View::Explore, "There are no trained vectors yet"),
     ];
     assert_eq!(
         ProseLibrary::builtin().steps(LessonId::Word2vec).len(),
         keys.len()
     );
-    let mut h = common::harness(app_at(0, None));
-    for (step, key) in keys.iter().enumerate() {
+    let mut h = common::harness(app_at(View::OneHot, None));
+    for (view, key) in keys {
+        let step = common::step_of::<Word2vec>(view);
         h.state_mut().set_step(step);
         h.run_steps(3);
         assert_eq!(h.state().step(), step);
@@ -125,7 +124,7 @@ fn every_step_renders_and_shows_its_key_label() {
 
 #[test]
 fn stepping_the_window_changes_the_pairs() {
-    let mut h = common::harness(app_at(1, Some("the cat sat on the mat")));
+    let mut h = common::harness(app_at(View::TrainingPairs, Some("the cat sat on the mat")));
     // Centre "cat" (word 2) with window 2: the, sat, on.
     h.get_by_label_contains("Skip-gram training pairs for this centre: 3");
     h.get_by_label("Next word ▶").click();
@@ -140,12 +139,11 @@ fn stepping_the_window_changes_the_pairs() {
 
 #[test]
 fn a_small_training_run_reaches_100_percent_and_answers_neighbours() {
-    let mut h = common::harness(app_at(TRAINING_STEP, None));
+    let mut h = common::harness(app_at(View::Training, None));
     h.get_by_label_contains("Not trained yet");
     train_to_completion(&mut h);
     {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Word2vec>(&h);
         assert_eq!(st.training.status, Status::Finished);
         assert_eq!(st.training.fraction, 1.0);
         assert!(st.training.result.is_some());
@@ -155,24 +153,27 @@ fn a_small_training_run_reaches_100_percent_and_answers_neighbours() {
     h.get_by_label_contains("Finished: 3 epochs");
     h.get_by_label("chart: Training loss");
 
-    h.state_mut().set_step(EXPLORE_STEP);
-    lock(&state(&h.ctx)).explore.word = "king".to_owned();
+    h.state_mut()
+        .set_step(common::step_of::<Word2vec>(View::Explore));
+    common::lesson::<Word2vec>(&mut h).explore.word = "king".to_owned();
     h.run_steps(3);
     h.get_by_label_contains("Source: your training run");
     h.get_by_label_contains("Using the vectors of the last finished run");
     h.get_by_label("Nearest to \"king\"");
     {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Word2vec>(&h);
         let neighbours = st.explore.neighbours.as_ref().expect("king is known");
         assert_eq!(neighbours.len(), 8);
         assert!(st.explore.similarity.is_ok(), "war and peace are known");
     }
     // An unknown word is an error message, not a panic.
-    lock(&state(&h.ctx)).explore.word = "zzzz".to_owned();
+    common::lesson::<Word2vec>(&mut h).explore.word = "zzzz".to_owned();
     h.run_steps(3);
     assert!(
-        lock(&state(&h.ctx)).explore.neighbours.is_err(),
+        common::lesson::<Word2vec>(&mut h)
+            .explore
+            .neighbours
+            .is_err(),
         "unknown word gives an error"
     );
 }
@@ -180,7 +181,7 @@ fn a_small_training_run_reaches_100_percent_and_answers_neighbours() {
 #[test]
 fn step_one_shows_the_dense_vectors_after_a_run() {
     let mut h = common::harness(app_at(
-        0,
+        View::OneHot,
         Some("The king and the queen spoke of zzzqqq and peace."),
     ));
     h.run_steps(3);
@@ -225,12 +226,12 @@ impl Drop for TempFile {
 /// Types `path` into the load row's state, clicks Load and steps frames until the
 /// worker is done (fails after 20 s).
 fn load_through_the_pane(h: &mut Harness<'static, LensApp>, path: &std::path::Path) {
-    lock(&state(&h.ctx)).explore.load_path = path.display().to_string();
+    common::lesson::<Word2vec>(h).explore.load_path = path.display().to_string();
     h.run_steps(2);
     h.get_by_label("Load").click();
     h.run_steps(1);
     common::step_while(h, Duration::from_secs(20), "loading", |h| {
-        lock(&state(&h.ctx)).explore.loading()
+        common::lesson_ref::<Word2vec>(h).explore.loading()
     });
     h.run_steps(3);
 }
@@ -241,16 +242,15 @@ fn vectors_load_from_a_file_and_answer_neighbours() {
         "tiny_vectors.txt",
         "3 2\nking 0.1 0.2\nqueen 0.12 0.21\ncoal -0.3 0.05\n",
     );
-    let mut h = common::harness(app_at(EXPLORE_STEP, None));
+    let mut h = common::harness(app_at(View::Explore, None));
     h.get_by_label_contains("There are no trained vectors yet");
     load_through_the_pane(&mut h, &file.0);
     h.get_by_label_contains("Source: file tiny_vectors.txt, 3 words × 2 dims");
-    lock(&state(&h.ctx)).explore.word = "king".to_owned();
+    common::lesson::<Word2vec>(&mut h).explore.word = "king".to_owned();
     h.run_steps(3);
     h.get_by_label("Nearest to \"king\"");
     {
-        let shared = state(&h.ctx);
-        let st = lock(&shared);
+        let st = common::lesson_ref::<Word2vec>(&h);
         assert!(st.explore.load_error.is_none());
         let neighbours = st.explore.neighbours.as_ref().expect("king is in the file");
         assert_eq!(neighbours.len(), 2);
@@ -260,7 +260,7 @@ fn vectors_load_from_a_file_and_answer_neighbours() {
     // A malformed file: an error naming the line, and the loaded vectors stay.
     let bad = TempFile::new("bad_vectors.txt", "3 2\nking 0.1 0.2\nqueen 0.3\n");
     load_through_the_pane(&mut h, &bad.0);
-    let error = lock(&state(&h.ctx))
+    let error = common::lesson::<Word2vec>(&mut h)
         .explore
         .load_error
         .clone()
@@ -285,7 +285,7 @@ fn snapshot_of_the_training_step_after_a_run() {
     }
     let Ok(renderer) = renderer else { return };
     let app = app_at(
-        TRAINING_STEP,
+        View::Training,
         Some("The king and the queen spoke of oil, war and peace."),
     );
     let mut h = Harness::builder()
@@ -297,7 +297,7 @@ fn snapshot_of_the_training_step_after_a_run() {
     h.run_steps(4);
     train_to_completion(&mut h);
     // Words/s depends on the machine: pin it so the picture does not.
-    lock(&state(&h.ctx)).training.words_per_sec = 250_000.0;
+    common::lesson::<Word2vec>(&mut h).training.words_per_sec = 250_000.0;
     h.run_steps(4);
     let image = h.render().expect("render");
     let options = egui_kittest::SnapshotOptions::new()

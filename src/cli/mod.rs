@@ -22,6 +22,7 @@ pub mod bench;
 pub mod bpe_train;
 pub mod neighbours;
 pub mod rnn_grad;
+pub mod screenshot;
 pub mod tokenize;
 pub mod trace;
 pub mod word2vec;
@@ -41,8 +42,7 @@ pub struct Cli {
     /// Where the live transformer runs: a real GPU when there is one (auto), the CPU, or any GPU adapter.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
-    /// Open at this lesson (history, tokenisation, word2vec, attention, bert, playground).
-    #[arg(long)]
+    #[arg(long, help = format!("Open at this lesson: {}", LessonId::id_list()))]
     pub lesson: Option<String>,
     /// Open at this step of the lesson, counting from 1.
     #[arg(long, requires = "lesson")]
@@ -58,7 +58,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render one lesson step to a PNG without opening a window.
-    Screenshot(crate::screenshot::ScreenshotArgs),
+    Screenshot(screenshot::ScreenshotArgs),
     /// Tokenise text with any of the lesson's tokenisers and print ids, tokens and offsets.
     Tokenize(tokenize::TokenizeArgs),
     /// Train byte-level BPE on a text file and write its merges.
@@ -78,7 +78,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         None => run_app(cli),
-        Some(Command::Screenshot(args)) => crate::screenshot::run(&args),
+        Some(Command::Screenshot(args)) => screenshot::run(&args),
         Some(Command::RnnGrad(args)) => rnn_grad::run(&args),
         Some(Command::Trace(args)) => trace::run(&args),
         Some(Command::Tokenize(args)) => tokenize::run(&args),
@@ -89,24 +89,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// The prose to use: from `--lessons DIR` when given, else built in.
-pub fn prose_from(dir: Option<&std::path::Path>) -> ProseLibrary {
-    match dir {
-        Some(d) => ProseLibrary::from_dir(d),
-        None => ProseLibrary::builtin(),
-    }
-}
-
 fn run_app(cli: Cli) -> Result<(), String> {
-    let prose = prose_from(cli.lessons.as_deref());
+    let prose = ProseLibrary::from_dir_or_builtin(cli.lessons.as_deref());
     let backend = cli.backend;
     let start_at = match &cli.lesson {
-        Some(id) => {
-            let lesson = LessonId::from_id(id).ok_or_else(|| {
-                format!("unknown lesson {id:?}: use history, tokenisation, word2vec, attention, bert or playground")
-            })?;
-            Some((lesson, cli.step.unwrap_or(1)))
-        }
+        Some(id) => Some((LessonId::parse_arg(id)?, cli.step.unwrap_or(1))),
         None => None,
     };
     let frame_log = cli.frame_log.clone();

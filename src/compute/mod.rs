@@ -9,8 +9,8 @@ pub mod engine;
 pub use engine::{Computed, Engine, Ran};
 
 use crate::gpu::{AdapterPolicy, GpuContext};
+use crate::job::Job;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 /// The learner's (or the command line's) choice of backend.
 #[derive(
@@ -63,7 +63,7 @@ type ProbeResult = (BackendStatus, Option<Arc<GpuContext>>);
 pub struct Compute {
     status: BackendStatus,
     gpu: Option<Arc<GpuContext>>,
-    pending: Option<Receiver<ProbeResult>>,
+    pending: Option<Job<ProbeResult>>,
     /// Runs the forward passes; gets the GPU once the probe finds one.
     engine: Arc<Engine>,
     choice: BackendChoice,
@@ -72,28 +72,21 @@ pub struct Compute {
 impl Compute {
     /// Starts looking for an adapter on a worker thread; returns immediately.
     pub fn start(choice: BackendChoice, repaint: Option<egui::Context>) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("llm-lens-gpu-probe".into())
-            .spawn(move || {
-                let result = probe(choice);
-                let _ = tx.send(result);
-                if let Some(ctx) = repaint {
-                    ctx.request_repaint();
-                }
-            });
-        match spawned {
-            Ok(_) => Self {
+        let job = Job::spawn("llm-lens-gpu-probe", repaint.as_ref(), move |r| {
+            r.send(probe(choice));
+        });
+        match job.failure() {
+            None => Self {
                 status: BackendStatus::Probing,
                 gpu: None,
-                pending: Some(rx),
+                pending: Some(job),
                 engine: Arc::new(Engine::cpu()),
                 choice,
             },
-            Err(e) => Self {
+            Some(why) => Self {
                 choice,
                 ..Self::fixed(BackendStatus::Cpu {
-                    reason: format!("could not start the GPU worker: {e}"),
+                    reason: format!("the GPU was not probed: {why}"),
                 })
             },
         }
@@ -135,9 +128,9 @@ impl Compute {
             self.status = BackendStatus::Cpu { reason };
             self.gpu = None;
         }
-        if let Some(rx) = &self.pending {
-            match rx.try_recv() {
-                Ok((status, gpu)) => {
+        if let Some(job) = &self.pending {
+            match job.try_next() {
+                Ok(Some((status, gpu))) => {
                     if let Some(ctx) = &gpu {
                         self.engine.set_gpu(ctx.clone());
                     }
@@ -145,8 +138,8 @@ impl Compute {
                     self.gpu = gpu;
                     self.pending = None;
                 }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
+                Ok(None) => {}
+                Err(()) => {
                     self.status = BackendStatus::Cpu {
                         reason: "the GPU probe crashed".to_owned(),
                     };

@@ -224,9 +224,8 @@ pub fn chart_csv(spec: &ChartSpec) -> String {
     out
 }
 
-fn target(title: &str, ext: &str) -> Result<PathBuf, String> {
-    let dir = export_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+fn target(dir: &Path, title: &str, ext: &str) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir.join(format!("{}.{ext}", slug(title))))
 }
 
@@ -240,7 +239,12 @@ fn remember(ctx: &egui::Context, result: Result<PathBuf, String>) {
 
 /// Writes `m` as `ext` (png, svg or csv) into the export folder.
 pub fn save_matrix(m: &MatrixExport<'_>, ext: &str) -> Result<PathBuf, String> {
-    let path = target(m.title, ext)?;
+    save_matrix_in(&export_dir(), m, ext)
+}
+
+/// As [`save_matrix`], into `dir`.
+pub fn save_matrix_in(dir: &Path, m: &MatrixExport<'_>, ext: &str) -> Result<PathBuf, String> {
+    let path = target(dir, m.title, ext)?;
     match ext {
         "png" => m.save_png(&path)?,
         "svg" => m.save_svg(&path)?,
@@ -251,7 +255,12 @@ pub fn save_matrix(m: &MatrixExport<'_>, ext: &str) -> Result<PathBuf, String> {
 
 /// Writes a chart as `ext` (png, svg or csv) into the export folder.
 pub fn save_chart(spec: &ChartSpec, ext: &str) -> Result<PathBuf, String> {
-    let path = target(&spec.title, ext)?;
+    save_chart_in(&export_dir(), spec, ext)
+}
+
+/// As [`save_chart`], into `dir`.
+pub fn save_chart_in(dir: &Path, spec: &ChartSpec, ext: &str) -> Result<PathBuf, String> {
+    let path = target(dir, &spec.title, ext)?;
     match ext {
         "png" => spec.save_png(&path, 1200, 700).map_err(|e| e.to_string())?,
         "svg" => spec.save_svg(&path, 1200, 700).map_err(|e| e.to_string())?,

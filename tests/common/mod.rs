@@ -13,6 +13,33 @@ pub fn test_backend() -> Compute {
     })
 }
 
+/// The pane of lesson `L` in the harness's app, with its state.
+pub fn lesson<'h, L: llm_lens::lessons::Lesson>(h: &'h mut Harness<'static, LensApp>) -> &'h mut L {
+    h.state_mut()
+        .lesson_mut::<L>()
+        .expect("every lesson is registered")
+}
+
+/// As [`lesson`], read-only.
+pub fn lesson_ref<'h, L: llm_lens::lessons::Lesson>(h: &'h Harness<'static, LensApp>) -> &'h L {
+    h.state()
+        .lesson_ref::<L>()
+        .expect("every lesson is registered")
+}
+
+/// The first step (0-based) of lesson `L` that shows `view`, so tests select steps by
+/// what they show, not by position.
+pub fn step_of<L: llm_lens::lessons::Lesson>(view: L::View) -> usize {
+    app(Settings::default())
+        .step_of_view::<L>(view)
+        .expect("the built-in prose shows every view")
+}
+
+/// Settings that open lesson `L` at the step that shows `view`, with `sentence`.
+pub fn settings_at_view<L: llm_lens::lessons::Lesson>(view: L::View, sentence: &str) -> Settings {
+    settings_at(L::ID, step_of::<L>(view), sentence)
+}
+
 /// Settings that open `lesson` at `step` (0-based) with `sentence`.
 pub fn settings_at(lesson: llm_lens::lessons::LessonId, step: usize, sentence: &str) -> Settings {
     let mut settings = Settings {
@@ -72,12 +99,12 @@ pub fn snapshot_app(settings: Settings, name: &str) -> Result<(), String> {
 
 /// As [`snapshot_app`], with `setup` run on the context before the first frame and up
 /// to `wait` for background work to finish before the picture. Timings are left out of
-/// the picture ([`llm_lens::app::set_reproducible`]).
+/// the picture ([`LensApp::set_reproducible`]).
 pub fn snapshot_app_with(
     settings: Settings,
     name: &str,
     wait: std::time::Duration,
-    setup: impl FnOnce(&egui::Context),
+    setup: impl FnOnce(&mut LensApp),
 ) -> Result<(), String> {
     let options = egui_kittest::SnapshotOptions::new()
         .threshold(0.6)
@@ -88,9 +115,9 @@ pub fn snapshot_app_with(
         test_backend(),
         [1280, 800],
         wait,
-        |ctx| {
-            llm_lens::app::set_reproducible(ctx);
-            setup(ctx)
+        |app| {
+            app.set_reproducible(true);
+            setup(app)
         },
     )?;
     egui_kittest::try_image_snapshot_options(&image, name, &options).map_err(|e| e.to_string())

@@ -1,0 +1,168 @@
+//! The one place that starts threads for the UI: work that runs on a worker while the
+//! window keeps drawing, with results that arrive by polling once per frame, never by
+//! blocking. A web build (no OS threads) only has to change this module.
+//!
+//! [`Job`] is a worker that sends any number of messages (progress, then a result) and
+//! can be cancelled; [`Job::once`] is the common case of one result. [`Recompute`] keeps a
+//! result in step with its settings.
+
+mod recompute;
+
+pub use recompute::{INLINE_BUDGET, Recompute};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+/// Work on a worker thread; dropping the job asks the worker to stop.
+pub struct Job<M> {
+    rx: Receiver<M>,
+    cancel: Arc<AtomicBool>,
+    /// Why the worker could not start, if it could not.
+    failed: Option<String>,
+}
+
+/// What a worker holds: where its messages go and whether it should stop.
+pub struct Reporter<M> {
+    tx: Sender<M>,
+    cancel: Arc<AtomicBool>,
+    repaint: Option<egui::Context>,
+}
+
+impl<M> Reporter<M> {
+    /// Sends a message and wakes the UI. Returns false when nobody listens any more.
+    pub fn send(&self, message: M) -> bool {
+        let sent = self.tx.send(message).is_ok();
+        if let Some(ctx) = &self.repaint {
+            ctx.request_repaint();
+        }
+        sent
+    }
+
+    /// Set when the job was cancelled or dropped: the worker should return soon.
+    pub fn cancel_flag(&self) -> &Arc<AtomicBool> {
+        &self.cancel
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// What [`Job::poll`] found.
+pub enum JobState<T> {
+    Done(T),
+    Running,
+    /// The worker panicked, ended without a result, or could not start.
+    Died,
+}
+
+impl<M: Send + 'static> Job<M> {
+    /// Runs `work` on a new thread named `name`; `repaint` (if any) is woken at each
+    /// message. If no thread can be started the job is finished at once and
+    /// [`Job::failure`] says why, so the pane can show a message instead of spinning.
+    pub fn spawn(
+        name: &str,
+        repaint: Option<&egui::Context>,
+        work: impl FnOnce(Reporter<M>) + Send + 'static,
+    ) -> Job<M> {
+        let (tx, rx) = channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let reporter = Reporter {
+            tx,
+            cancel: cancel.clone(),
+            repaint: repaint.cloned(),
+        };
+        let failed = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || work(reporter))
+            .err()
+            .map(|e| format!("could not start a worker thread: {e}"));
+        Job { rx, cancel, failed }
+    }
+
+    /// The next message, if one has arrived; `Err(())` once the worker has ended and
+    /// every message was taken (or it never started).
+    #[allow(clippy::result_unit_err)]
+    pub fn try_next(&self) -> Result<Option<M>, ()> {
+        match self.rx.try_recv() {
+            Ok(m) => Ok(Some(m)),
+            Err(TryRecvError::Empty) => Ok(None),
+            Err(TryRecvError::Disconnected) => Err(()),
+        }
+    }
+
+    /// Asks the worker to stop; it sees [`Reporter::cancelled`].
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Why the worker never started, if it did not.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Runs `f` on a new thread; its value is the job's one message.
+    pub fn once(name: &str, f: impl FnOnce() -> T + Send + 'static) -> Job<T> {
+        Self::spawn(name, None, move |r| {
+            r.send(f());
+        })
+    }
+
+    /// The result once done; [`JobState::Died`] if the worker ended without one.
+    pub fn poll(&self) -> JobState<T> {
+        match self.try_next() {
+            Ok(Some(v)) => JobState::Done(v),
+            Ok(None) => JobState::Running,
+            Err(()) => JobState::Died,
+        }
+    }
+}
+
+impl<M> Drop for Job<M> {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_delivers_its_value_then_reports_the_end() {
+        let job = Job::once("test", || 41 + 1);
+        let value = loop {
+            match job.poll() {
+                JobState::Done(v) => break v,
+                JobState::Running => std::thread::yield_now(),
+                JobState::Died => panic!("the worker died"),
+            }
+        };
+        assert_eq!(value, 42);
+        while let Ok(None) = job.try_next() {
+            std::thread::yield_now();
+        }
+        assert!(matches!(job.poll(), JobState::Died));
+        assert!(job.failure().is_none());
+    }
+
+    #[test]
+    fn dropping_a_job_cancels_its_worker() {
+        let (done_tx, done_rx) = channel();
+        let job: Job<()> = Job::spawn("test", None, move |r| {
+            while !r.cancelled() {
+                std::thread::yield_now();
+            }
+            let _ = done_tx.send(());
+        });
+        drop(job);
+        assert!(
+            done_rx
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .is_ok()
+        );
+    }
+}

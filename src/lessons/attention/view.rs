@@ -1,0 +1,7 @@
+//! The self-attention lesson's views, by the names its prose uses.
+
+crate::lessons::views! {
+    pub enum View {
+        Pairs = "pairs",
+    }
+}

@@ -69,6 +69,8 @@ pub struct LensApp {
     compute: Compute,
     /// Frames must not depend on the clock (snapshot tests): lessons leave out timings.
     reproducible: bool,
+    /// The size [`LensApp::view_ui`] last drew, to crop a picture of one view to it.
+    view_size: Option<egui::Vec2>,
     markdown: Markdown,
     /// The theme, presentation flag and zoom last given to egui, to apply changes once.
     applied: Option<(bool, bool, f32)>,
@@ -84,6 +86,7 @@ impl LensApp {
             lessons: all_lessons(),
             compute,
             reproducible: false,
+            view_size: None,
             markdown: Markdown::default(),
             applied: None,
             frame_log: None,
@@ -124,6 +127,11 @@ impl LensApp {
                 *step = (*step).min(last);
             }
         }
+    }
+
+    /// The size of what [`LensApp::view_ui`] drew last frame.
+    pub fn view_size(&self) -> Option<egui::Vec2> {
+        self.view_size
     }
 
     /// Asks every lesson to draw nothing that varies from run to run (timings).
@@ -468,16 +476,7 @@ impl LensApp {
         };
         let markdown = &mut self.markdown;
         let draw_view = |ui: &mut egui::Ui, pane: &mut Box<dyn Pane>| {
-            let Some(name) = &step.view else { return };
-            if pane.show_named(ui, name, &cx).is_err() {
-                let name: String = name.chars().take(40).collect();
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    format!(
-                        "This step asks for a view named '{name}', which this lesson does not have."
-                    ),
-                );
-            }
+            show_view(ui, pane.as_mut(), step.view.as_deref(), &cx);
         };
         if ui.available_width() > 900.0 {
             ui.columns(2, |cols| {
@@ -496,6 +495,48 @@ impl LensApp {
             });
         }
         cx.into_commands()
+    }
+
+    /// Draws only the current step's live view, as large as its content: no panels and no
+    /// prose (snapshot tests of one view, slides). Background work and the lessons'
+    /// requests run as in [`LensApp::ui`].
+    pub fn view_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.compute.poll();
+        self.apply_settings(&ctx);
+        let lesson = self.settings.lesson;
+        let view = self
+            .prose
+            .steps(lesson)
+            .get(self.step())
+            .and_then(|s| s.view.clone());
+        let engine = self.compute.engine();
+        let mut cx = LessonContext::new(&self.settings.sentence, self.compute.status(), &engine);
+        cx.reproducible = self.reproducible;
+        if let Some(pane) = self.lessons.get_mut(lesson.index()) {
+            let top = ui.min_rect().min;
+            show_view(ui, pane.as_mut(), view.as_deref(), &cx);
+            self.view_size = Some(ui.min_rect().max - top);
+        }
+        let commands = cx.into_commands();
+        for command in commands {
+            self.run(command);
+        }
+        for lesson in &mut self.lessons {
+            lesson.background(&ctx);
+        }
+    }
+}
+
+/// Draws the view a step names, or says that the lesson has none of that name.
+fn show_view(ui: &mut egui::Ui, pane: &mut dyn Pane, name: Option<&str>, cx: &LessonContext<'_>) {
+    let Some(name) = name else { return };
+    if pane.show_named(ui, name, cx).is_err() {
+        let name: String = name.chars().take(40).collect();
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("This step asks for a view named '{name}', which this lesson does not have."),
+        );
     }
 }
 

@@ -68,6 +68,50 @@ pub fn render_with(
     harness.render()
 }
 
+/// Renders only the current step's live view ([`LensApp::view_ui`]), `width` logical
+/// pixels wide at most and as tall as its content, after `setup` and up to `wait` for background
+/// work. The snapshot tests of single views take their pictures here.
+pub fn render_view(
+    settings: Settings,
+    prose: ProseLibrary,
+    compute: Compute,
+    width: u32,
+    wait: std::time::Duration,
+    setup: impl FnOnce(&mut LensApp),
+) -> Result<image::RgbaImage, String> {
+    let renderer = offscreen_renderer()?;
+    let theme = if settings.dark {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    };
+    let mut app = LensApp::new(settings, prose, compute);
+    setup(&mut app);
+    let mut harness = Harness::builder()
+        .with_size([width as f32, 4000.0])
+        .with_pixels_per_point(1.0)
+        .with_theme(theme)
+        .allow_missing_glyphs()
+        .renderer(renderer)
+        .build_ui_state(|ui, app: &mut LensApp| app.view_ui(ui), app);
+    harness.run_steps(4);
+    let start = std::time::Instant::now();
+    while start.elapsed() < wait && harness.ctx.has_requested_repaint() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+    // The view laid out at `width`, cut to what it drew (plus the harness's margin).
+    let size = harness
+        .state()
+        .view_size()
+        .unwrap_or(egui::vec2(width as f32, 100.0));
+    let height = (size.y + 16.0).ceil().clamp(16.0, 8000.0);
+    harness.set_size(egui::vec2(width as f32, height));
+    harness.run_steps(2);
+    harness.render()
+}
+
 /// A wgpu renderer for offscreen frames. Errors (no adapter at all) become a message
 /// instead of the panic egui_kittest would raise.
 pub fn offscreen_renderer() -> Result<egui_kittest::wgpu::WgpuTestRenderer, String> {

@@ -114,17 +114,20 @@ fn aligning_words_by_clicking_updates_the_labels() {
 }
 
 #[test]
-fn snapshots_of_steps_1_4_and_5() {
+fn snapshots_of_the_timeline_gradients_and_lstm_views() {
     if !common::renderer_or_skip("history snapshots") {
         return;
     }
     let failures: Vec<String> = [View::Timeline, View::Gradients, View::Lstm]
         .into_iter()
         .filter_map(|view| {
-            let step = common::step_of::<History>(view);
-            let settings =
-                common::settings_at_view::<History>(view, llm_lens::app::DEFAULT_SENTENCE);
-            common::snapshot_app(settings, &format!("history_step_{}", step + 1)).err()
+            common::snapshot_view::<History>(
+                view,
+                llm_lens::app::DEFAULT_SENTENCE,
+                Duration::from_secs(60),
+                |_| {},
+            )
+            .err()
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));

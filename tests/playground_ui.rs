@@ -203,9 +203,9 @@ fn snapshot_of_the_grid_and_an_enlarged_head() {
         st.layer = 2;
         st.head = 1;
     };
-    if let Err(e) = common::snapshot_app_with(
-        settings_at(View::Attention, "I withdrew money from the bank."),
-        "playground_attention_grid",
+    if let Err(e) = common::snapshot_view::<Playground>(
+        View::Attention,
+        "I withdrew money from the bank.",
         Duration::from_secs(60),
         setup,
     ) {
@@ -279,13 +279,10 @@ fn snapshots_of_the_weights_and_the_hidden_state_trajectories() {
         return;
     }
     let mut failures = Vec::new();
-    for (view, name) in [
-        (View::Weights, "playground_weights"),
-        (View::Hidden, "playground_hidden_trajectories"),
-    ] {
-        if let Err(e) = common::snapshot_app_with(
-            settings_at(view, "I withdrew money from the bank."),
-            name,
+    for view in [View::Weights, View::Hidden] {
+        if let Err(e) = common::snapshot_view::<Playground>(
+            view,
+            "I withdrew money from the bank.",
             Duration::from_secs(60),
             |_| {},
         ) {

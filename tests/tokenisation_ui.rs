@@ -216,9 +216,9 @@ fn snapshots_of_the_rows_and_of_a_replay_step() {
     }
     let mut failures = Vec::new();
     let setup_rows = |app: &mut LensApp| use_small_text(app);
-    if let Err(e) = common::snapshot_app_with(
-        settings_at(View::SideBySide, "I withdrew money from the bank."),
-        "tokenisation_side_by_side",
+    if let Err(e) = common::snapshot_view::<Tokenisation>(
+        View::SideBySide,
+        "I withdrew money from the bank.",
         Duration::from_secs(120),
         setup_rows,
     ) {
@@ -230,9 +230,9 @@ fn snapshots_of_the_rows_and_of_a_replay_step() {
             st.replay.step = 40;
         }
     };
-    if let Err(e) = common::snapshot_app_with(
-        settings_at(View::BpeReplay, "I withdrew money from the bank."),
-        "tokenisation_bpe_replay",
+    if let Err(e) = common::snapshot_view::<Tokenisation>(
+        View::BpeReplay,
+        "I withdrew money from the bank.",
         Duration::from_secs(120),
         setup_replay,
     ) {

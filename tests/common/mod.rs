@@ -141,3 +141,35 @@ pub fn step_while(
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// Width of a single view's snapshot: about what the view gets beside the prose in a
+/// 1280-pixel window.
+pub const VIEW_WIDTH: u32 = 600;
+
+/// Renders only the step of lesson `L` that shows `view` (on `sentence`, after `setup`,
+/// waiting up to `wait` for background work) at content size, and compares it with
+/// `tests/snapshots/<lesson>/<view>.png`.
+pub fn snapshot_view<L: llm_lens::lessons::Lesson>(
+    view: L::View,
+    sentence: &str,
+    wait: std::time::Duration,
+    setup: impl FnOnce(&mut LensApp),
+) -> Result<(), String> {
+    use llm_lens::lessons::ViewSet;
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(0.6)
+        .max_failed_pixels(40);
+    let image = llm_lens::screenshot::render_view(
+        settings_at_view::<L>(view, sentence),
+        ProseLibrary::builtin(),
+        test_backend(),
+        VIEW_WIDTH,
+        wait,
+        |app| {
+            app.set_reproducible(true);
+            setup(app)
+        },
+    )?;
+    let name = format!("{}/{}", L::ID.id(), view.name());
+    egui_kittest::try_image_snapshot_options(&image, &name, &options).map_err(|e| e.to_string())
+}

@@ -234,7 +234,7 @@ impl TrainingView {
 
     pub fn show(&mut self, ui: &mut egui::Ui, cx: &LessonContext<'_>) {
         self.controls(ui);
-        self.progress(ui);
+        self.progress(ui, cx.reproducible);
         ui.separator();
         self.loss_chart(ui, cx);
         ui.separator();
@@ -301,15 +301,21 @@ impl TrainingView {
         });
     }
 
-    fn progress(&mut self, ui: &mut egui::Ui) {
+    /// `reproducible` leaves out the measured speed (snapshot tests).
+    fn progress(&mut self, ui: &mut egui::Ui, reproducible: bool) {
         let pct = format!("{:.0} %", self.fraction * 100.0);
         ui.add(egui::ProgressBar::new(self.fraction).text(pct.clone()))
             .on_hover_text("Share of all epochs' words processed so far.");
+        let speed = if reproducible {
+            String::new()
+        } else {
+            format!(" · {:.0} k words/s", self.words_per_sec / 1000.0)
+        };
         let status = match &self.status {
             Status::Idle => "Not trained yet: press Train.".to_owned(),
             Status::Preparing => "Counting words and building the vocabulary…".to_owned(),
             Status::Running | Status::Paused => format!(
-                "{}epoch {} of {} · {:.0} k words/s · vocabulary {} words",
+                "{}epoch {} of {}{speed} · vocabulary {} words",
                 if self.status == Status::Paused {
                     "Paused · "
                 } else {
@@ -317,15 +323,13 @@ impl TrainingView {
                 },
                 self.epoch.max(1),
                 self.run_config.epochs,
-                self.words_per_sec / 1000.0,
                 self.vocab_size
             ),
             Status::Finished => format!(
-                "Finished: {} epoch{} over {} words · {:.0} k words/s · vocabulary {} words",
+                "Finished: {} epoch{} over {} words{speed} · vocabulary {} words",
                 self.run_config.epochs,
                 if self.run_config.epochs == 1 { "" } else { "s" },
                 self.corpus_words,
-                self.words_per_sec / 1000.0,
                 self.vocab_size
             ),
             Status::Cancelled => {

@@ -321,3 +321,18 @@ fn a_real_model_folder_runs_in_the_playground() {
     // MiniLM has no MLM head: the predictions step says so instead of drawing bars.
     h.get_by_label_contains("has no masked-language-model head");
 }
+
+#[test]
+fn a_block_of_the_model_diagram_opens_its_step() {
+    let mut h = harness_at(View::Embeddings, "I withdrew money from the bank.");
+    settle(&mut h);
+    h.get_by_label("Where this is in the model").click();
+    h.run_steps(2);
+    h.get_by_label("Softmax weights").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().step(),
+        common::step_of::<Playground>(View::Weights),
+        "the block sent the learner to the step that shows it"
+    );
+}

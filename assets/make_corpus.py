@@ -12,7 +12,7 @@ order (chronological). Each document starts with a header line
     #doc<TAB>fileid<TAB>year<TAB>president_full<TAB>date<TAB>sotu_type<TAB>is_sotu
 
 followed by the address text exactly as shipped (line endings normalised to
-\n, trailing whitespace of the whole text stripped). `src/model/corpus.rs`
+\n, trailing whitespace of the whole text stripped). `src/model/text/corpus.rs`
 parses these headers. The file is gzip'd at level 9 with a fixed mtime so
 rebuilding gives the same bytes.
 """

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use llm_lens::model::bert::config::BertConfig;
+use llm_lens::model::bert::model_dir::Model;
+use llm_lens::model::bert::weights::BertWeights;
 use llm_lens::model::bert::{ForwardOptions, forward};
-use llm_lens::model::config::BertConfig;
-use llm_lens::model::model_dir::Model;
-use llm_lens::model::tokenize::Encoding;
-use llm_lens::model::weights::BertWeights;
+use llm_lens::model::tokenize::ModelInput as Encoding;
 
 /// `[CLS] w… [SEP]` with deterministic ids below 30,000.
 fn input(n: usize) -> Encoding {

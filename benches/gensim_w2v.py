@@ -14,7 +14,7 @@ import time
 
 from gensim.models import Word2Vec
 
-# Same rule as src/model/corpus.rs `words`: runs of letters/digits, inner
+# Same rule as src/model/text/corpus.rs `words`: runs of letters/digits, inner
 # apostrophes kept, lower-cased. Paragraph (line) = sentence, headers skipped.
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 

@@ -17,7 +17,7 @@ fn corpus() -> String {
         .ok()
         .and_then(|p| std::fs::read_to_string(p).ok())
         .unwrap_or_else(|| {
-            llm_lens::model::corpus::Corpus::builtin()
+            llm_lens::model::text::corpus::Corpus::builtin()
                 .documents()
                 .iter()
                 .map(|d| d.text.as_str())

@@ -3,7 +3,7 @@
 //! The end-to-end comparison with gensim is `benches/gensim_w2v.py`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
 use llm_lens::model::word2vec::{cbow, skipgram, softmax};
 use std::hint::black_box;
 

@@ -10,7 +10,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
 use llm_lens::model::tokenize::invariants::check;
 use llm_lens::model::tokenize::suite::{SuiteConfig, train_suite};
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
@@ -60,7 +60,7 @@ fn mutate(rng: &mut SplitMix64, pool: &[String]) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let corpus = llm_lens::model::corpus::Corpus::builtin()
+    let corpus = llm_lens::model::text::corpus::Corpus::builtin()
         .documents()
         .iter()
         .take(3)

@@ -1,6 +1,6 @@
 //! The shipped State of the Union corpus and the `Corpus` loader.
 
-use llm_lens::model::corpus::{Corpus, CorpusError, MAX_FILE_BYTES, words};
+use llm_lens::model::text::corpus::{Corpus, CorpusError, MAX_FILE_BYTES, words};
 use std::io::Write;
 use std::time::Instant;
 

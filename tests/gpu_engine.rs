@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use llm_lens::compute::{Engine, Ran};
 use llm_lens::gpu::{AdapterPolicy, GpuContext};
+use llm_lens::model::bert::builtin_model;
+use llm_lens::model::bert::comparison::max_difference;
+use llm_lens::model::bert::model_dir::Model;
 use llm_lens::model::bert::{ForwardOptions, forward};
-use llm_lens::model::builtin_model;
-use llm_lens::model::model_dir::Model;
-use llm_lens::model::trace_compare::max_difference;
 
 fn context(test: &str) -> Option<Arc<GpuContext>> {
     let ctx = GpuContext::new(AdapterPolicy::AllowSoftware);
@@ -106,7 +106,7 @@ fn a_new_model_is_uploaded_in_place_of_the_old() {
     let Some(ctx) = context("a_new_model_is_uploaded_in_place_of_the_old") else {
         return;
     };
-    use llm_lens::model::weights::BertWeights;
+    use llm_lens::model::bert::weights::BertWeights;
     let engine = Engine::with_gpu(ctx);
     let opts = ForwardOptions::default();
     let shipped = model();

@@ -12,13 +12,13 @@ use std::collections::BTreeSet;
 
 use llm_lens::gpu::forward::{GpuForwardError, GpuModel};
 use llm_lens::gpu::{AdapterPolicy, GpuContext};
+use llm_lens::model::bert::builtin_model;
+use llm_lens::model::bert::comparison::max_difference;
+use llm_lens::model::bert::config::{Activation, BertConfig};
+use llm_lens::model::bert::model_dir::Model;
+use llm_lens::model::bert::weights::BertWeights;
 use llm_lens::model::bert::{Ablation, ForwardOptions, forward};
-use llm_lens::model::builtin_model;
-use llm_lens::model::config::{Activation, BertConfig};
-use llm_lens::model::model_dir::Model;
-use llm_lens::model::tokenize::Encoding;
-use llm_lens::model::trace_compare::max_difference;
-use llm_lens::model::weights::BertWeights;
+use llm_lens::model::tokenize::ModelInput as Encoding;
 
 const TOL: f32 = 1e-4;
 

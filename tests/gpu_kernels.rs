@@ -6,9 +6,9 @@
 mod common;
 
 use llm_lens::gpu::{AdapterPolicy, GpuContext};
-use llm_lens::model::bert::gelu;
-use llm_lens::model::rng::SplitMix64;
-use llm_lens::model::weights::{LayerNorm, Linear};
+use llm_lens::model::bert::activation::gelu;
+use llm_lens::model::bert::linear::{LayerNorm, Linear};
+use llm_lens::model::numerics::rng::SplitMix64;
 use ndarray::{Array1, Array2};
 
 const TOL: f32 = 1e-4;
@@ -109,8 +109,8 @@ fn gelu_matches_its_cpu_twin() {
 
 #[test]
 fn gelu_tanh_and_relu_match_their_cpu_twins() {
-    use llm_lens::model::bert::gelu_tanh;
-    use llm_lens::model::config::Activation;
+    use llm_lens::model::bert::activation::gelu_tanh;
+    use llm_lens::model::bert::config::Activation;
     let Some(ctx) = context("gelu_tanh_and_relu_match_their_cpu_twins") else {
         return;
     };
@@ -130,7 +130,7 @@ fn gelu_tanh_and_relu_match_their_cpu_twins() {
 
 #[test]
 fn mlm_top_k_matches_its_cpu_twin_ties_included() {
-    use llm_lens::model::bert::top_k_predictions;
+    use llm_lens::model::bert::mlm::top_k_predictions;
     let Some(ctx) = context("mlm_top_k_matches_its_cpu_twin_ties_included") else {
         return;
     };
@@ -180,8 +180,8 @@ fn wrong_sizes_are_errors_not_panics() {
 
 #[test]
 fn attention_matches_its_cpu_twin_with_masks_and_ablation() {
-    use llm_lens::model::config::BertConfig;
-    use llm_lens::model::weights::SelfAttention;
+    use llm_lens::model::bert::config::BertConfig;
+    use llm_lens::model::bert::layer::SelfAttention;
     let Some(ctx) = context("attention_matches_its_cpu_twin") else {
         return;
     };
@@ -257,7 +257,7 @@ fn attention_matches_its_cpu_twin_with_masks_and_ablation() {
 
 #[test]
 fn embeddings_and_add_norm_match_their_cpu_twins() {
-    use llm_lens::model::builtin_model;
+    use llm_lens::model::bert::builtin_model;
     let Some(ctx) = context("embeddings_and_add_norm_match_their_cpu_twins") else {
         return;
     };

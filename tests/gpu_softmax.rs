@@ -5,8 +5,8 @@ mod common;
 
 use llm_lens::compute::{BackendChoice, BackendStatus, probe};
 use llm_lens::gpu::{AdapterPolicy, GpuContext};
-use llm_lens::model::rng::SplitMix64;
-use llm_lens::model::softmax::softmax_rows_masked;
+use llm_lens::model::numerics::rng::SplitMix64;
+use llm_lens::model::numerics::softmax::softmax_rows_masked;
 
 #[test]
 fn gpu_softmax_matches_cpu_twin() {

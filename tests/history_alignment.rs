@@ -1,6 +1,6 @@
 //! The statistical-MT alignment examples of step 2.
 
-use llm_lens::model::alignment::{Phenomenon, builtin_pairs};
+use llm_lens::model::history::alignment::{Phenomenon, builtin_pairs};
 
 #[test]
 fn history_alignment_classifies_the_preface_examples() {

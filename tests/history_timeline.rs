@@ -1,6 +1,6 @@
 //! The timeline data of step 1.
 
-use llm_lens::model::timeline::{Branch, LessonId as Lesson, Timeline, TimelineError};
+use llm_lens::model::history::timeline::{Branch, LessonId as Lesson, Timeline, TimelineError};
 
 #[test]
 fn history_timeline_loads_and_links_are_valid() {

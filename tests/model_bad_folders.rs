@@ -4,11 +4,11 @@ mod model_support;
 
 use std::path::Path;
 
-use llm_lens::model::config::BertConfig;
-use llm_lens::model::model_dir::{Model, ModelError};
+use llm_lens::model::bert::config::BertConfig;
+use llm_lens::model::bert::model_dir::{Model, ModelError};
+use llm_lens::model::bert::weights::{BertWeights, WeightsError};
 use llm_lens::model::tokenize::WordPiece;
 use llm_lens::model::tokenize::basic::BasicTokenizer;
-use llm_lens::model::weights::{BertWeights, WeightsError};
 use model_support::TempDir;
 use safetensors::tensor::{Dtype, TensorView};
 

@@ -3,8 +3,8 @@
 //! make_tiny_reference.py): the last hidden state and attention map to 1e-4, and the MLM
 //! head's top-5 predictions for a [MASK] (tied decoder, F16 weights).
 
+use llm_lens::model::bert::builtin_model;
 use llm_lens::model::bert::{ForwardOptions, forward};
-use llm_lens::model::builtin_model;
 use serde_json::Value;
 
 const TOL: f32 = 1e-4;

@@ -5,11 +5,11 @@ mod model_support;
 
 use llm_lens::cli::trace::{TraceArgs, run, trace_json};
 use llm_lens::compute::BackendChoice;
-use llm_lens::model::config::BertConfig;
-use llm_lens::model::model_dir::Model;
+use llm_lens::model::bert::config::BertConfig;
+use llm_lens::model::bert::model_dir::Model;
+use llm_lens::model::bert::weights::BertWeights;
 use llm_lens::model::tokenize::WordPiece;
 use llm_lens::model::tokenize::basic::BasicTokenizer;
-use llm_lens::model::weights::BertWeights;
 use model_support::TempDir;
 
 fn folder() -> TempDir {

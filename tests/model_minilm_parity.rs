@@ -6,8 +6,8 @@ mod model_support;
 
 use llm_lens::cli::trace::{TraceArgs, trace_json};
 use llm_lens::compute::BackendChoice;
+use llm_lens::model::bert::model_dir::Model;
 use llm_lens::model::bert::{ForwardOptions, forward};
-use llm_lens::model::model_dir::Model;
 use model_support::{base64_decode, minilm_dir};
 use serde_json::Value;
 

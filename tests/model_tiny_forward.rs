@@ -5,13 +5,13 @@ mod model_support;
 
 use std::sync::OnceLock;
 
-use llm_lens::model::bert::{
-    Ablation, ForwardError, ForwardOptions, erfc, fast_exp, forward, gelu,
-};
-use llm_lens::model::config::BertConfig;
-use llm_lens::model::tokenize::Encoding;
-use llm_lens::model::trace::Trace;
-use llm_lens::model::weights::BertWeights;
+use llm_lens::model::bert::activation::{erfc, gelu};
+use llm_lens::model::bert::config::BertConfig;
+use llm_lens::model::bert::trace::Trace;
+use llm_lens::model::bert::weights::BertWeights;
+use llm_lens::model::bert::{Ablation, ForwardError, ForwardOptions, forward};
+use llm_lens::model::numerics::fast_exp::fast_exp;
+use llm_lens::model::tokenize::ModelInput as Encoding;
 use model_support::{Rng, TempDir};
 use ndarray::{Array2, Axis, s};
 

@@ -1,10 +1,9 @@
 //! BPTT checked against finite differences, and the vanishing/exploding trends of the lab.
 
-use llm_lens::model::lstm::{Lstm, lstm_gradient_profile};
-use llm_lens::model::rng::SplitMix64;
-use llm_lens::model::rnn::{
-    Activation, GradientLabConfig, Rnn, rnn_gradient_profile, spectral_norm,
-};
+use llm_lens::model::numerics::linalg::spectral_norm;
+use llm_lens::model::numerics::rng::SplitMix64;
+use llm_lens::model::recurrent::lstm::{Lstm, lstm_gradient_profile};
+use llm_lens::model::recurrent::rnn::{Activation, GradientLabConfig, Rnn, rnn_gradient_profile};
 use ndarray::{Array2, Array3, Axis, array, s};
 
 const EPS: f64 = 1e-6;

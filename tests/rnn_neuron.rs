@@ -1,6 +1,6 @@
 //! The recurrent neuron of step 3 against a hand computation.
 
-use llm_lens::model::recurrent_neuron::{NeuronLayer, NeuronParams, unroll, word_scalar};
+use llm_lens::model::recurrent::neuron::{NeuronLayer, NeuronParams, unroll, word_scalar};
 use ndarray::array;
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use llm_lens::model::recall::{
+use llm_lens::model::recurrent::recall::{
     RecallConfig, RecallError, RecallModel, run_all, train_and_evaluate,
 };
 

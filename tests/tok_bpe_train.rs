@@ -3,8 +3,8 @@
 
 use std::sync::atomic::AtomicBool;
 
+use llm_lens::model::tokenize::TokenizeError;
 use llm_lens::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer, train};
-use llm_lens::model::tokenize::encoding::TokenizeError;
 
 const SMALL: &str = "low lower lowest newer wider";
 

@@ -2,8 +2,8 @@
 //! same pieces on an example of every branch, on generated text built from the
 //! characters each branch hinges on, and on every document of the shipped corpus.
 
-use llm_lens::model::corpus::Corpus;
-use llm_lens::model::tokenize::encoding::TokenizeError;
+use llm_lens::model::text::corpus::Corpus;
+use llm_lens::model::tokenize::TokenizeError;
 use llm_lens::model::tokenize::pretokenize::{
     CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN, RegexSplit,
 };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use llm_lens::lessons::tokenisation::rows::{RowOutcome, build_rows_from};
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
 use llm_lens::model::tokenize::suite::{SuiteConfig, train_suite};
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
 

@@ -1,7 +1,8 @@
 //! Our byte-level BPE against `tiktoken-rs`: identical ids for r50k, cl100k and o200k
 //! on real sentences, adversarial strings and a few thousand generated ones.
 
-use llm_lens::model::tokenize::encoding::{Encoding, TokenizeError};
+use llm_lens::model::tokenize::TokenizeError;
+use llm_lens::model::tokenize::pieces::TokenPieces as Encoding;
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use tiktoken_rs::CoreBPE;
 

@@ -13,7 +13,7 @@ use llm_lens::app::{LensApp, Settings};
 use llm_lens::lessons::LessonId;
 use llm_lens::lessons::tokenisation::training::TrainSource;
 use llm_lens::lessons::tokenisation::{Tokenisation, View};
-use llm_lens::model::corpus::Corpus;
+use llm_lens::model::text::corpus::Corpus;
 use llm_lens::model::tokenize::suite::SuiteConfig;
 use llm_lens::prose::ProseLibrary;
 

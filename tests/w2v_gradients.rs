@@ -1,7 +1,7 @@
 //! One skip-gram, one CBOW and one full-softmax update against the gradient of
 //! the loss computed by central finite differences in f64.
 
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
 use llm_lens::model::word2vec::{cbow, skipgram, softmax};
 
 const V: usize = 7;

@@ -1,6 +1,6 @@
 //! The negative-sampling table draws words with probability ∝ count^0.75.
 
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
 use llm_lens::model::word2vec::negative_table::{NegativeTable, POWER, target_probabilities};
 
 const COUNTS: [u64; 10] = [5000, 1200, 700, 300, 120, 60, 25, 9, 5, 1];

@@ -2,8 +2,8 @@
 //! topics: words of the same topic must end up closer than words of different
 //! topics, which the untrained (random) vectors must fail.
 
-use llm_lens::model::corpus::Corpus;
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
+use llm_lens::model::text::corpus::Corpus;
 use llm_lens::model::word2vec::{
     Control, Embeddings, ModelKind, TrainError, Trainer, TrainerConfig, TrainingEvent, train,
 };

@@ -1,7 +1,7 @@
 //! Saving and loading the word2vec text format, errors with line numbers,
 //! neighbours, analogies, and the 2-D PCA.
 
-use llm_lens::model::rng::SplitMix64;
+use llm_lens::model::numerics::rng::SplitMix64;
 use llm_lens::model::word2vec::{Embeddings, VectorsError, pca_2d};
 
 fn load(text: &str) -> Result<Embeddings, VectorsError> {

@@ -13,7 +13,7 @@ use llm_lens::app::{LensApp, Settings};
 use llm_lens::lessons::LessonId;
 use llm_lens::lessons::word2vec::training::Status;
 use llm_lens::lessons::word2vec::{View, Word2vec};
-use llm_lens::model::corpus::Corpus;
+use llm_lens::model::text::corpus::Corpus;
 use llm_lens::model::word2vec::TrainerConfig;
 use llm_lens::prose::ProseLibrary;
 

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::compute::{BackendChoice, BackendStatus, Compute, Ran};
+use crate::model::bert::builtin_model;
+use crate::model::bert::config::BertConfig;
+use crate::model::bert::model_dir::Model;
+use crate::model::bert::weights::BertWeights;
 use crate::model::bert::{ForwardOptions, forward};
-use crate::model::builtin_model;
-use crate::model::config::BertConfig;
-use crate::model::model_dir::Model;
-use crate::model::rng::SplitMix64;
-use crate::model::tokenize::Encoding;
-use crate::model::weights::BertWeights;
+use crate::model::numerics::rng::SplitMix64;
+use crate::model::tokenize::ModelInput as Encoding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BenchBackend {

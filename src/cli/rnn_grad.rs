@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use crate::model::lstm::lstm_gradient_profile;
-use crate::model::rnn::{
+use crate::model::recurrent::lstm::lstm_gradient_profile;
+use crate::model::recurrent::rnn::{
     Activation, GradientLabConfig, MAX_HIDDEN, MAX_STEPS, rnn_gradient_profile,
 };
 

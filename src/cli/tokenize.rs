@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use crate::model::tokenize::WordPiece;
 use crate::model::tokenize::bpe_train::{self, BpeConfig};
 use crate::model::tokenize::char_word::{Unit, UnitTokenizer};
-use crate::model::tokenize::encoding::Encoding;
+use crate::model::tokenize::pieces::TokenPieces as Encoding;
 use crate::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use crate::model::tokenize::unigram::{self, UnigramConfig};
 
@@ -65,7 +65,7 @@ pub fn run(args: &TokenizeArgs) -> Result<(), String> {
 
 /// The encoding `run` prints.
 pub fn encode(args: &TokenizeArgs) -> Result<Encoding, String> {
-    let e = |e: crate::model::tokenize::encoding::TokenizeError| e.to_string();
+    let e = |e: crate::model::tokenize::TokenizeError| e.to_string();
     let corpus = || -> Result<String, String> {
         match &args.vocab {
             Some(path) => std::fs::read_to_string(path)
@@ -114,7 +114,7 @@ pub fn encode(args: &TokenizeArgs) -> Result<Encoding, String> {
                 let keep: Vec<usize> = (0..full.ids.len())
                     .filter(|&i| !full.special_mask[i])
                     .collect();
-                crate::model::tokenize::wordpiece::Encoding {
+                crate::model::tokenize::wordpiece::ModelInput {
                     ids: keep.iter().map(|&i| full.ids[i]).collect(),
                     tokens: keep.iter().map(|&i| full.tokens[i].clone()).collect(),
                     offsets: keep.iter().map(|&i| full.offsets[i]).collect(),

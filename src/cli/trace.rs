@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::compute::{BackendChoice, Compute, Ran};
 use crate::model::bert::ForwardOptions;
-use crate::model::model_dir::Model;
-use crate::model::trace::Trace;
+use crate::model::bert::model_dir::Model;
+use crate::model::bert::trace::Trace;
 
 /// Arguments of `llm-lens trace`.
 #[derive(Debug, Clone, clap::Args)]

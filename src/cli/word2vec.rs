@@ -1,6 +1,6 @@
 //! `llm-lens word2vec`: train word vectors from the command line.
 
-use crate::model::corpus::Corpus;
+use crate::model::text::corpus::Corpus;
 use crate::model::word2vec::{Control, ModelKind, TrainerConfig, TrainingEvent, train};
 use std::io::Write;
 use std::path::PathBuf;

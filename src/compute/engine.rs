@@ -14,10 +14,10 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use crate::gpu::GpuContext;
 use crate::gpu::GpuError;
 use crate::gpu::forward::{GpuForwardError, GpuModel};
+use crate::model::bert::trace::Trace;
+use crate::model::bert::weights::BertWeights;
 use crate::model::bert::{ForwardError, ForwardOptions, forward};
-use crate::model::tokenize::Encoding;
-use crate::model::trace::Trace;
-use crate::model::weights::BertWeights;
+use crate::model::tokenize::ModelInput as Encoding;
 
 /// Where a forward pass ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +222,7 @@ impl AsRef<BertWeights> for BertWeights {
     }
 }
 
-impl AsRef<BertWeights> for crate::model::model_dir::Model {
+impl AsRef<BertWeights> for crate::model::bert::model_dir::Model {
     fn as_ref(&self) -> &BertWeights {
         &self.weights
     }

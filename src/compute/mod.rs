@@ -211,14 +211,14 @@ pub fn probe(choice: BackendChoice) -> ProbeResult {
 /// Runs a small masked softmax on the GPU and on the CPU; they must agree to 1e-4.
 fn self_test(ctx: &GpuContext) -> Result<(), String> {
     let (rows, cols) = (7, 13);
-    let mut rng = crate::model::rng::SplitMix64::new(1);
+    let mut rng = crate::model::numerics::rng::SplitMix64::new(1);
     let input: Vec<f32> = (0..rows * cols).map(|_| rng.uniform(-8.0, 8.0)).collect();
     let mask: Vec<bool> = (0..cols).map(|c| c % 5 != 4).collect();
     let gpu = ctx
         .softmax_rows_masked(&input, cols, Some(&mask))
         .map_err(|e| e.to_string())?;
     let mut cpu = input;
-    crate::model::softmax::softmax_rows_masked(&mut cpu, cols, Some(&mask));
+    crate::model::numerics::softmax::softmax_rows_masked(&mut cpu, cols, Some(&mask));
     let worst = gpu
         .iter()
         .zip(&cpu)

@@ -15,11 +15,11 @@ use super::ops::{predictions_from_top_k, top_k_stride};
 use super::resident::ResidentWeights;
 use super::workspace::{MAX_TOP_K, SLOT_BYTES, SLOTS, Sizes, Slot, Workspace};
 use super::{GpuContext, GpuError};
-use crate::model::bert::{ForwardError, ForwardOptions, check_input};
-use crate::model::config::BertConfig;
-use crate::model::tokenize::Encoding;
-use crate::model::trace::{EmbeddingTrace, LayerSteps, LayerTrace, MlmTrace, Trace};
-use crate::model::weights::BertWeights;
+use crate::model::bert::config::BertConfig;
+use crate::model::bert::forward::{ForwardError, ForwardOptions, check_input};
+use crate::model::bert::trace::{EmbeddingTrace, LayerSteps, LayerTrace, MlmTrace, Trace};
+use crate::model::bert::weights::BertWeights;
+use crate::model::tokenize::ModelInput as Encoding;
 
 /// Entries of [`Workspace::readback_list`] per layer.
 const PER_LAYER: usize = 11;

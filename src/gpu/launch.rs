@@ -3,7 +3,7 @@
 //! kernels the same way.
 
 use super::GpuError;
-use crate::model::config::Activation;
+use crate::model::bert::config::Activation;
 
 /// Workgroups per dispatch axis that WebGPU always allows.
 pub(crate) const MAX_GROUPS: u32 = 65_535;

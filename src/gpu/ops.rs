@@ -8,8 +8,8 @@ use eframe::egui_wgpu::wgpu;
 use super::kernel::{Kernel, buffer_with, params_buffer};
 use super::launch::{self, Launch};
 use super::{GpuContext, GpuError};
-use crate::model::config::Activation;
-use crate::model::trace::Prediction;
+use crate::model::bert::config::Activation;
+use crate::model::bert::trace::Prediction;
 
 /// The kernels, built once per device.
 pub struct Ops {

@@ -8,8 +8,9 @@ use ndarray::{ArrayBase, Data, Dimension};
 use wgpu::util::DeviceExt;
 
 use super::{GpuContext, GpuError};
-use crate::model::config::BertConfig;
-use crate::model::weights::{BertWeights, LayerNorm, Linear};
+use crate::model::bert::config::BertConfig;
+use crate::model::bert::linear::{LayerNorm, Linear};
+use crate::model::bert::weights::BertWeights;
 
 /// `nn.Linear` on the GPU: weight `(out × in)`, bias `(out)`.
 pub(crate) struct LinearBufs {

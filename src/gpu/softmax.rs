@@ -1,5 +1,5 @@
 //! Row-wise masked softmax on the GPU (`shaders/softmax.wgsl`).
-//! CPU twin: [`crate::model::softmax::softmax_rows_masked`].
+//! CPU twin: [`crate::model::numerics::softmax::softmax_rows_masked`].
 
 use super::{GpuContext, GpuError};
 use eframe::egui_wgpu::wgpu;

@@ -118,7 +118,7 @@ pub(crate) struct Sizes {
 
 impl Sizes {
     /// Sizes for `n` tokens and `k` MLM predictions per token.
-    pub fn new(config: &crate::model::config::BertConfig, n: usize, k: usize) -> Self {
+    pub fn new(config: &crate::model::bert::config::BertConfig, n: usize, k: usize) -> Self {
         let f = |v: usize| (v * 4) as u64;
         Self {
             hidden: f(n * config.hidden_size),

@@ -1,27 +1,21 @@
 //! The maths and algorithms behind every lesson. Nothing here knows about egui or wgpu,
 //! so each function can be tested on its own and used from the CLI.
+//!
+//! One folder per topic:
+//! - [`bert`]: the BERT encoder (config, weights with their forward pass, trace,
+//!   CPU/GPU comparison, model folders, the built-in model, attention summaries);
+//! - [`recurrent`]: the recurrent neuron, RNN and LSTM with BPTT, the recall task;
+//! - [`history`]: the timeline and the word-alignment data of the history lesson;
+//! - [`numerics`]: what every model shares: matrix products, SIMD loops, softmax,
+//!   the PRNG, linear algebra, range checks and the small `nn` toolbox (Adam, loss);
+//! - [`text`]: splitting text into characters and words, and the training corpus;
+//! - [`tokenize`]: the tokenisers (BPE, WordPiece, Unigram, byte-level);
+//! - [`word2vec`]: skip-gram and CBOW training and the vectors they give.
 
-pub mod alignment;
-pub mod attention_summary;
 pub mod bert;
-pub mod builtin_model;
-pub mod config;
-pub mod corpus;
-pub mod fast_exp;
-pub mod lstm;
-pub mod matmul;
-pub mod model_dir;
-pub mod recall;
-pub mod recurrent_neuron;
-pub mod rng;
-pub mod rnn;
-pub mod simd;
-pub mod skinny_matmul;
-pub mod softmax;
+pub mod history;
+pub mod numerics;
+pub mod recurrent;
 pub mod text;
-pub mod timeline;
 pub mod tokenize;
-pub mod trace;
-pub mod trace_compare;
-pub mod weights;
 pub mod word2vec;

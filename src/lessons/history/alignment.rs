@@ -1,10 +1,10 @@
 //! Step 2: word alignment, the backbone of statistical translation. Two rows of words with
 //! links between them; clicking a source word then a target word adds or removes a link,
-//! and [`crate::model::alignment`] labels reordering, omission, insertion and one-to-many.
+//! and [`crate::model::history::alignment`] labels reordering, omission, insertion and one-to-many.
 
 use egui::{Color32, Pos2, Rect, RichText, Stroke};
 
-use crate::model::alignment::{AlignmentPair, Phenomenon, Word, builtin_pairs};
+use crate::model::history::alignment::{AlignmentPair, Phenomenon, Word, builtin_pairs};
 
 /// The pairs (edited copies), which one is shown and the half-made link.
 pub struct AlignmentView {

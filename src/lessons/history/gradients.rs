@@ -1,11 +1,13 @@
 //! Step 4: vanishing and exploding gradients, live. A vanilla RNN is run on seeded random
-//! inputs and backpropagated through time by [`crate::model::rnn`]; the view plots
+//! inputs and backpropagated through time by [`crate::model::recurrent::rnn`]; the view plots
 //! ‖∂L/∂h_t‖ for every step on a log axis, with the per-step Jacobian norms that explain it.
 
 use egui::RichText;
 
 use crate::job::Recompute;
-use crate::model::rnn::{Activation, GradientLabConfig, GradientProfile, rnn_gradient_profile};
+use crate::model::recurrent::rnn::{
+    Activation, GradientLabConfig, GradientProfile, rnn_gradient_profile,
+};
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 
 /// Slider limits: small enough to stay interactive in a debug build.

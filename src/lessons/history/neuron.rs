@@ -1,11 +1,11 @@
 //! Step 3: one recurrent neuron unrolled over the learner's sentence, step by step with its
 //! numbers (`x_t·w_x + y_t−1·w_y + b → tanh → y_t`), then one neuron per embedding
-//! dimension as a heatmap. All numbers come from [`crate::model::recurrent_neuron`].
+//! dimension as a heatmap. All numbers come from [`crate::model::recurrent::neuron`].
 
 use egui::RichText;
 
 use crate::lessons::shared_views::shape;
-use crate::model::recurrent_neuron::{
+use crate::model::recurrent::neuron::{
     NeuronLayer, NeuronParams, NeuronStep, unroll, word_scalar, word_vector,
 };
 use crate::model::text::split_words;

@@ -1,12 +1,12 @@
 //! Step 6: limited context, measured. "Remember the first letter after N distractors" is
 //! trained live for an RNN, an LSTM and one attention layer on a worker thread
-//! ([`crate::model::recall`]); the view plots accuracy against N for each.
+//! ([`crate::model::recurrent::recall`]); the view plots accuracy against N for each.
 
 use egui::RichText;
 
 use crate::job::Job;
 
-use crate::model::recall::{
+use crate::model::recurrent::recall::{
     RecallConfig, RecallCurve, RecallError, RecallModel, RecallProgress, train_and_evaluate,
 };
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};

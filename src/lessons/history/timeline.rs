@@ -1,12 +1,12 @@
 //! Step 1: the timeline and family tree of machine translation and language models, from
-//! `assets/timeline.json` ([`crate::model::timeline`]). Events sit in one lane per branch
+//! `assets/timeline.json` ([`crate::model::history::timeline`]). Events sit in one lane per branch
 //! at their date; the strip zooms (scroll wheel, pinch, buttons) and pans (drag). Hovering
 //! an event gives its one-line summary; clicking one opens the lesson that covers it.
 
 use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, pos2, vec2};
 
 use crate::lessons::{Command, LessonContext, LessonId};
-use crate::model::timeline::{Event, Timeline};
+use crate::model::history::timeline::{Event, Timeline};
 use crate::widgets::chart::PALETTE;
 
 const LANE_HEIGHT: f32 = 64.0;

@@ -5,7 +5,7 @@
 use egui::RichText;
 
 use super::{Playground, matrix, token_labels};
-use crate::model::trace::Trace;
+use crate::model::bert::trace::Trace;
 use crate::widgets::Scale;
 
 pub fn show(ui: &mut egui::Ui, st: &mut Playground, trace: &Trace) {

@@ -7,8 +7,8 @@ use egui::{Color32, Pos2, RichText, Sense, Stroke, pos2, vec2};
 use ndarray::{Array2, ArrayView2, Axis};
 
 use super::matrix;
-use crate::model::attention_summary::{mean_over_heads, rollout};
-use crate::model::trace::Trace;
+use crate::model::bert::attention_summary::{mean_over_heads, rollout};
+use crate::model::bert::trace::Trace;
 use crate::widgets::Scale;
 use crate::widgets::matrix_image::MatrixImage;
 

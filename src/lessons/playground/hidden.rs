@@ -8,8 +8,8 @@ use egui::{Color32, RichText, Sense, Stroke, pos2, vec2};
 
 use super::{matrix, token_labels};
 use crate::lessons::cache_key::ArcKey;
-use crate::model::attention_summary::{cosine_matrix, row_norms};
-use crate::model::trace::Trace;
+use crate::model::bert::attention_summary::{cosine_matrix, row_norms};
+use crate::model::bert::trace::Trace;
 use crate::model::word2vec::pca::{Pca2d, pca_2d};
 use crate::widgets::Scale;
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};

@@ -23,7 +23,7 @@ use egui::RichText;
 use super::{Lesson, LessonContext, LessonId, shared_views};
 use crate::compute::Engine;
 use crate::model::bert::Ablation;
-use crate::model::trace::Trace;
+use crate::model::bert::trace::Trace;
 use crate::widgets::export::{MatrixExport, matrix_menu};
 use crate::widgets::heatmap::HeatmapResponse;
 use crate::widgets::{Heatmap, Scale};

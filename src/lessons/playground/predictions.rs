@@ -4,7 +4,7 @@
 use egui::{RichText, Sense, vec2};
 
 use super::runner::LoadedModel;
-use crate::model::trace::Trace;
+use crate::model::bert::trace::Trace;
 use crate::widgets::{TokenChip, token_strip};
 
 #[derive(Default)]

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use crate::compute::{Engine, Ran};
 use crate::job::{Job, JobState};
 use crate::lessons::cache_key::ArcKey;
+use crate::model::bert::builtin_model;
+use crate::model::bert::model_dir::Model;
+use crate::model::bert::trace::Trace;
 use crate::model::bert::{Ablation, ForwardOptions};
-use crate::model::builtin_model;
-use crate::model::model_dir::Model;
-use crate::model::tokenize::Encoding;
-use crate::model::trace::Trace;
+use crate::model::tokenize::ModelInput as Encoding;
 
 /// Typing pause before a forward pass starts. Zero: a pass starts as soon as the
 /// previous one ends, and keystrokes typed meanwhile are coalesced into one request, so
@@ -30,8 +30,8 @@ pub struct LoadedModel {
     pub model: Model,
 }
 
-impl AsRef<crate::model::weights::BertWeights> for LoadedModel {
-    fn as_ref(&self) -> &crate::model::weights::BertWeights {
+impl AsRef<crate::model::bert::weights::BertWeights> for LoadedModel {
+    fn as_ref(&self) -> &crate::model::bert::weights::BertWeights {
         &self.model.weights
     }
 }

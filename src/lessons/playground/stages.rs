@@ -8,7 +8,7 @@ use ndarray::{Array3, ArrayView2, Axis, s};
 
 use super::view::Stage;
 use super::{Playground, dim_labels, matrix, matrix_body, token_labels};
-use crate::model::trace::Trace;
+use crate::model::bert::trace::Trace;
 use crate::widgets::{Scale, TokenChip, token_strip};
 
 /// Columns of a wide `(tokens × d)` matrix drawn at most; more would be sub-pixel.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::training::{RealVocabs, TokenizerStore};
 use crate::model::tokenize::WordPiece;
-use crate::model::tokenize::encoding::Encoding;
+use crate::model::tokenize::pieces::TokenPieces as Encoding;
 use crate::model::tokenize::suite::TokenizerSuite;
 use crate::model::tokenize::wordpiece;
 use crate::widgets::{TokenChip, token_strip_linked};
@@ -97,7 +97,7 @@ pub fn chips_from_encoding(text: &str, enc: &Encoding) -> Vec<TokenChip> {
 }
 
 /// Chips for a BERT-style WordPiece encoding.
-pub fn chips_from_wordpiece(text: &str, enc: &wordpiece::Encoding) -> Vec<TokenChip> {
+pub fn chips_from_wordpiece(text: &str, enc: &wordpiece::ModelInput) -> Vec<TokenChip> {
     (0..enc.len())
         .map(|i| {
             let (s, e) = enc.offsets[i];

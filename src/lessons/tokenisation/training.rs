@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use egui::RichText;
 
 use crate::job::{Job, JobState};
-use crate::model::corpus::Corpus;
+use crate::model::text::corpus::Corpus;
+use crate::model::tokenize::TokenizeError;
 use crate::model::tokenize::WordPiece;
-use crate::model::tokenize::encoding::TokenizeError;
 use crate::model::tokenize::suite::{SuiteConfig, TokenizerSuite, train_suite};
 use crate::model::tokenize::tiktoken_bpe::TiktokenBpe;
 

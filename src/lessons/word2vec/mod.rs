@@ -61,7 +61,7 @@ impl Lesson for Word2vec {
 /// The learner's sentence as word2vec sees it: lower-cased words, the same
 /// tokenisation the trainer applies to the corpus.
 pub fn sentence_words(sentence: &str) -> Vec<String> {
-    crate::model::corpus::words(sentence)
+    crate::model::text::corpus::words(sentence)
         .map(|w| w.into_owned())
         .collect()
 }

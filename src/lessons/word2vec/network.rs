@@ -9,7 +9,7 @@ use egui::RichText;
 
 use super::sentence_words;
 use crate::lessons::{LessonContext, shared_views};
-use crate::model::rng::SplitMix64;
+use crate::model::numerics::rng::SplitMix64;
 use crate::model::word2vec::negative_table::{NegativeTable, POWER};
 use crate::model::word2vec::skipgram;
 use crate::widgets::{Heatmap, Scale};

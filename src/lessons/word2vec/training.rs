@@ -13,7 +13,7 @@ use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, pos2, vec2};
 use super::pairs::legend_swatch;
 use super::sentence_words;
 use crate::lessons::LessonContext;
-use crate::model::corpus::Corpus;
+use crate::model::text::corpus::Corpus;
 use crate::model::word2vec::{
     ModelKind, Snapshot, TrainResult, Trainer, TrainerConfig, TrainingEvent,
 };

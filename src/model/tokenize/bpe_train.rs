@@ -36,8 +36,9 @@ use std::sync::atomic::AtomicBool;
 
 use rustc_hash::FxHashMap;
 
+use super::TokenizeError;
 use super::byte_level::bytes_to_visible;
-use super::encoding::{Encoding, TokenizeError};
+use super::pieces::TokenPieces;
 use super::pretokenize::RegexSplit;
 use crate::model::text::split_words;
 
@@ -501,7 +502,7 @@ impl BpeModel {
     }
 
     /// Encodes with all merges; special tokens are ordinary text.
-    pub fn encode(&self, text: &str) -> Result<Encoding, TokenizeError> {
+    pub fn encode(&self, text: &str) -> Result<TokenPieces, TokenizeError> {
         self.encode_with_merges(text, self.merges.len(), false)
     }
 
@@ -515,8 +516,8 @@ impl BpeModel {
         text: &str,
         k: usize,
         allow_special: bool,
-    ) -> Result<Encoding, TokenizeError> {
-        let mut enc = Encoding::default();
+    ) -> Result<TokenPieces, TokenizeError> {
+        let mut enc = TokenPieces::default();
         let segments = if allow_special {
             self.base.split_specials(text)
         } else if text.is_empty() {

@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::encoding::Encoding;
+use super::pieces::TokenPieces;
 use crate::model::text::{Piece, split_chars, split_words};
 
 /// The unknown token, always id 0.
@@ -92,8 +92,8 @@ impl UnitTokenizer {
     }
 
     /// Encodes; unknown units become `[UNK]` (id 0) with their offsets kept.
-    pub fn encode(&self, text: &str) -> Encoding {
-        let mut enc = Encoding::default();
+    pub fn encode(&self, text: &str) -> TokenPieces {
+        let mut enc = TokenPieces::default();
         for p in Self::split(self.unit, text) {
             let id = self.ids.get(p.text.as_str()).copied().unwrap_or(0);
             let token = self.tokens.get(id as usize).map_or(UNK, String::as_str);

@@ -2,7 +2,7 @@
 //! fuzz harness (`examples/fuzz_tokenizers.rs`): no panic, offsets inside the text and
 //! in order, and byte-level BPE tokens that spell the input exactly.
 
-use super::encoding::Encoding;
+use super::pieces::TokenPieces;
 use super::suite::TokenizerSuite;
 use super::tiktoken_bpe::TiktokenBpe;
 
@@ -25,7 +25,7 @@ fn offsets_ok(name: &str, text: &str, offsets: &[(usize, usize)]) -> Result<(), 
     Ok(())
 }
 
-fn spells(name: &str, text: &str, enc: &Encoding) -> Result<(), String> {
+fn spells(name: &str, text: &str, enc: &TokenPieces) -> Result<(), String> {
     if enc.tokens.concat() != text.as_bytes() {
         return Err(format!("{name}: the tokens do not spell the input"));
     }

@@ -12,14 +12,14 @@ pub mod char_class;
 pub mod char_word;
 /// cl100k's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod cl100k_split;
-/// The byte-level `Encoding` the teaching tokenisers return.
-pub mod encoding;
 /// GPT-2's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod gpt2_split;
 /// What every tokeniser guarantees on any input (property test and fuzz harness).
 pub mod invariants;
 /// o200k's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod o200k_split;
+/// The byte-level `TokenPieces` the teaching tokenisers return.
+pub mod pieces;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
 /// Shared pieces of the hand-written pre-tokenisers.
@@ -36,11 +36,22 @@ pub mod wordpiece;
 /// WordPiece training with the likelihood score.
 pub mod wordpiece_train;
 
-pub use wordpiece::{Encoding, WordPiece};
+pub use pieces::TokenPieces;
+pub use wordpiece::{ModelInput, WordPiece};
 
-/// Errors from loading a vocabulary.
-#[derive(Debug, thiserror::Error)]
+/// Why tokenising, training or loading a vocabulary failed; never a panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenizeError {
+    /// The pre-tokenisation regex gave up (e.g. its backtracking limit on odd input).
+    #[error("pre-tokenisation failed: {0}")]
+    Regex(String),
+    /// A vocabulary or merges file could not be read.
+    #[error("bad vocabulary: {0}")]
+    Vocab(String),
+    /// Training was cancelled through its flag.
+    #[error("cancelled")]
+    Cancelled,
+    /// A WordPiece vocabulary file could not be read.
     #[error("cannot read the vocabulary: {0}")]
     Io(String),
     #[error("tokenizer.json is not valid: {0}")]

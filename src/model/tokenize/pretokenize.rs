@@ -13,7 +13,7 @@
 
 use fancy_regex::Regex;
 
-use super::encoding::TokenizeError;
+use super::TokenizeError;
 use super::{cl100k_split, gpt2_split, o200k_split};
 use crate::model::text::Piece;
 

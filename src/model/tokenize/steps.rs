@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::encoding::TokenizeError;
+use super::TokenizeError;
 
 /// Calls `step` until it returns false; `progress(done, planned)` every 1 % of
 /// `planned` and once at the end. Returns the number of steps done.

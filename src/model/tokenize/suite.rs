@@ -7,9 +7,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::TokenizeError;
 use super::bpe_train::{self, BpeConfig, BpeModel};
 use super::char_word::{Unit, UnitTokenizer};
-use super::encoding::TokenizeError;
 use super::unigram::{self, UnigramConfig, UnigramModel};
 use super::wordpiece::WordPiece;
 use super::wordpiece_train;

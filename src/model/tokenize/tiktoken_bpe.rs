@@ -21,7 +21,8 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-use super::encoding::{Encoding, TokenizeError};
+use super::TokenizeError;
+use super::pieces::TokenPieces;
 use super::pretokenize::{CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN, RegexSplit};
 
 /// Pieces up to this many bytes use the plain quadratic scan; longer ones a heap.
@@ -220,7 +221,7 @@ impl TiktokenBpe {
 
     /// Encodes with special tokens treated as ordinary text, as `tiktoken`'s
     /// `encode_ordinary` does: `"<|endoftext|>"` becomes several ordinary tokens.
-    pub fn encode(&self, text: &str) -> Result<Encoding, TokenizeError> {
+    pub fn encode(&self, text: &str) -> Result<TokenPieces, TokenizeError> {
         self.encode_with_special(text, false)
     }
 
@@ -230,8 +231,8 @@ impl TiktokenBpe {
         &self,
         text: &str,
         allow_special: bool,
-    ) -> Result<Encoding, TokenizeError> {
-        let mut enc = Encoding::default();
+    ) -> Result<TokenPieces, TokenizeError> {
+        let mut enc = TokenPieces::default();
         self.encode_into(text, allow_special, &mut |id, start, end, special| {
             enc.push(id, self.token_bytes(id), start, end, special)
         })?;

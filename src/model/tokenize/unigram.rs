@@ -19,7 +19,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::encoding::Encoding;
+use super::pieces::TokenPieces;
 use crate::model::text::split_words;
 
 /// The unknown piece, id 0.
@@ -157,8 +157,8 @@ impl UnigramModel {
     }
 
     /// Viterbi encoding of each word ([`split_words`]); unseen characters → `[UNK]`.
-    pub fn encode(&self, text: &str) -> Encoding {
-        let mut enc = Encoding::default();
+    pub fn encode(&self, text: &str) -> TokenPieces {
+        let mut enc = TokenPieces::default();
         for w in split_words(text) {
             for (id, s, e) in self.viterbi(&w.text) {
                 let token = self.pieces.get(id as usize).map_or(UNK, |p| p.0.as_str());

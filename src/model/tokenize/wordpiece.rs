@@ -29,9 +29,10 @@ use super::basic::{BasicTokenizer, NormChar};
 /// Files larger than this are not vocabularies: refuse before reading them.
 pub const MAX_VOCAB_FILE_BYTES: u64 = 64 << 20;
 
-/// The tokeniser's output for one sentence or a sentence pair.
+/// What BERT reads for one sentence or a sentence pair: the WordPiece ids with
+/// their segments, and the tokens and byte ranges they stand for.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Encoding {
+pub struct ModelInput {
     pub ids: Vec<u32>,
     pub tokens: Vec<String>,
     /// Byte range of each token in its own input text (the second text for
@@ -43,7 +44,7 @@ pub struct Encoding {
     pub special_mask: Vec<bool>,
 }
 
-impl Encoding {
+impl ModelInput {
     /// Ids without text (benchmarks, tests): tokens are the ids written out, offsets
     /// empty, all in segment 0.
     pub fn from_ids(ids: Vec<u32>) -> Self {
@@ -300,8 +301,8 @@ impl WordPiece {
     }
 
     /// `[CLS] text [SEP]`, all segment 0.
-    pub fn encode(&self, text: &str) -> Encoding {
-        let mut enc = Encoding::default();
+    pub fn encode(&self, text: &str) -> ModelInput {
+        let mut enc = ModelInput::default();
         enc.push(self.cls, self.tok(self.cls), (0, 0), 0, true);
         self.encode_into(text, 0, &mut enc);
         enc.push(self.sep, self.tok(self.sep), (0, 0), 0, true);
@@ -317,7 +318,7 @@ impl WordPiece {
     /// assert_eq!(enc.tokens, ["[CLS]", "hi", "[SEP]", "yo", "[SEP]"]);
     /// assert_eq!(enc.type_ids, [0, 0, 0, 1, 1]);
     /// ```
-    pub fn encode_pair(&self, a: &str, b: &str) -> Encoding {
+    pub fn encode_pair(&self, a: &str, b: &str) -> ModelInput {
         let mut enc = self.encode(a);
         self.encode_into(b, 1, &mut enc);
         enc.push(self.sep, self.tok(self.sep), (0, 0), 1, true);
@@ -329,7 +330,7 @@ impl WordPiece {
     }
 
     /// Splits out special tokens typed verbatim, tokenises the text between them.
-    fn encode_into(&self, text: &str, type_id: u32, enc: &mut Encoding) {
+    fn encode_into(&self, text: &str, type_id: u32, enc: &mut ModelInput) {
         let mut rest_start = 0;
         let mut i = 0;
         let bytes = text.as_bytes();
@@ -355,7 +356,7 @@ impl WordPiece {
         self.encode_plain(&text[rest_start..], rest_start, type_id, enc);
     }
 
-    fn encode_plain(&self, text: &str, base: usize, type_id: u32, enc: &mut Encoding) {
+    fn encode_plain(&self, text: &str, base: usize, type_id: u32, enc: &mut ModelInput) {
         if text.is_empty() {
             return;
         }
@@ -372,7 +373,7 @@ impl WordPiece {
         &self,
         word: &[NormChar],
         type_id: u32,
-        enc: &mut Encoding,
+        enc: &mut ModelInput,
         candidate: &mut String,
     ) {
         let span = |chars: &[NormChar]| {
@@ -380,7 +381,7 @@ impl WordPiece {
             let end = chars.iter().map(|c| c.end).max().unwrap_or(0);
             (start, end)
         };
-        let unk = |enc: &mut Encoding| {
+        let unk = |enc: &mut ModelInput| {
             enc.push(self.unk, self.tok(self.unk), span(word), type_id, false);
         };
         if word.len() > self.max_input_chars_per_word {

@@ -29,9 +29,9 @@ use std::sync::atomic::AtomicBool;
 
 use rustc_hash::FxHashMap;
 
+use super::TokenizeError as TrainError;
 use super::basic::BasicTokenizer;
 use super::bpe_train::{Pair, merge_pair};
-use super::encoding::TokenizeError as TrainError;
 use super::wordpiece::WordPiece;
 
 /// BERT's special tokens, ids 0–4.

@@ -1,7 +1,7 @@
 //! The corpus as token ids: what the training loops actually read.
 
 use super::vocab::Vocab;
-use crate::model::corpus::{Corpus, words};
+use crate::model::text::corpus::{Corpus, words};
 use std::collections::HashMap;
 
 /// Every paragraph of the corpus as vocabulary ids, out-of-vocabulary words
@@ -93,12 +93,12 @@ impl TrainingData {
     /// (a paragraph is never split): the units of work handed to the threads.
     ///
     /// ```
-    /// use llm_lens::model::corpus::Corpus;
+    /// use llm_lens::model::text::corpus::Corpus;
     /// use llm_lens::model::word2vec::data::TrainingData;
     /// let corpus = Corpus::from_text("demo", "a b c\na b\nc a b c\na")?;
     /// let data = TrainingData::build(&corpus, 1);
     /// assert_eq!(data.chunks(5), vec![0..2, 2..4]);
-    /// # Ok::<(), llm_lens::model::corpus::CorpusError>(())
+    /// # Ok::<(), llm_lens::model::text::corpus::CorpusError>(())
     /// ```
     pub fn chunks(&self, words: usize) -> Vec<std::ops::Range<usize>> {
         let words = words.max(1);
@@ -148,8 +148,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_cover_every_paragraph_once_in_order() -> Result<(), crate::model::corpus::CorpusError>
-    {
+    fn chunks_cover_every_paragraph_once_in_order()
+    -> Result<(), crate::model::text::corpus::CorpusError> {
         let text: String = (0..200)
             .map(|i| format!("w{} x y z {}\n", i % 7, "a ".repeat(i % 13)))
             .collect();

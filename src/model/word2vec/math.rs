@@ -184,7 +184,7 @@ impl Avx2Fma {
     /// `Some` when this CPU supports AVX2 and FMA (cached by std after the first call).
     #[inline(always)]
     pub fn detect() -> Option<Avx2Fma> {
-        crate::model::simd::has_avx2_fma().then_some(Avx2Fma(()))
+        crate::model::numerics::simd::has_avx2_fma().then_some(Avx2Fma(()))
     }
 }
 

@@ -15,7 +15,7 @@
 //! A complete run in a few lines:
 //!
 //! ```
-//! use llm_lens::model::corpus::Corpus;
+//! use llm_lens::model::text::corpus::Corpus;
 //! use llm_lens::model::word2vec::{train, Control, TrainerConfig};
 //! let text = "the king rules the land\nthe queen rules the land\n".repeat(50);
 //! let corpus = Corpus::from_text("toy", &text).unwrap();

@@ -9,7 +9,7 @@
 //! table instead: the same O(1) draw (one random number, one lookup), but exact
 //! and only 8 bytes per vocabulary word, so it stays in cache.
 
-use crate::model::rng::SplitMix64;
+use crate::model::numerics::rng::SplitMix64;
 
 /// The smoothing exponent of Mikolov et al. (2013).
 pub const POWER: f64 = 0.75;

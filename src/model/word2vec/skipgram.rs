@@ -18,7 +18,7 @@
 
 use super::math::{Kernels, Portable, SigmoidTable, prefetch};
 use super::negative_table::NegativeTable;
-use crate::model::rng::SplitMix64;
+use crate::model::numerics::rng::SplitMix64;
 
 /// The shared inner step: score one target against input `l1`, accumulate the
 /// input's gradient into `neu1e`, update the target's row. Returns its loss.

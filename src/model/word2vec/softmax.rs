@@ -7,7 +7,7 @@
 
 use super::math::{axpy, dot};
 use super::skipgram;
-use crate::model::rng::SplitMix64;
+use crate::model::numerics::rng::SplitMix64;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 

@@ -26,8 +26,8 @@ use super::negative_table::NegativeTable;
 use super::pca::{Pca2d, pca_2d};
 use super::skipgram::{self, Params, Scratch};
 use super::vectors::Embeddings;
-use crate::model::corpus::Corpus;
-use crate::model::rng::SplitMix64;
+use crate::model::numerics::rng::SplitMix64;
+use crate::model::text::corpus::Corpus;
 use serde::{Deserialize, Serialize};
 use std::ops::{Deref, Range};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -281,7 +281,7 @@ pub enum TrainError {
 /// A training run on a background thread, reporting over a channel.
 ///
 /// ```no_run
-/// use llm_lens::model::corpus::Corpus;
+/// use llm_lens::model::text::corpus::Corpus;
 /// use llm_lens::model::word2vec::{Trainer, TrainerConfig, TrainingEvent};
 /// let trainer = Trainer::start(Corpus::builtin(), TrainerConfig::default());
 /// for event in trainer.events().iter() {

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::bert::{ForwardError, ForwardOptions, forward};
 use super::config::{BertConfig, ConfigError};
-use super::tokenize::{Encoding, TokenizeError, WordPiece};
+use super::forward::{ForwardError, ForwardOptions, forward};
 use super::trace::Trace;
 use super::weights::{BertWeights, WeightsError};
+use crate::model::tokenize::{ModelInput, TokenizeError, WordPiece};
 
 /// `config.json` larger than this is not a config.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -135,7 +135,7 @@ impl Model {
     }
 
     /// Tokenises one sentence, or a pair when `pair` is given.
-    pub fn encode(&self, text: &str, pair: Option<&str>) -> Encoding {
+    pub fn encode(&self, text: &str, pair: Option<&str>) -> ModelInput {
         match pair {
             Some(b) => self.tokenizer.encode_pair(text, b),
             None => self.tokenizer.encode(text),

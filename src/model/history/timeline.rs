@@ -2,7 +2,7 @@
 //! `assets/timeline.json` and checked so the drawing code can trust it.
 //!
 //! ```
-//! use llm_lens::model::timeline::{Branch, Timeline};
+//! use llm_lens::model::history::timeline::{Branch, Timeline};
 //! let tl = Timeline::builtin().unwrap();
 //! let bert = tl.event("bert").unwrap();
 //! assert_eq!((bert.year, bert.month, bert.branch), (2018, Some(10), Branch::EncoderOnly));
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The shipped data, compiled in so the app needs no file at run time.
-pub const BUILTIN_JSON: &str = include_str!("../../assets/timeline.json");
+pub const BUILTIN_JSON: &str = include_str!("../../../assets/timeline.json");
 
 /// Lessons an event can link to (in the JSON by their ids: `"word2vec"`, …).
 pub use crate::lesson_id::LessonId;

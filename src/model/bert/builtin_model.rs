@@ -7,13 +7,13 @@ use std::path::PathBuf;
 
 use super::config::BertConfig;
 use super::model_dir::{Model, ModelError};
-use super::tokenize::WordPiece;
-use super::tokenize::basic::BasicTokenizer;
 use super::weights::BertWeights;
+use crate::model::tokenize::WordPiece;
+use crate::model::tokenize::basic::BasicTokenizer;
 
-const CONFIG: &str = include_str!("../../assets/models/tiny-sotu/config.json");
-const WEIGHTS: &[u8] = include_bytes!("../../assets/models/tiny-sotu/model.safetensors");
-const VOCAB: &str = include_str!("../../assets/models/tiny-sotu/vocab.txt");
+const CONFIG: &str = include_str!("../../../assets/models/tiny-sotu/config.json");
+const WEIGHTS: &[u8] = include_bytes!("../../../assets/models/tiny-sotu/model.safetensors");
+const VOCAB: &str = include_str!("../../../assets/models/tiny-sotu/vocab.txt");
 
 /// The name the UI shows.
 pub const NAME: &str = "built-in tiny BERT (trained on the State of the Union corpus)";

@@ -6,7 +6,7 @@ use thiserror::Error;
 /// Upper bound on the number of parameters a config may describe.
 ///
 /// A config is untrusted input: without a bound, `hidden_size: 10^12` would make
-/// [`crate::model::weights::BertWeights::random`] try to allocate terabytes.
+/// [`crate::model::bert::weights::BertWeights::random`] try to allocate terabytes.
 /// 2^31 f32 values (8 GiB) is far above anything the app is meant to run.
 pub const MAX_PARAMETERS: u64 = 1 << 31;
 

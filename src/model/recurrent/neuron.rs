@@ -9,7 +9,7 @@
 //! step 1: `0.5·(−1) + 0.8·0.5370 + 0.1 ≈ 0.0296`, `y_1 ≈ 0.0296`.
 //!
 //! ```
-//! use llm_lens::model::recurrent_neuron::{NeuronParams, unroll};
+//! use llm_lens::model::recurrent::neuron::{NeuronParams, unroll};
 //! let p = NeuronParams { w_x: 0.5, w_y: 0.8, b: 0.1 };
 //! let steps = unroll(&p, &[1.0, -1.0], 0.0);
 //! assert!((steps[0].y - 0.6f64.tanh()).abs() < 1e-12);
@@ -19,7 +19,7 @@
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use super::rng::SplitMix64;
+use crate::model::numerics::rng::SplitMix64;
 
 /// The three numbers a scalar recurrent neuron learns.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,7 +86,7 @@ pub fn unroll(p: &NeuronParams, xs: &[f64], y0: f64) -> Vec<NeuronStep> {
 /// sentence without a trained embedding. Same word, same number, on every machine (FNV-1a).
 ///
 /// ```
-/// use llm_lens::model::recurrent_neuron::word_scalar;
+/// use llm_lens::model::recurrent::neuron::word_scalar;
 /// assert_eq!(word_scalar("bank"), word_scalar("bank"));
 /// assert!(word_scalar("bank").abs() <= 1.0);
 /// ```

@@ -1,7 +1,7 @@
 //! A tiny seeded PRNG so every lesson number is reproducible from a seed, with no extra crate.
 //!
 //! ```
-//! use llm_lens::model::rng::SplitMix64;
+//! use llm_lens::model::numerics::rng::SplitMix64;
 //! let mut a = SplitMix64::new(7);
 //! let mut b = SplitMix64::new(7);
 //! assert_eq!(a.next_u64(), b.next_u64()); // same seed, same stream

@@ -1,6 +1,9 @@
-//! The simplest ways to cut text into pieces: by character and by word. Later
-//! tokenisers (BPE, WordPiece, Unigram) start from these pieces, and the lessons use
-//! them to show the learner's sentence before any model touches it.
+//! Text before any model: the training corpus ([`corpus`]) and the simplest ways to
+//! cut text into pieces, by character and by word. Later tokenisers (BPE, WordPiece,
+//! Unigram) start from these pieces, and the lessons use them to show the learner's
+//! sentence before any model touches it.
+
+pub mod corpus;
 
 /// A piece of the input with its byte range in the original string.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,7 @@
 //! BERT weights: Hugging Face tensor names, loaded from and saved to safetensors.
+//! [`BertWeights`] holds the whole model and reads the file; each part reads its own
+//! tensors in its own file ([`super::linear`], [`super::embeddings`],
+//! [`super::layer`], [`super::mlm`]) through the shape-checking `Reader`.
 //!
 //! Matrices keep PyTorch's `nn.Linear` layout `(out, in)` so that a checkpoint
 //! maps one-to-one onto these structs; the forward pass multiplies by the
@@ -12,6 +15,11 @@ use safetensors::{SafeTensorError, SafeTensors};
 use thiserror::Error;
 
 use super::config::{BertConfig, ConfigError};
+use super::embeddings::Embeddings;
+use super::layer::{Layer, ResidualOutput, SelfAttention};
+use super::linear::{LayerNorm, Linear};
+use super::mlm::MlmHead;
+use crate::model::numerics::rng::SplitMix64;
 
 /// Largest `model.safetensors` accepted: bounds what a lying file can make us read.
 pub const MAX_SAFETENSORS_BYTES: u64 = 4 << 30;
@@ -48,65 +56,6 @@ pub enum WeightsError {
     Write(String),
 }
 
-/// `nn.Linear`: `y = x·Wᵀ + b`, weight stored `(out, in)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Linear {
-    pub weight: Array2<f32>,
-    pub bias: Array1<f32>,
-}
-
-/// `nn.LayerNorm` scale and shift.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LayerNorm {
-    pub gamma: Array1<f32>,
-    pub beta: Array1<f32>,
-}
-
-/// Word, position and segment (token type) tables plus their LayerNorm.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Embeddings {
-    pub word: Array2<f32>,
-    pub position: Array2<f32>,
-    pub token_type: Array2<f32>,
-    pub layer_norm: LayerNorm,
-}
-
-/// Q, K, V projections of one layer (`attention.self.*`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SelfAttention {
-    pub query: Linear,
-    pub key: Linear,
-    pub value: Linear,
-}
-
-/// Output projection + residual LayerNorm of a sub-block (`attention.output.*`, `output.*`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResidualOutput {
-    pub dense: Linear,
-    pub layer_norm: LayerNorm,
-}
-
-/// One encoder layer (`encoder.layer.N.*`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Layer {
-    pub attention: SelfAttention,
-    pub attention_output: ResidualOutput,
-    /// `intermediate.dense`: hidden → intermediate, followed by the activation.
-    pub intermediate: Linear,
-    pub output: ResidualOutput,
-}
-
-/// Masked-language-model head (`cls.predictions.*`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MlmHead {
-    /// `transform.dense`, then the activation, then `transform.LayerNorm`.
-    pub transform: Linear,
-    pub layer_norm: LayerNorm,
-    /// `decoder.weight` when stored; `None` means tied to the word embeddings.
-    pub decoder: Option<Array2<f32>>,
-    pub bias: Array1<f32>,
-}
-
 /// Every tensor of a BERT encoder, plus the MLM head when the checkpoint has one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BertWeights {
@@ -114,33 +63,6 @@ pub struct BertWeights {
     pub embeddings: Embeddings,
     pub layers: Vec<Layer>,
     pub mlm: Option<MlmHead>,
-}
-
-/// SplitMix64: tiny, deterministic and good enough for initialising weights.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `[0, 1)` with 53 random bits.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.next_f64(); // (0, 1]: keeps ln finite
-        let u2 = self.next_f64();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
 }
 
 impl BertWeights {
@@ -244,66 +166,15 @@ impl BertWeights {
             ""
         };
         let reader = Reader { st: &st, prefix };
-        let h = config.hidden_size;
-        let i = config.intermediate_size;
-        let embeddings = Embeddings {
-            word: reader.mat("embeddings.word_embeddings.weight", config.vocab_size, h)?,
-            position: reader.mat(
-                "embeddings.position_embeddings.weight",
-                config.max_position_embeddings,
-                h,
-            )?,
-            token_type: reader.mat(
-                "embeddings.token_type_embeddings.weight",
-                config.type_vocab_size,
-                h,
-            )?,
-            layer_norm: reader.layer_norm("embeddings.LayerNorm", h)?,
+        let embeddings = Embeddings::load(&reader, config)?;
+        let layers = (0..config.num_hidden_layers)
+            .map(|n| Layer::load(&reader, config, n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let root = Reader {
+            st: &st,
+            prefix: "",
         };
-        let mut layers = Vec::with_capacity(config.num_hidden_layers);
-        for n in 0..config.num_hidden_layers {
-            let p = format!("encoder.layer.{n}");
-            layers.push(Layer {
-                attention: SelfAttention {
-                    query: reader.linear(&format!("{p}.attention.self.query"), h, h)?,
-                    key: reader.linear(&format!("{p}.attention.self.key"), h, h)?,
-                    value: reader.linear(&format!("{p}.attention.self.value"), h, h)?,
-                },
-                attention_output: ResidualOutput {
-                    dense: reader.linear(&format!("{p}.attention.output.dense"), h, h)?,
-                    layer_norm: reader.layer_norm(&format!("{p}.attention.output.LayerNorm"), h)?,
-                },
-                intermediate: reader.linear(&format!("{p}.intermediate.dense"), i, h)?,
-                output: ResidualOutput {
-                    dense: reader.linear(&format!("{p}.output.dense"), h, i)?,
-                    layer_norm: reader.layer_norm(&format!("{p}.output.LayerNorm"), h)?,
-                },
-            });
-        }
-        let mlm = if st.tensor("cls.predictions.transform.dense.weight").is_ok() {
-            let root = Reader {
-                st: &st,
-                prefix: "",
-            };
-            let bias = if st.tensor("cls.predictions.bias").is_ok() {
-                root.vec("cls.predictions.bias", config.vocab_size)?
-            } else {
-                root.vec("cls.predictions.decoder.bias", config.vocab_size)?
-            };
-            let decoder = if st.tensor("cls.predictions.decoder.weight").is_ok() {
-                Some(root.mat("cls.predictions.decoder.weight", config.vocab_size, h)?)
-            } else {
-                None
-            };
-            Some(MlmHead {
-                transform: root.linear("cls.predictions.transform.dense", h, h)?,
-                layer_norm: root.layer_norm("cls.predictions.transform.LayerNorm", h)?,
-                decoder,
-                bias,
-            })
-        } else {
-            None
-        };
+        let mlm = MlmHead::load(&root, config)?;
         Ok(Self {
             config: config.clone(),
             embeddings,
@@ -482,12 +353,17 @@ fn describe_safetensors_error(e: SafeTensorError) -> WeightsError {
 }
 
 /// Looks tensors up by name (with the checkpoint's prefix) and checks shapes.
-struct Reader<'a, 'b> {
+pub(super) struct Reader<'a, 'b> {
     st: &'a SafeTensors<'b>,
     prefix: &'a str,
 }
 
 impl Reader<'_, '_> {
+    /// Whether the checkpoint holds `name` (under the prefix).
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.st.tensor(&format!("{}{name}", self.prefix)).is_ok()
+    }
+
     fn raw(&self, name: &str, expected: &[usize]) -> Result<Vec<f32>, WeightsError> {
         let full = format!("{}{name}", self.prefix);
         let view = self
@@ -532,37 +408,18 @@ impl Reader<'_, '_> {
         Ok(values)
     }
 
-    fn mat(&self, name: &str, rows: usize, cols: usize) -> Result<Array2<f32>, WeightsError> {
+    pub(super) fn mat(
+        &self,
+        name: &str,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Array2<f32>, WeightsError> {
         let values = self.raw(name, &[rows, cols])?;
         Array2::from_shape_vec((rows, cols), values)
             .map_err(|e| WeightsError::BadFile(format!("tensor `{name}`: {e}")))
     }
 
-    fn vec(&self, name: &str, len: usize) -> Result<Array1<f32>, WeightsError> {
+    pub(super) fn vec(&self, name: &str, len: usize) -> Result<Array1<f32>, WeightsError> {
         Ok(Array1::from(self.raw(name, &[len])?))
-    }
-
-    fn linear(&self, name: &str, out: usize, inp: usize) -> Result<Linear, WeightsError> {
-        Ok(Linear {
-            weight: self.mat(&format!("{name}.weight"), out, inp)?,
-            bias: self.vec(&format!("{name}.bias"), out)?,
-        })
-    }
-
-    fn layer_norm(&self, name: &str, len: usize) -> Result<LayerNorm, WeightsError> {
-        // Old TF-converted checkpoints call these gamma/beta.
-        let (g, b) = if self
-            .st
-            .tensor(&format!("{}{name}.gamma", self.prefix))
-            .is_ok()
-        {
-            ("gamma", "beta")
-        } else {
-            ("weight", "bias")
-        };
-        Ok(LayerNorm {
-            gamma: self.vec(&format!("{name}.{g}"), len)?,
-            beta: self.vec(&format!("{name}.{b}"), len)?,
-        })
     }
 }

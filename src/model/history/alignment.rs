@@ -8,7 +8,7 @@
 //! recomputes the labels.
 //!
 //! ```
-//! use llm_lens::model::alignment::{builtin_pairs, Phenomenon};
+//! use llm_lens::model::history::alignment::{builtin_pairs, Phenomenon};
 //! let pairs = builtin_pairs().unwrap();
 //! let cinema = pairs.iter().find(|p| p.id == "cinema").unwrap();
 //! let a = cinema.analyse();
@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub const BUILTIN_JSON: &str = include_str!("../../assets/alignment.json");
+pub const BUILTIN_JSON: &str = include_str!("../../../assets/alignment.json");
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,8 +9,8 @@
 //! candidate `g = tanh(·)`, output `o = σ(·)`; then `h_t = o_t ⊙ tanh(c_t)`.
 //!
 //! ```
-//! use llm_lens::model::rnn::GradientLabConfig;
-//! use llm_lens::model::lstm::lstm_gradient_profile;
+//! use llm_lens::model::recurrent::rnn::GradientLabConfig;
+//! use llm_lens::model::recurrent::lstm::lstm_gradient_profile;
 //! let cfg = GradientLabConfig { hidden: 8, steps: 20, scale: 0.5, forget_bias: 3.0,
 //!     ..GradientLabConfig::default() };
 //! let p = lstm_gradient_profile(&cfg).unwrap();
@@ -20,11 +20,10 @@
 
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayView3, Axis, s};
 
-use super::rng::SplitMix64;
-use super::rnn::{
-    GradientLabConfig, GradientProfile, LabError, clip_in_place, random_orthogonal, sigmoid,
-    spectral_norm,
-};
+use super::rnn::{GradientLabConfig, GradientProfile, LabError, random_orthogonal, sigmoid};
+use crate::model::numerics::linalg::spectral_norm;
+use crate::model::numerics::nn::clip_in_place;
+use crate::model::numerics::rng::SplitMix64;
 
 /// Parameters of an LSTM cell; gate blocks are stacked `[i; f; g; o]`.
 #[derive(Clone, Debug, PartialEq)]

@@ -57,7 +57,7 @@ mod tests {
 
     #[test]
     fn both_paths_give_the_same_bits() {
-        let f = |x: f32| crate::model::bert::gelu(x) * 1.5 + 0.25;
+        let f = |x: f32| crate::model::bert::activation::gelu(x) * 1.5 + 0.25;
         let mut wide_values: Vec<f32> = (0..1000).map(|i| (i as f32 - 500.0) * 0.037).collect();
         let plain: Vec<f32> = wide_values.iter().map(|&x| f(x)).collect();
         map_in_place(&mut wide_values, f);

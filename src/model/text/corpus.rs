@@ -13,7 +13,7 @@
 //! lower-cased) so the learner can predict it:
 //!
 //! ```
-//! use llm_lens::model::corpus::words;
+//! use llm_lens::model::text::corpus::words;
 //! let w: Vec<_> = words("The Nation's oil, 1790!").collect();
 //! assert_eq!(w, ["the", "nation's", "oil", "1790"]);
 //! ```
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The gzip'd corpus, embedded so the app works offline with no install step.
-static BUILTIN_GZ: &[u8] = include_bytes!("../../assets/corpus/sotu.txt.gz");
+static BUILTIN_GZ: &[u8] = include_bytes!("../../../assets/corpus/sotu.txt.gz");
 
 /// Largest plain-text file `from_file` accepts. Word2vec keeps every token id in
 /// memory (4 bytes a word), so 256 MiB of text (~45 M words) stays well under a

@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use std::sync::atomic::AtomicBool;
-//! use llm_lens::model::recall::{RecallConfig, RecallModel, train_and_evaluate};
+//! use llm_lens::model::recurrent::recall::{RecallConfig, RecallModel, train_and_evaluate};
 //! let cfg = RecallConfig { hidden: 8, max_distance: 4, eval_distances: vec![0, 4], train_steps: 30,
 //!     ..RecallConfig::default() };
 //! let mut last = 0;
@@ -26,13 +26,17 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ndarray::{Array, Array1, Array2, Array3, ArrayView2, Axis, Dimension};
+use ndarray::{Array1, Array2, Array3, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::lstm::Lstm;
-use super::rng::SplitMix64;
 use super::rnn::{Activation, Rnn};
+use crate::model::numerics::nn::{
+    Adam, clip_global, cross_entropy, softmax_cross_entropy, softmax_rows,
+};
+use crate::model::numerics::range::{OutOfRange, check_range};
+use crate::model::numerics::rng::SplitMix64;
 
 /// Which learner to train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -114,35 +118,39 @@ pub enum RecallError {
     NoDistances,
 }
 
-fn check(name: &'static str, got: f64, min: f64, max: f64) -> Result<(), RecallError> {
-    if got.is_finite() && got >= min && got <= max {
-        Ok(())
-    } else {
-        Err(RecallError::OutOfRange {
+impl From<OutOfRange> for RecallError {
+    fn from(e: OutOfRange) -> Self {
+        let OutOfRange {
             name,
             got,
             min,
             max,
-        })
+        } = e;
+        RecallError::OutOfRange {
+            name,
+            got,
+            min,
+            max,
+        }
     }
 }
 
 impl RecallConfig {
     pub fn validate(&self) -> Result<(), RecallError> {
-        check("symbols", self.symbols as f64, 2.0, 26.0)?;
-        check("hidden", self.hidden as f64, 1.0, 256.0)?;
-        check("max distance", self.max_distance as f64, 0.0, 500.0)?;
-        check("train steps", self.train_steps as f64, 1.0, 100_000.0)?;
-        check("batch size", self.batch_size as f64, 1.0, 1024.0)?;
-        check("learning rate", self.learning_rate, 1e-6, 1.0)?;
-        check("eval samples", self.eval_samples as f64, 1.0, 10_000.0)?;
-        check("clip", self.clip, 1e-6, 1e6)?;
-        check("init scale", self.init_scale, 0.0, 10.0)?;
+        check_range("symbols", self.symbols as f64, 2.0, 26.0)?;
+        check_range("hidden", self.hidden as f64, 1.0, 256.0)?;
+        check_range("max distance", self.max_distance as f64, 0.0, 500.0)?;
+        check_range("train steps", self.train_steps as f64, 1.0, 100_000.0)?;
+        check_range("batch size", self.batch_size as f64, 1.0, 1024.0)?;
+        check_range("learning rate", self.learning_rate, 1e-6, 1.0)?;
+        check_range("eval samples", self.eval_samples as f64, 1.0, 10_000.0)?;
+        check_range("clip", self.clip, 1e-6, 1e6)?;
+        check_range("init scale", self.init_scale, 0.0, 10.0)?;
         if self.eval_distances.is_empty() {
             return Err(RecallError::NoDistances);
         }
         for &d in &self.eval_distances {
-            check("evaluation distance", d as f64, 0.0, 1000.0)?;
+            check_range("evaluation distance", d as f64, 0.0, 1000.0)?;
         }
         Ok(())
     }
@@ -342,28 +350,6 @@ fn one_hot_time_major(tokens: &Array2<usize>, vocab: usize) -> Array3<f64> {
     x
 }
 
-/// Row-wise softmax in place.
-fn softmax_rows(z: &mut Array2<f64>) {
-    for mut row in z.outer_iter_mut() {
-        let m = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        row.mapv_inplace(|v| (v - m).exp());
-        let s = row.sum();
-        row /= s;
-    }
-}
-
-/// Mean cross-entropy and its gradient w.r.t. the logits, `(p − onehot) / batch`.
-fn cross_entropy(probs: &Array2<f64>, answers: &[usize]) -> (f64, Array2<f64>) {
-    let batch = answers.len() as f64;
-    let mut d = probs.clone();
-    let mut loss = 0.0;
-    for (b, &a) in answers.iter().enumerate() {
-        loss -= probs[[b, a]].max(1e-300).ln();
-        d[[b, a]] -= 1.0;
-    }
-    (loss / batch, d / batch)
-}
-
 /// Runs BPTT for a given `∂L/∂h_T`, returning `[w_x, w_h, b]` gradients (b as one row).
 type Backprop = Box<dyn Fn(ArrayView2<f64>) -> Vec<Array2<f64>>>;
 
@@ -555,7 +541,7 @@ impl Net {
         cfg: &RecallConfig,
         tokens: &Array2<usize>,
         answers: &[usize],
-        adam: &mut Adam,
+        adam: &mut Adam<f64>,
     ) -> f64 {
         adam.tick();
         match self {
@@ -588,9 +574,8 @@ impl Net {
                         )
                     }
                 };
-                let mut p = h_last.dot(&w_y.t()) + &*b_y; // (batch × symbols)
-                softmax_rows(&mut p);
-                let (loss, d_logits) = cross_entropy(&p, answers);
+                let logits = h_last.dot(&w_y.t()) + &*b_y; // (batch × symbols)
+                let (loss, d_logits) = softmax_cross_entropy(logits, answers);
                 let d_wy = d_logits.t().dot(&h_last); // (symbols × hidden)
                 let d_by = d_logits.sum_axis(Axis(0)); // (symbols)
                 let d_h = d_logits.dot(&*w_y); // (batch × hidden)
@@ -630,74 +615,6 @@ impl Net {
                 adam.update(5, &mut att.b_o, &gb.index_axis_move(Axis(0), 0));
                 loss
             }
-        }
-    }
-}
-
-/// Scale all gradients together so their joint norm is at most `max`.
-fn clip_global(grads: &mut [Array2<f64>], max: f64) {
-    let norm = grads
-        .iter()
-        .map(|g| g.iter().map(|x| x * x).sum::<f64>())
-        .sum::<f64>()
-        .sqrt();
-    if norm > max && norm.is_finite() {
-        for g in grads.iter_mut() {
-            *g *= max / norm;
-        }
-    } else if !norm.is_finite() {
-        for g in grads.iter_mut() {
-            g.fill(0.0); // skip a blown-up step rather than poison the weights
-        }
-    }
-}
-
-/// Adam (Kingma & Ba, 2015) with the usual β₁ = 0.9, β₂ = 0.999; one moment pair per slot.
-struct Adam {
-    lr: f64,
-    t: i32,
-    m: Vec<Vec<f64>>,
-    v: Vec<Vec<f64>>,
-}
-
-impl Adam {
-    fn new(lr: f64) -> Self {
-        Self {
-            lr,
-            t: 0,
-            m: Vec::new(),
-            v: Vec::new(),
-        }
-    }
-
-    fn tick(&mut self) {
-        self.t += 1;
-    }
-
-    fn update<D: Dimension>(&mut self, slot: usize, p: &mut Array<f64, D>, g: &Array<f64, D>) {
-        const B1: f64 = 0.9;
-        const B2: f64 = 0.999;
-        while self.m.len() <= slot {
-            self.m.push(Vec::new());
-            self.v.push(Vec::new());
-        }
-        let n = p.len();
-        if self.m[slot].len() != n {
-            self.m[slot] = vec![0.0; n];
-            self.v[slot] = vec![0.0; n];
-        }
-        let c1 = 1.0 - B1.powi(self.t);
-        let c2 = 1.0 - B2.powi(self.t);
-        let (m, v) = (&mut self.m[slot], &mut self.v[slot]);
-        for (((w, &gr), mi), vi) in p
-            .iter_mut()
-            .zip(g.iter())
-            .zip(m.iter_mut())
-            .zip(v.iter_mut())
-        {
-            *mi = B1 * *mi + (1.0 - B1) * gr;
-            *vi = B2 * *vi + (1.0 - B2) * gr * gr;
-            *w -= self.lr * (*mi / c1) / ((*vi / c2).sqrt() + 1e-8);
         }
     }
 }

@@ -64,10 +64,10 @@ pub fn max_difference(a: &Trace, b: &Trace) -> Result<(f32, String), String> {
                 if pa.len() != pb.len() {
                     return Err(format!("position {pos}: different numbers of predictions"));
                 }
-                let logits = |p: &[crate::model::trace::Prediction]| {
+                let logits = |p: &[crate::model::bert::trace::Prediction]| {
                     p.iter().map(|x| x.logit).collect::<Vec<f32>>()
                 };
-                let probs = |p: &[crate::model::trace::Prediction]| {
+                let probs = |p: &[crate::model::bert::trace::Prediction]| {
                     p.iter().map(|x| x.prob).collect::<Vec<f32>>()
                 };
                 check(

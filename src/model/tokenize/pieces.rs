@@ -1,4 +1,6 @@
-//! What every tokeniser in this folder returns.
+//! What the teaching tokenisers return (characters and words, BPE, Unigram, the
+//! GPT byte-level BPEs): token pieces as bytes, with the byte range each covers.
+//! WordPiece returns a [`super::wordpiece::ModelInput`] instead, the input BERT reads.
 
 use super::byte_level::display_bytes;
 
@@ -11,14 +13,14 @@ use super::byte_level::display_bytes;
 ///
 /// An `[UNK]` token's entry is `b"[UNK]"` while its offsets cover the unknown text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Encoding {
+pub struct TokenPieces {
     pub ids: Vec<u32>,
     pub tokens: Vec<Vec<u8>>,
     pub offsets: Vec<(usize, usize)>,
     pub special: Vec<bool>,
 }
 
-impl Encoding {
+impl TokenPieces {
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -42,22 +44,8 @@ impl Encoding {
             .unwrap_or_default()
     }
 
-    /// All tokens for display (see [`Encoding::token_display`]).
+    /// All tokens for display (see [`TokenPieces::token_display`]).
     pub fn tokens_display(&self) -> Vec<String> {
         (0..self.len()).map(|i| self.token_display(i)).collect()
     }
-}
-
-/// Why tokenising or training failed; never a panic.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenizeError {
-    /// The pre-tokenisation regex gave up (e.g. its backtracking limit on odd input).
-    #[error("pre-tokenisation failed: {0}")]
-    Regex(String),
-    /// A vocabulary or merges file could not be read.
-    #[error("bad vocabulary: {0}")]
-    Vocab(String),
-    /// Training was cancelled through its flag.
-    #[error("cancelled")]
-    Cancelled,
 }

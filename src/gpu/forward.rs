@@ -1,7 +1,7 @@
 //! The whole encoder on the GPU as one submission: every dispatch of every layer is
 //! recorded into one command encoder, every tensor the [`Trace`] needs is copied into
 //! the workspace's readback buffers in the same submission, and they are mapped once.
-//! The result is the same `Trace` the CPU reference ([`crate::model::bert::forward`])
+//! The result is the same `Trace` the CPU reference ([`crate::model::bert::forward::forward`])
 //! fills, to 1e-4.
 //!
 //! Blocking (with a timeout): call it on a worker thread, never on the UI thread.
@@ -10,7 +10,7 @@ use eframe::egui_wgpu::wgpu;
 use ndarray::{Array2, Array3};
 use thiserror::Error;
 
-use super::launch::{self, Launch};
+use super::kernels::{self, Launch};
 use super::ops::{predictions_from_top_k, top_k_stride};
 use super::resident::ResidentWeights;
 use super::workspace::{MAX_TOP_K, SLOT_BYTES, SLOTS, Sizes, Slot, Workspace};
@@ -140,19 +140,19 @@ fn launches(config: &BertConfig, n: usize, k: usize) -> Result<[Launch; SLOTS], 
     let act = config.hidden_act;
     let by_slot = |slot: Slot| -> Result<Launch, GpuError> {
         Ok(match slot {
-            Slot::Embed => launch::embed(n, h),
-            Slot::Norm => launch::layer_norm(n, h, eps, false),
-            Slot::AddNorm => launch::layer_norm(n, h, eps, true),
-            Slot::LinearHidden => launch::linear(n, h, h)?,
-            Slot::Scores => launch::scores(n, heads, d)?,
-            Slot::Softmax => launch::softmax(heads * n, n, true),
-            Slot::Context => launch::context(n, heads, d)?,
-            Slot::LinearUp => launch::linear(n, h, inter)?,
-            Slot::Activation => launch::activation(n * inter, act),
-            Slot::LinearDown => launch::linear(n, inter, h)?,
-            Slot::MlmActivation => launch::activation(n * h, act),
-            Slot::LinearVocab => launch::linear(n, h, config.vocab_size)?,
-            Slot::TopK => launch::top_k(n, config.vocab_size, k)?,
+            Slot::Embed => kernels::embed::launch(n, h),
+            Slot::Norm => kernels::layernorm::launch(n, h, eps, false),
+            Slot::AddNorm => kernels::layernorm::launch(n, h, eps, true),
+            Slot::LinearHidden => kernels::linear::launch(n, h, h)?,
+            Slot::Scores => kernels::attention_scores::launch(n, heads, d)?,
+            Slot::Softmax => kernels::softmax::launch(heads * n, n, true),
+            Slot::Context => kernels::attention_context::launch(n, heads, d)?,
+            Slot::LinearUp => kernels::linear::launch(n, h, inter)?,
+            Slot::Activation => kernels::gelu::launch(n * inter, act),
+            Slot::LinearDown => kernels::linear::launch(n, inter, h)?,
+            Slot::MlmActivation => kernels::gelu::launch(n * h, act),
+            Slot::LinearVocab => kernels::linear::launch(n, h, config.vocab_size)?,
+            Slot::TopK => kernels::mlm_topk::launch(n, config.vocab_size, k)?,
         })
     };
     Ok([

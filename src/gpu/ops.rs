@@ -5,8 +5,8 @@
 
 use eframe::egui_wgpu::wgpu;
 
-use super::kernel::{Kernel, buffer_with, params_buffer};
-use super::launch::{self, Launch};
+use super::kernels::{self, Launch};
+use super::pipeline::{Kernel, buffer_with, params_buffer};
 use super::{GpuContext, GpuError};
 use crate::model::bert::config::Activation;
 use crate::model::bert::trace::Prediction;
@@ -25,38 +25,13 @@ pub struct Ops {
 impl Ops {
     pub fn new(device: &wgpu::Device) -> Self {
         Self {
-            linear: Kernel::new(
-                device,
-                "linear.wgsl",
-                include_str!("shaders/linear.wgsl"),
-                4,
-            ),
-            layer_norm: Kernel::new(
-                device,
-                "layernorm.wgsl",
-                include_str!("shaders/layernorm.wgsl"),
-                5,
-            ),
-            gelu: Kernel::new(device, "gelu.wgsl", include_str!("shaders/gelu.wgsl"), 2),
-            scores: Kernel::new(
-                device,
-                "attention_scores.wgsl",
-                include_str!("shaders/attention_scores.wgsl"),
-                3,
-            ),
-            context: Kernel::new(
-                device,
-                "attention_context.wgsl",
-                include_str!("shaders/attention_context.wgsl"),
-                4,
-            ),
-            embed: Kernel::new(device, "embed.wgsl", include_str!("shaders/embed.wgsl"), 6),
-            top_k: Kernel::new(
-                device,
-                "mlm_topk.wgsl",
-                include_str!("shaders/mlm_topk.wgsl"),
-                2,
-            ),
+            linear: Kernel::new(device, &kernels::linear::SPEC),
+            layer_norm: Kernel::new(device, &kernels::layernorm::SPEC),
+            gelu: Kernel::new(device, &kernels::gelu::SPEC),
+            scores: Kernel::new(device, &kernels::attention_scores::SPEC),
+            context: Kernel::new(device, &kernels::attention_context::SPEC),
+            embed: Kernel::new(device, &kernels::embed::SPEC),
+            top_k: Kernel::new(device, &kernels::mlm_topk::SPEC),
         }
     }
 }
@@ -120,7 +95,7 @@ impl GpuContext {
         check_len("b", b.len(), cols)?;
         self.launch(
             &self.ops.linear,
-            launch::linear(rows, k, cols)?,
+            kernels::linear::launch(rows, k, cols)?,
             &[x, w, b],
             rows * cols,
         )
@@ -159,7 +134,7 @@ impl GpuContext {
         let rows = x.len() / cols;
         check_len("x", x.len(), rows * cols)?;
         // Without a residual the binding is a one-float placeholder the kernel never reads.
-        let launch = launch::layer_norm(rows, cols, eps, residual.is_some());
+        let launch = kernels::layernorm::launch(rows, cols, eps, residual.is_some());
         let residual = residual.unwrap_or(&[]);
         self.launch(
             &self.ops.layer_norm,
@@ -179,7 +154,7 @@ impl GpuContext {
     pub fn activation(&self, x: &[f32], act: Activation) -> Result<Vec<f32>, GpuError> {
         self.launch(
             &self.ops.gelu,
-            launch::activation(x.len(), act),
+            kernels::gelu::launch(x.len(), act),
             &[x],
             x.len(),
         )
@@ -202,7 +177,7 @@ impl GpuContext {
         let k = k.min(cols);
         let raw = self.launch(
             &self.ops.top_k,
-            launch::top_k(rows, cols, k)?,
+            kernels::mlm_topk::launch(rows, cols, k)?,
             &[logits],
             rows * top_k_stride(k),
         )?;
@@ -226,7 +201,7 @@ impl GpuContext {
         check_len("k", k.len(), n * heads * d)?;
         self.launch(
             &self.ops.scores,
-            launch::scores(n, heads, d)?,
+            kernels::attention_scores::launch(n, heads, d)?,
             &[q, k],
             heads * n * n,
         )
@@ -251,7 +226,7 @@ impl GpuContext {
             .collect();
         self.launch(
             &self.ops.context,
-            launch::context(n, heads, d)?,
+            kernels::attention_context::launch(n, heads, d)?,
             &[weights, v, &keep],
             n * heads * d,
         )
@@ -289,7 +264,7 @@ impl GpuContext {
         let types_bits: Vec<f32> = type_ids.iter().map(|&i| f32::from_bits(i)).collect();
         self.launch(
             &self.ops.embed,
-            launch::embed(n, hidden),
+            kernels::embed::launch(n, hidden),
             &[word, position, segment, &ids_bits, &types_bits],
             4 * n * hidden,
         )
@@ -321,7 +296,7 @@ impl GpuContext {
         cols: usize,
         reps: usize,
     ) -> Result<f64, GpuError> {
-        let launch = launch::linear(rows, k, cols)?;
+        let launch = kernels::linear::launch(rows, k, cols)?;
         let device = &self.device;
         let filled = |len: usize, label: &str| {
             let data: Vec<f32> = (0..len).map(|i| ((i % 7) as f32 - 3.0) * 0.01).collect();

@@ -1,7 +1,7 @@
-//! Row-wise masked softmax on the GPU (`shaders/softmax.wgsl`).
+//! Row-wise masked softmax on the GPU (`kernels/softmax.wgsl`).
 //! CPU twin: [`crate::model::numerics::softmax::softmax_rows_masked`].
 
-use super::{GpuContext, GpuError};
+use super::{GpuContext, GpuError, kernels};
 use eframe::egui_wgpu::wgpu;
 
 /// The compiled pipeline, built once per device.
@@ -13,8 +13,8 @@ pub(crate) struct SoftmaxKernel {
 impl SoftmaxKernel {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("softmax.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("shaders/softmax.wgsl").into()),
+            label: Some(kernels::softmax::SPEC.file),
+            source: wgpu::ShaderSource::Wgsl(kernels::softmax::SOURCE.into()),
         });
         let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
             binding,
@@ -72,7 +72,7 @@ impl GpuContext {
             return Ok(values.to_vec());
         }
         let rows = values.len() / cols;
-        let launch = super::launch::softmax(rows, cols, mask.is_some());
+        let launch = kernels::softmax::launch(rows, cols, mask.is_some());
         let mask_words: Vec<u32> = match mask {
             Some(m) => (0..cols)
                 .map(|c| u32::from(m.get(c).copied().unwrap_or(false)))
@@ -102,7 +102,7 @@ impl GpuContext {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let bind = super::kernel::bind_group(
+        let bind = super::pipeline::bind_group(
             device,
             &self.softmax.layout,
             params_buf.as_entire_binding(),

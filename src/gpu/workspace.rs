@@ -8,13 +8,14 @@ use std::num::NonZeroU64;
 use eframe::egui_wgpu::wgpu;
 
 use super::GpuContext;
-use super::kernel::{Kernel, bind_group};
+use super::kernels::MAX_PARAM_BYTES;
+use super::pipeline::{Kernel, bind_group};
 use super::resident::{LinearBufs, NormBufs, ResidentWeights};
 
 /// Bytes between parameter blocks: WebGPU's largest uniform offset alignment.
 pub(crate) const SLOT_BYTES: u64 = 256;
-/// Bytes bound per parameter block (the largest block is 32 bytes).
-const PARAM_BYTES: u64 = 32;
+/// Bytes bound per parameter block: the largest, every launch pads to it.
+const PARAM_BYTES: u64 = MAX_PARAM_BYTES as u64;
 
 /// The parameter blocks of one forward pass, one per kind of dispatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Row-wise softmax with a padding mask: the CPU twin of `gpu/shaders/softmax.wgsl`.
+//! Row-wise softmax with a padding mask: the CPU twin of `gpu/kernels/softmax.wgsl`.
 //!
 //! Softmax turns a row of scores into weights that are positive and sum to 1:
 //! `softmax([1, 2, 3]) = [0.090, 0.245, 0.665]`. Subtracting the row maximum first

@@ -5,6 +5,7 @@
 
 use eframe::egui_wgpu::wgpu;
 
+use super::kernels::KernelSpec;
 use super::{GpuContext, GpuError};
 
 /// A compiled kernel: binding 0 is the uniform parameters, bindings 1.. are storage
@@ -16,11 +17,12 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Builds `source`'s `main` with `storage` storage bindings (the last one writable).
-    pub fn new(device: &wgpu::Device, label: &str, source: &str, storage: usize) -> Self {
+    /// Builds `spec`'s `main` with its storage bindings (the last one writable).
+    pub fn new(device: &wgpu::Device, spec: &KernelSpec) -> Self {
+        let (label, storage) = (spec.file, spec.storage);
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
+            source: wgpu::ShaderSource::Wgsl(spec.source.into()),
         });
         let mut entries = vec![wgpu::BindGroupLayoutEntry {
             binding: 0,

@@ -3,7 +3,7 @@
 // of x and W staged in workgroup memory. Each value loaded from workgroup memory feeds
 // four multiply-adds instead of one, which is what lifts a tiled kernel off the
 // memory wall. Rows are padded to 17 floats so a column read hits distinct banks.
-// CPU twin: src/model/bert.rs (Linear::forward).
+// CPU twin: src/model/bert/linear.rs (Linear::forward).
 //
 // x: (rows × k), w: (cols × k) as nn.Linear stores it, b: (cols), y: (rows × cols).
 

@@ -1,5 +1,5 @@
 // Raw attention scores of every head, QKᵀ/√d: one thread per (key j, query i, head h).
-// CPU twin: src/model/bert.rs (SelfAttention::forward, the `scores` tensor).
+// CPU twin: src/model/bert/layer.rs (SelfAttention::forward, the `scores` tensor).
 //
 // q, k: (tokens × hidden), head h in columns h·d .. (h+1)·d;
 // scores: (heads × tokens × tokens), row = query.

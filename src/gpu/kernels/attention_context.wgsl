@@ -1,7 +1,7 @@
 // Weighted sum of the values, every head, written side by side as (tokens × hidden):
 // merged[i, h·d + c] = keep[h] · Σ_j weights[h, i, j] · v[j, h·d + c].
 // keep[h] = 0 ablates head h (its output becomes zeros).
-// CPU twin: src/model/bert.rs (SelfAttention::forward, the `merged` tensor).
+// CPU twin: src/model/bert/layer.rs (SelfAttention::forward, the `merged` tensor).
 
 struct Params {
     n: u32,

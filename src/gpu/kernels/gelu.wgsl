@@ -1,7 +1,7 @@
 // The FFN's activation, element-wise: exact GELU x·Φ(x) = ½·x·erfc(−x/√2) (PyTorch's
 // default), its tanh form (`gelu_new`), or ReLU, chosen by `act` (0, 1, 2).
 // erfc is the same Chebyshev fit as the CPU (Numerical Recipes §6.2, relative error
-// about 2·10⁻⁷). CPU twins: src/model/bert.rs (gelu, gelu_tanh, erfc).
+// about 2·10⁻⁷). CPU twins: src/model/bert/activation.rs (gelu, gelu_tanh, erfc).
 
 struct Params {
     len: u32,

@@ -1,7 +1,7 @@
 // The MLM head's best predictions per position, without reading the logits back:
 // one 256-thread workgroup per row finds the row maximum, log Σ exp(logit − max), then
 // the k best (logit descending, id ascending on ties), one reduction per rank.
-// CPU twin: src/model/bert.rs (top_k_predictions).
+// CPU twin: src/model/bert/mlm.rs (top_k_predictions).
 //
 // logits: (rows × cols); out: (rows × (2 + 2k)) = [max, log-sum, (id bits, logit) × k].
 // A rank past the row's length gets id 0xffffffff.

@@ -2,7 +2,7 @@
 // (v − mean) / √(var + eps) · gamma + beta with v = x (+ residual), biased variance, as
 // PyTorch. One 64-thread workgroup per row; mean first, then the variance of the
 // differences (two passes, steadier than E[v²] − E[v]² in f32).
-// CPU twins: src/model/bert.rs (LayerNorm::forward; ResidualOutput::forward).
+// CPU twins: src/model/bert/linear.rs (LayerNorm::forward), src/model/bert/layer.rs (ResidualOutput::forward).
 //
 // x, residual: (rows × cols) (residual read only when has_residual != 0);
 // gamma, beta: (cols); y: (rows × cols).

@@ -1,6 +1,6 @@
 // Embedding look-up: the token, position and segment rows, and their sum (before
 // LayerNorm), written as four (tokens × hidden) slabs one after the other.
-// CPU twin: src/model/bert.rs (Embeddings::forward: token, position, segment, sum).
+// CPU twin: src/model/bert/embeddings.rs (Embeddings::forward: token, position, segment, sum).
 //
 // word: (vocab × hidden), position: (positions × hidden), segment: (types × hidden),
 // ids, type_ids: (tokens) as u32; parts: (4 × tokens × hidden).

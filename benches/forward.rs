@@ -13,10 +13,10 @@ use llm_lens::model::bert::config::BertConfig;
 use llm_lens::model::bert::model_dir::Model;
 use llm_lens::model::bert::weights::BertWeights;
 use llm_lens::model::bert::{ForwardOptions, forward};
-use llm_lens::model::tokenize::ModelInput as Encoding;
+use llm_lens::model::tokenize::ModelInput;
 
 /// `[CLS] w… [SEP]` with deterministic ids below 30,000.
-fn input(n: usize) -> Encoding {
+fn input(n: usize) -> ModelInput {
     let ids: Vec<u32> = (0..n)
         .map(|i| match i {
             0 => 101,
@@ -24,7 +24,7 @@ fn input(n: usize) -> Encoding {
             i => 1000 + (i as u32 * 7919) % 29_000,
         })
         .collect();
-    Encoding::from_ids(ids)
+    ModelInput::from_ids(ids)
 }
 
 fn minilm_dir() -> Option<PathBuf> {

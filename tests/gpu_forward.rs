@@ -18,7 +18,7 @@ use llm_lens::model::bert::config::{Activation, BertConfig};
 use llm_lens::model::bert::model_dir::Model;
 use llm_lens::model::bert::weights::BertWeights;
 use llm_lens::model::bert::{Ablation, ForwardOptions, forward};
-use llm_lens::model::tokenize::ModelInput as Encoding;
+use llm_lens::model::tokenize::ModelInput;
 
 const TOL: f32 = 1e-4;
 
@@ -34,7 +34,7 @@ fn agree(
     ctx: &GpuContext,
     gpu: &mut GpuModel,
     weights: &BertWeights,
-    input: &Encoding,
+    input: &ModelInput,
     opts: &ForwardOptions,
     what: &str,
 ) -> f32 {
@@ -143,7 +143,7 @@ fn random_models_of_odd_shapes_and_every_activation_agree() {
                 &ctx,
                 &mut gpu,
                 &weights,
-                &Encoding::from_ids(ids),
+                &ModelInput::from_ids(ids),
                 &opts,
                 &what,
             );
@@ -191,7 +191,7 @@ fn inputs_the_cpu_refuses_the_gpu_refuses_the_same_way() {
     let mut gpu = GpuModel::upload(&ctx, &weights).expect("upload");
     let opts = ForwardOptions::default();
     for ids in [vec![], vec![1; 9], vec![1, 2, 50]] {
-        let enc = Encoding::from_ids(ids.clone());
+        let enc = ModelInput::from_ids(ids.clone());
         let cpu = forward(&weights, &enc, &opts).expect_err("the CPU refuses");
         match gpu.forward(&ctx, &enc, &opts) {
             Err(GpuForwardError::Input(e)) => assert_eq!(e, cpu, "{ids:?}"),
@@ -204,7 +204,7 @@ fn inputs_the_cpu_refuses_the_gpu_refuses_the_same_way() {
         ..Default::default()
     };
     assert!(matches!(
-        gpu.forward(&ctx, &Encoding::from_ids(vec![1, 2]), &many),
+        gpu.forward(&ctx, &ModelInput::from_ids(vec![1, 2]), &many),
         Err(GpuForwardError::Gpu(_))
     ));
 }

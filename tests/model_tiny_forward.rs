@@ -11,7 +11,7 @@ use llm_lens::model::bert::trace::Trace;
 use llm_lens::model::bert::weights::BertWeights;
 use llm_lens::model::bert::{Ablation, ForwardError, ForwardOptions, forward};
 use llm_lens::model::numerics::fast_exp::fast_exp;
-use llm_lens::model::tokenize::ModelInput as Encoding;
+use llm_lens::model::tokenize::ModelInput;
 use model_support::{Rng, TempDir};
 use ndarray::{Array2, Axis, s};
 
@@ -21,7 +21,7 @@ fn tiny() -> &'static BertWeights {
 }
 
 /// A made-up input: `[CLS] … [SEP]` with random ids, a pair split at `split`.
-fn input(n: usize, split: usize, seed: u64) -> Encoding {
+fn input(n: usize, split: usize, seed: u64) -> ModelInput {
     let mut rng = Rng::new(seed);
     let ids: Vec<u32> = (0..n)
         .map(|i| match i {
@@ -30,7 +30,7 @@ fn input(n: usize, split: usize, seed: u64) -> Encoding {
             _ => 1000 + rng.below(29_000) as u32,
         })
         .collect();
-    Encoding {
+    ModelInput {
         tokens: ids.iter().map(|id| format!("t{id}")).collect(),
         offsets: vec![(0, 0); n],
         type_ids: (0..n).map(|i| u32::from(i > split)).collect(),
@@ -39,7 +39,7 @@ fn input(n: usize, split: usize, seed: u64) -> Encoding {
     }
 }
 
-fn run(enc: &Encoding, opts: &ForwardOptions) -> Trace {
+fn run(enc: &ModelInput, opts: &ForwardOptions) -> Trace {
     forward(tiny(), enc, opts).unwrap()
 }
 
@@ -261,7 +261,7 @@ fn bad_inputs_are_errors_not_panics() {
         ForwardError::TooLong { len: 513, max: 512 }
     );
     assert_eq!(
-        forward(w, &Encoding::default(), &o).unwrap_err(),
+        forward(w, &ModelInput::default(), &o).unwrap_err(),
         ForwardError::Empty
     );
     let mut ablation = Ablation::default();

@@ -2,7 +2,7 @@
 //! on real sentences, adversarial strings and a few thousand generated ones.
 
 use llm_lens::model::tokenize::TokenizeError;
-use llm_lens::model::tokenize::pieces::TokenPieces as Encoding;
+use llm_lens::model::tokenize::pieces::TokenPieces;
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use tiktoken_rs::CoreBPE;
 
@@ -174,7 +174,7 @@ fn check(ours: &TiktokenBpe, theirs: &CoreBPE, texts: &[String]) -> Result<(), T
 
 /// Offsets are contiguous, monotone and cover the input; each token's bytes are the
 /// input's bytes at its offsets.
-fn check_offsets(text: &str, enc: &Encoding) {
+fn check_offsets(text: &str, enc: &TokenPieces) {
     let mut at = 0;
     for (i, &(s, e)) in enc.offsets.iter().enumerate() {
         assert_eq!(s, at, "gap before token {i} in {text:?}");

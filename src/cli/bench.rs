@@ -13,7 +13,7 @@ use crate::model::bert::model_dir::Model;
 use crate::model::bert::weights::BertWeights;
 use crate::model::bert::{ForwardOptions, forward};
 use crate::model::numerics::rng::SplitMix64;
-use crate::model::tokenize::ModelInput as Encoding;
+use crate::model::tokenize::ModelInput;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BenchBackend {
@@ -84,7 +84,7 @@ fn load(name: &str) -> Result<(String, BertWeights), String> {
 }
 
 /// `[CLS]`, `seq − 2` random ids, `[SEP]`.
-pub fn synthetic_input(seq: usize, vocab: usize) -> Encoding {
+pub fn synthetic_input(seq: usize, vocab: usize) -> ModelInput {
     let mut rng = SplitMix64::new(7);
     let span = (vocab as u32).saturating_sub(1000).max(1);
     let mut ids = vec![101u32.min(vocab as u32 - 1)];
@@ -92,7 +92,7 @@ pub fn synthetic_input(seq: usize, vocab: usize) -> Encoding {
         ids.push((1000 + rng.below_u32(span)).min(vocab as u32 - 1));
     }
     ids.push(102u32.min(vocab as u32 - 1));
-    Encoding::from_ids(ids)
+    ModelInput::from_ids(ids)
 }
 
 /// `bench --matmul N`: GFLOP/s of `linear.wgsl` on the GPU.

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use crate::model::tokenize::WordPiece;
 use crate::model::tokenize::bpe_train::{self, BpeConfig};
 use crate::model::tokenize::char_word::{Unit, UnitTokenizer};
-use crate::model::tokenize::pieces::TokenPieces as Encoding;
+use crate::model::tokenize::pieces::TokenPieces;
 use crate::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use crate::model::tokenize::unigram::{self, UnigramConfig};
 
@@ -64,7 +64,7 @@ pub fn run(args: &TokenizeArgs) -> Result<(), String> {
 }
 
 /// The encoding `run` prints.
-pub fn encode(args: &TokenizeArgs) -> Result<Encoding, String> {
+pub fn encode(args: &TokenizeArgs) -> Result<TokenPieces, String> {
     let e = |e: crate::model::tokenize::TokenizeError| e.to_string();
     let corpus = || -> Result<String, String> {
         match &args.vocab {
@@ -122,7 +122,7 @@ pub fn encode(args: &TokenizeArgs) -> Result<Encoding, String> {
                     special_mask: vec![false; keep.len()],
                 }
             };
-            Ok(Encoding {
+            Ok(TokenPieces {
                 special: enc.special_mask.clone(),
                 ids: enc.ids,
                 tokens: enc.tokens.into_iter().map(String::into_bytes).collect(),
@@ -141,7 +141,7 @@ pub fn encode(args: &TokenizeArgs) -> Result<Encoding, String> {
 
 /// `{"ids": [...], "tokens": [...], "offsets": [[start,end],...]}`; tokens that are
 /// not valid UTF-8 show their stray bytes as `<0xE2>`.
-pub fn to_json(enc: &Encoding) -> String {
+pub fn to_json(enc: &TokenPieces) -> String {
     serde_json::json!({
         "ids": enc.ids,
         "tokens": enc.tokens_display(),

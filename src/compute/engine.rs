@@ -17,7 +17,7 @@ use crate::gpu::forward::{GpuForwardError, GpuModel};
 use crate::model::bert::trace::Trace;
 use crate::model::bert::weights::BertWeights;
 use crate::model::bert::{ForwardError, ForwardOptions, forward};
-use crate::model::tokenize::ModelInput as Encoding;
+use crate::model::tokenize::ModelInput;
 
 /// Where a forward pass ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,7 @@ impl Engine {
     pub fn forward<M>(
         &self,
         model: &Arc<M>,
-        input: &Encoding,
+        input: &ModelInput,
         opts: &ForwardOptions,
     ) -> Result<Computed, ForwardError>
     where
@@ -186,7 +186,7 @@ fn run_on_gpu<M>(
     ctx: &GpuContext,
     model: &Arc<M>,
     weights: &BertWeights,
-    input: &Encoding,
+    input: &ModelInput,
     opts: &ForwardOptions,
 ) -> Result<Trace, GpuForwardError>
 where

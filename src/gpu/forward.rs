@@ -19,7 +19,7 @@ use crate::model::bert::config::BertConfig;
 use crate::model::bert::forward::{ForwardError, ForwardOptions, check_input};
 use crate::model::bert::trace::{EmbeddingTrace, LayerSteps, LayerTrace, MlmTrace, Trace};
 use crate::model::bert::weights::BertWeights;
-use crate::model::tokenize::ModelInput as Encoding;
+use crate::model::tokenize::ModelInput;
 
 /// Entries of [`Workspace::readback_list`] per layer.
 const PER_LAYER: usize = 11;
@@ -58,7 +58,7 @@ impl GpuModel {
     pub fn forward(
         &mut self,
         ctx: &GpuContext,
-        input: &Encoding,
+        input: &ModelInput,
         opts: &ForwardOptions,
     ) -> Result<Trace, GpuForwardError> {
         let config = self.resident.config.clone();
@@ -178,7 +178,7 @@ fn write_inputs(
     ctx: &GpuContext,
     work: &Workspace,
     launches: &[Launch; SLOTS],
-    input: &Encoding,
+    input: &ModelInput,
     mask: &[bool],
     opts: &ForwardOptions,
     config: &BertConfig,
@@ -411,7 +411,7 @@ fn shape_error(e: ndarray::ShapeError) -> GpuError {
 fn assemble(
     tensors: &mut [Vec<f32>],
     config: &BertConfig,
-    input: &Encoding,
+    input: &ModelInput,
     mask: Vec<bool>,
     opts: &ForwardOptions,
     k: usize,

@@ -14,7 +14,7 @@ use crate::model::bert::builtin_model;
 use crate::model::bert::model_dir::Model;
 use crate::model::bert::trace::Trace;
 use crate::model::bert::{Ablation, ForwardOptions};
-use crate::model::tokenize::ModelInput as Encoding;
+use crate::model::tokenize::ModelInput;
 
 /// Typing pause before a forward pass starts. Zero: a pass starts as soon as the
 /// previous one ends, and keystrokes typed meanwhile are coalesced into one request, so
@@ -86,7 +86,7 @@ pub struct Runner {
 
 /// Cuts an encoding to `max` tokens, keeping a final `[SEP]` so the input stays well
 /// formed. Returns whether it cut.
-pub fn truncate(enc: &mut Encoding, max: usize, sep: Option<u32>) -> bool {
+pub fn truncate(enc: &mut ModelInput, max: usize, sep: Option<u32>) -> bool {
     if enc.ids.len() <= max || max < 2 {
         return false;
     }
@@ -332,7 +332,7 @@ mod tests {
 
     #[test]
     fn truncation_keeps_a_final_sep() {
-        let mut enc = Encoding {
+        let mut enc = ModelInput {
             ids: vec![101, 1, 2, 3, 4, 102],
             tokens: ["[CLS]", "a", "b", "c", "d", "[SEP]"]
                 .map(str::to_owned)

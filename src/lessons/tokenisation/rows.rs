@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::training::{RealVocabs, TokenizerStore};
 use crate::model::tokenize::WordPiece;
-use crate::model::tokenize::pieces::TokenPieces as Encoding;
+use crate::model::tokenize::pieces::TokenPieces;
 use crate::model::tokenize::suite::TokenizerSuite;
 use crate::model::tokenize::wordpiece;
 use crate::widgets::{TokenChip, token_strip_linked};
@@ -68,9 +68,9 @@ impl Row {
     }
 }
 
-/// Chips for an [`Encoding`] of `text`, with byte spans and a tooltip naming the text
+/// Chips for an [`TokenPieces`] of `text`, with byte spans and a tooltip naming the text
 /// each token covers (and its raw bytes when it is not a whole character).
-pub fn chips_from_encoding(text: &str, enc: &Encoding) -> Vec<TokenChip> {
+pub fn chips_from_encoding(text: &str, enc: &TokenPieces) -> Vec<TokenChip> {
     (0..enc.len())
         .map(|i| {
             let (s, e) = enc.offsets[i];

@@ -1,5 +1,5 @@
 // Row-wise softmax with a padding mask, in place.
-// CPU twin: src/model/softmax.rs (softmax_rows_masked). One workgroup per row.
+// CPU twin: src/model/numerics/softmax.rs (softmax_rows_masked). One workgroup per row.
 //
 // values: (rows × cols) row-major. mask[c] == 0 marks column c as padding: weight 0.
 // A row whose columns are all masked becomes all zeros (no NaN), as on the CPU.

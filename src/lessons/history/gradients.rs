@@ -109,7 +109,7 @@ impl GradientLab {
                 );
                 let size = egui::vec2(ui.available_width().clamp(240.0, 640.0), 260.0);
                 self.chart.show(ui, &spec, size).on_hover_text(
-                    "Computed by backpropagation through time in model/rnn.rs. \
+                    "Computed by backpropagation through time in model/recurrent/rnn.rs. \
                      Log scale: each grid line is 10× the one below.",
                 );
                 if busy {

@@ -108,8 +108,8 @@ impl LstmLab {
                 );
                 let size = egui::vec2(ui.available_width().clamp(240.0, 640.0), 230.0);
                 self.chart.show(ui, &spec, size).on_hover_text(
-                    "Both computed by backpropagation through time (model/rnn.rs, \
-                     model/lstm.rs). Log scale.",
+                    "Both computed by backpropagation through time (model/recurrent/rnn.rs, \
+                     model/recurrent/lstm.rs). Log scale.",
                 );
                 let first = |p: &GradientProfile| p.grad_norms.first().copied().unwrap_or(0.0);
                 ui.label(format!(

@@ -200,9 +200,9 @@ impl RecallLab {
         }
         let spec = self.chart_spec();
         let size = egui::vec2(ui.available_width().clamp(240.0, 640.0), 250.0);
-        self.chart
-            .show(ui, &spec, size)
-            .on_hover_text("Accuracy on 256 fresh test sequences per distance (model/recall.rs).");
+        self.chart.show(ui, &spec, size).on_hover_text(
+            "Accuracy on 256 fresh test sequences per distance (model/recurrent/recall.rs).",
+        );
         for c in &self.curves {
             ui.label(describe(c));
         }

@@ -1,7 +1,7 @@
 //! `llm-lens trace` on a small random model folder: JSON shapes and errors.
 
-mod common;
-mod model_support;
+use crate::common;
+use crate::model_support;
 
 use llm_lens::cli::trace::{TraceArgs, run, trace_json};
 use llm_lens::compute::BackendChoice;

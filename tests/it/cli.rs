@@ -1,6 +1,6 @@
 //! The binary as a user runs it: `llm-lens screenshot` and its error messages.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! One snapshot per lesson's first step (light theme, 1280×800), rendered offscreen.
 //! Made on lavapipe (CI's software Vulkan); `UPDATE_SNAPSHOTS=1 cargo test` rewrites them.
 
-mod common;
+use crate::common;
 
 use llm_lens::app::Settings;
 use llm_lens::lessons::LessonId;

@@ -3,7 +3,7 @@
 //! (lavapipe in CI): `linear.wgsl` vs `Linear::forward`, `layernorm.wgsl` vs
 //! `LayerNorm::forward`, `gelu.wgsl` vs `bert::gelu`, all to 1e-4.
 
-mod common;
+use crate::common;
 
 use llm_lens::gpu::{AdapterPolicy, GpuContext};
 use llm_lens::model::bert::activation::gelu;

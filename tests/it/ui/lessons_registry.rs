@@ -36,7 +36,7 @@ fn every_step_of_the_built_in_prose_names_a_view_of_its_lesson() {
 
 #[test]
 fn the_lessons_readme_lists_each_lessons_views() {
-    let readme = include_str!("../lessons/README.md");
+    let readme = include_str!("../../../lessons/README.md");
     for lesson in LessonId::ALL {
         let row = format!("| `{}` |", lesson.id());
         let line = readme

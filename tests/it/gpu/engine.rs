@@ -3,7 +3,7 @@
 //! GPUs) answers on the CPU and switches later requests to the CPU; two threads asking
 //! at once each get their own answer.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

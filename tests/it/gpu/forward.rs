@@ -4,9 +4,8 @@
 //! padding masks, ablations, sequence lengths that grow and shrink the pooled
 //! workspace, and inputs both backends must refuse.
 
-mod common;
-#[path = "model_support/mod.rs"]
-mod model_support;
+use crate::common;
+use crate::model_support;
 
 use std::collections::BTreeSet;
 

@@ -11,8 +11,9 @@ const TOL: f32 = 1e-4;
 
 #[test]
 fn builtin_model_matches_pytorch() {
-    let reference: Value = serde_json::from_str(include_str!("fixtures/tiny_sotu_reference.json"))
-        .expect("reference fixture is JSON");
+    let reference: Value =
+        serde_json::from_str(include_str!("../../fixtures/tiny_sotu_reference.json"))
+            .expect("reference fixture is JSON");
     let model = builtin_model::load().expect("the shipped model loads");
     for case in reference["cases"].as_array().expect("cases") {
         let text = case["text"].as_str().expect("text");

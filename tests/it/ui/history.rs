@@ -2,7 +2,7 @@
 //! lab's verdict follows the weight scale, a small recall run trains to 100 %, a timeline
 //! event opens its lesson, and snapshots of steps 1, 4 and 5.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Driving the shell as a learner would: keyboard navigation, the shared sentence,
 //! presentation mode and persistence.
 
-mod common;
+use crate::common;
 
 use egui::Key;
 use egui_kittest::kittest::Queryable;

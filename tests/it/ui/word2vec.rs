@@ -2,7 +2,7 @@
 //! small training run goes to 100 % and its vectors answer a neighbours query, and a
 //! snapshot of the training step after a finished run.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Our WordPiece against Hugging Face `tokenizers` on bert-base-uncased's
 //! vocabulary (from the MiniLM fixture): ids and offsets must match exactly.
 
-mod model_support;
+use crate::model_support;
 
 use llm_lens::model::tokenize::WordPiece;
 use model_support::{Rng, minilm_dir};

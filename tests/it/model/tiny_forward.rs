@@ -1,7 +1,7 @@
 //! Invariants of the forward pass on a fixed-seed random tiny model: the
 //! checks that catch wrong axes, wrong masks and wrong residuals.
 
-mod model_support;
+use crate::model_support;
 
 use std::sync::OnceLock;
 

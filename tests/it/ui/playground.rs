@@ -4,7 +4,7 @@
 //! corrupt model folder leaves the old model in place, and snapshots of the attention
 //! grid with one head enlarged.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -292,8 +292,7 @@ fn snapshots_of_the_weights_and_the_hidden_state_trajectories() {
     assert!(failures.is_empty(), "{failures:?}");
 }
 
-#[path = "model_support/mod.rs"]
-mod model_support;
+use crate::model_support;
 
 #[test]
 fn a_real_model_folder_runs_in_the_playground() {

@@ -2,7 +2,7 @@
 //! (tests/fixtures/minilm_reference.json, made by make_minilm_reference.py):
 //! every hidden state and the stored attention maps to 1e-4.
 
-mod model_support;
+use crate::model_support;
 
 use llm_lens::cli::trace::{TraceArgs, trace_json};
 use llm_lens::compute::BackendChoice;
@@ -14,7 +14,7 @@ use serde_json::Value;
 const TOL: f32 = 1e-4;
 
 fn reference() -> Value {
-    let text = include_str!("fixtures/minilm_reference.json");
+    let text = include_str!("../../fixtures/minilm_reference.json");
     serde_json::from_str(text).expect("reference fixture is JSON")
 }
 

@@ -1,6 +1,6 @@
 //! Every way a model folder can be broken gives its own clear error.
 
-mod model_support;
+use crate::model_support;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! row appears, hovering a chip links it to the sentence, the BPE replay steps and
 //! re-segments the sentence, and snapshots of the side-by-side view and a replay step.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The softmax kernel against its CPU twin over odd sizes, on whatever adapter there is
 //! (lavapipe in CI). Also the backend choice: `auto` never picks a software adapter.
 
-mod common;
+use crate::common;
 
 use llm_lens::compute::{BackendChoice, BackendStatus, probe};
 use llm_lens::gpu::{AdapterPolicy, GpuContext};

@@ -1,0 +1,9 @@
+//! Tokenisers: BPE training, characters and words, the hand-written pre-tokenisers
+//! against their regexes, tiktoken parity, Unigram, any Unicode through the rows.
+
+mod bpe_train;
+mod char_word_cli;
+mod hand_splits;
+mod rows_any_unicode;
+mod tiktoken_parity;
+mod unigram;

@@ -1,0 +1,12 @@
+//! The app driven as a learner would (egui_kittest): every lesson's steps, navigation,
+//! widgets, exports and the snapshots; and the lesson registry against the prose.
+
+mod export_files;
+mod history;
+mod lessons_registry;
+mod navigation;
+mod playground;
+mod snapshots;
+mod tokenisation;
+mod widgets;
+mod word2vec;

@@ -1,0 +1,6 @@
+//! word2vec: gradients against finite differences, the negative table, training, vectors files.
+
+mod gradients;
+mod negative_table;
+mod training;
+mod vectors;

@@ -41,35 +41,13 @@ pub fn render_with(
     wait: std::time::Duration,
     setup: impl FnOnce(&mut LensApp),
 ) -> Result<image::RgbaImage, String> {
-    let renderer = offscreen_renderer()?;
-    let theme = if settings.dark {
-        egui::Theme::Dark
-    } else {
-        egui::Theme::Light
-    };
-    let mut app = LensApp::new(settings, prose, compute);
-    setup(&mut app);
-    let mut harness = Harness::builder()
-        .with_size([size[0] as f32, size[1] as f32])
-        .with_pixels_per_point(1.0)
-        .with_theme(theme)
-        // The learner's text may hold characters no bundled font has: draw boxes, not panic.
-        .allow_missing_glyphs()
-        .renderer(renderer)
-        .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
-    // A few frames let panels settle and the theme and zoom take effect.
-    harness.run_steps(4);
-    let start = std::time::Instant::now();
-    while start.elapsed() < wait && harness.ctx.has_requested_repaint() {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        harness.run_steps(1);
-    }
-    harness.run_steps(2);
+    let size = egui::vec2(size[0] as f32, size[1] as f32);
+    let mut harness = settled_harness(settings, prose, compute, size, wait, setup, LensApp::ui)?;
     harness.render()
 }
 
 /// Renders only the current step's live view ([`LensApp::view_ui`]), `width` logical
-/// pixels wide at most and as tall as its content, after `setup` and up to `wait` for background
+/// pixels wide and as tall as its content, after `setup` and up to `wait` for background
 /// work. The snapshot tests of single views take their pictures here.
 pub fn render_view(
     settings: Settings,
@@ -79,6 +57,40 @@ pub fn render_view(
     wait: std::time::Duration,
     setup: impl FnOnce(&mut LensApp),
 ) -> Result<image::RgbaImage, String> {
+    let width = width as f32;
+    let size = egui::vec2(width, 4000.0);
+    let mut harness = settled_harness(
+        settings,
+        prose,
+        compute,
+        size,
+        wait,
+        setup,
+        LensApp::view_ui,
+    )?;
+    // The view laid out at `width`, cut to what it drew (plus the harness's margin).
+    let drawn = harness
+        .state()
+        .view_size()
+        .unwrap_or(egui::vec2(width, 100.0));
+    let height = (drawn.y + 16.0).ceil().clamp(16.0, 8000.0);
+    harness.set_size(egui::vec2(width, height));
+    harness.run_steps(2);
+    harness.render()
+}
+
+/// An offscreen harness drawing `draw` at `size`, after `setup`, a few frames for the
+/// panels, theme and zoom to settle, and up to `wait` while background work still asks
+/// for frames.
+fn settled_harness(
+    settings: Settings,
+    prose: ProseLibrary,
+    compute: Compute,
+    size: egui::Vec2,
+    wait: std::time::Duration,
+    setup: impl FnOnce(&mut LensApp),
+    draw: fn(&mut LensApp, &mut egui::Ui),
+) -> Result<Harness<'static, LensApp>, String> {
     let renderer = offscreen_renderer()?;
     let theme = if settings.dark {
         egui::Theme::Dark
@@ -88,12 +100,13 @@ pub fn render_view(
     let mut app = LensApp::new(settings, prose, compute);
     setup(&mut app);
     let mut harness = Harness::builder()
-        .with_size([width as f32, 4000.0])
+        .with_size(size)
         .with_pixels_per_point(1.0)
         .with_theme(theme)
+        // The learner's text may hold characters no bundled font has: draw boxes, not panic.
         .allow_missing_glyphs()
         .renderer(renderer)
-        .build_ui_state(|ui, app: &mut LensApp| app.view_ui(ui), app);
+        .build_ui_state(move |ui, app: &mut LensApp| draw(app, ui), app);
     harness.run_steps(4);
     let start = std::time::Instant::now();
     while start.elapsed() < wait && harness.ctx.has_requested_repaint() {
@@ -101,15 +114,7 @@ pub fn render_view(
         harness.run_steps(1);
     }
     harness.run_steps(2);
-    // The view laid out at `width`, cut to what it drew (plus the harness's margin).
-    let size = harness
-        .state()
-        .view_size()
-        .unwrap_or(egui::vec2(width as f32, 100.0));
-    let height = (size.y + 16.0).ceil().clamp(16.0, 8000.0);
-    harness.set_size(egui::vec2(width as f32, height));
-    harness.run_steps(2);
-    harness.render()
+    Ok(harness)
 }
 
 /// A wgpu renderer for offscreen frames. Errors (no adapter at all) become a message

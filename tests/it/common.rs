@@ -91,36 +91,27 @@ pub fn renderer_or_skip(test: &str) -> bool {
     have_adapter_or_skip(test, &llm_lens::screenshot::offscreen_renderer())
 }
 
-/// Renders the app with `settings` at 1280×800 and compares it with
-/// `tests/snapshots/NAME.png`, with the one threshold every snapshot of the suite uses.
+/// Renders the whole app with `settings` at 1280×800, timings left out
+/// ([`LensApp::set_reproducible`]), and compares it with `tests/snapshots/NAME.png`.
 pub fn snapshot_app(settings: Settings, name: &str) -> Result<(), String> {
-    snapshot_app_with(settings, name, std::time::Duration::from_secs(60), |_| {})
-}
-
-/// As [`snapshot_app`], with `setup` run on the context before the first frame and up
-/// to `wait` for background work to finish before the picture. Timings are left out of
-/// the picture ([`LensApp::set_reproducible`]).
-pub fn snapshot_app_with(
-    settings: Settings,
-    name: &str,
-    wait: std::time::Duration,
-    setup: impl FnOnce(&mut LensApp),
-) -> Result<(), String> {
-    let options = egui_kittest::SnapshotOptions::new()
-        .threshold(0.6)
-        .max_failed_pixels(40);
     let image = llm_lens::screenshot::render_with(
         settings,
         ProseLibrary::builtin(),
         test_backend(),
         [1280, 800],
-        wait,
-        |app| {
-            app.set_reproducible(true);
-            setup(app)
-        },
+        std::time::Duration::from_secs(60),
+        |app| app.set_reproducible(true),
     )?;
-    egui_kittest::try_image_snapshot_options(&image, name, &options).map_err(|e| e.to_string())
+    compare(&image, name)
+}
+
+/// Compares `image` with `tests/snapshots/NAME.png`, with the one threshold every
+/// snapshot of the suite uses.
+fn compare(image: &image::RgbaImage, name: &str) -> Result<(), String> {
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(0.6)
+        .max_failed_pixels(40);
+    egui_kittest::try_image_snapshot_options(image, name, &options).map_err(|e| e.to_string())
 }
 
 /// Steps frames (with a short sleep, so worker threads get the CPU) while `busy` says
@@ -156,9 +147,6 @@ pub fn snapshot_view<L: llm_lens::lessons::Lesson>(
     setup: impl FnOnce(&mut LensApp),
 ) -> Result<(), String> {
     use llm_lens::lessons::ViewSet;
-    let options = egui_kittest::SnapshotOptions::new()
-        .threshold(0.6)
-        .max_failed_pixels(40);
     let image = llm_lens::screenshot::render_view(
         settings_at_view::<L>(view, sentence),
         ProseLibrary::builtin(),
@@ -170,6 +158,5 @@ pub fn snapshot_view<L: llm_lens::lessons::Lesson>(
             setup(app)
         },
     )?;
-    let name = format!("{}/{}", L::ID.id(), view.name());
-    egui_kittest::try_image_snapshot_options(&image, &name, &options).map_err(|e| e.to_string())
+    compare(&image, &format!("{}/{}", L::ID.id(), view.name()))
 }

@@ -9,7 +9,7 @@
 //! results compare with theirs. The gradient check in `tests/w2v_gradients.rs`
 //! tests exactly this.
 
-use super::math::{Kernels, Portable, SigmoidTable, prefetch};
+use super::math::{Kernels, Portable, Rows, SigmoidTable, prefetch};
 use super::skipgram::{AHEAD, Params, Scratch, draw_negatives, update_target};
 
 /// One CBOW update: input = mean of the `context` rows of `syn0`, true target
@@ -40,24 +40,35 @@ pub fn step(
     neu1e: &mut [f32],
 ) -> f32 {
     let sig = SigmoidTable::get();
+    let (syn0, syn1neg) = (Rows::new(syn0, dim), Rows::new(syn1neg, dim));
+    // SAFETY: both matrices are borrowed exclusively for this call and reached
+    // only through their `Rows`; `neu1` and `neu1e` are separate buffers.
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = super::math::Avx2Fma::detect() {
-        return step_with(
-            k, syn0, syn1neg, dim, context, centre, negatives, alpha, neu1, neu1e, sig,
-        );
+        return unsafe {
+            step_with(
+                k, syn0, syn1neg, context, centre, negatives, alpha, neu1, neu1e, sig,
+            )
+        };
     }
-    step_with(
-        Portable, syn0, syn1neg, dim, context, centre, negatives, alpha, neu1, neu1e, sig,
-    )
+    unsafe {
+        step_with(
+            Portable, syn0, syn1neg, context, centre, negatives, alpha, neu1, neu1e, sig,
+        )
+    }
 }
 
+/// [`step`] on rows of shared matrices (the trainer's loop).
+///
+/// # Safety
+/// The contract of [`Rows`] for `syn0` and `syn1neg` (same `dim`); `neu1` and
+/// `neu1e` hold at least `dim` floats.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn step_with<K: Kernels>(
+pub(crate) unsafe fn step_with<K: Kernels>(
     k: K,
-    syn0: &mut [f32],
-    syn1neg: &mut [f32],
-    dim: usize,
+    syn0: Rows<'_>,
+    syn1neg: Rows<'_>,
     context: &[u32],
     centre: u32,
     negatives: &[u32],
@@ -69,36 +80,46 @@ pub(crate) fn step_with<K: Kernels>(
     if context.is_empty() {
         return 0.0;
     }
+    let dim = syn0.dim();
+    debug_assert_eq!(dim, syn1neg.dim());
     let (h, neu1e) = (&mut neu1[..dim], &mut neu1e[..dim]);
-    let row = |t: u32| t as usize * dim..t as usize * dim + dim;
     h.fill(0.0);
     for &c in context {
-        k.axpy(1.0, &syn0[row(c)], h);
+        // SAFETY: the row covers `dim` floats (`Rows::row`); `h` is our scratch.
+        unsafe { k.axpy(1.0, syn0.row(c), h.as_mut_ptr(), dim) };
     }
     let inv = 1.0 / context.len() as f32;
     h.iter_mut().for_each(|x| *x *= inv);
     neu1e.fill(0.0);
-    let mut loss = update_target(k, h, neu1e, &mut syn1neg[row(centre)], 1.0, alpha, sig);
-    for &n in negatives {
-        if n != centre {
-            loss += update_target(k, h, neu1e, &mut syn1neg[row(n)], 0.0, alpha, sig);
+    let (h, e) = (h.as_ptr(), neu1e.as_mut_ptr());
+    // SAFETY: `h` and `e` are this worker's own scratch, the targets are rows
+    // of `syn1neg` covering `dim` floats.
+    unsafe {
+        let mut loss = update_target(k, dim, h, e, syn1neg.row(centre), 1.0, alpha, sig);
+        for &n in negatives {
+            if n != centre {
+                loss += update_target(k, dim, h, e, syn1neg.row(n), 0.0, alpha, sig);
+            }
         }
+        for &c in context {
+            k.axpy(1.0, e, syn0.row(c), dim);
+        }
+        loss
     }
-    for &c in context {
-        k.axpy(1.0, neu1e, &mut syn0[row(c)]);
-    }
-    loss
 }
 
 /// Trains on one (already subsampled) sentence. Returns (loss sum, examples).
 /// Like skip-gram, all examples and negatives are drawn first so the next
 /// example's rows can be prefetched.
+///
+/// # Safety
+/// The contract of [`Rows`] for `syn0` and `syn1neg`, whose `dim` is `p.dim`.
 #[inline(always)]
-pub(crate) fn train_sentence<K: Kernels>(
+pub(crate) unsafe fn train_sentence<K: Kernels>(
     kern: K,
     sentence: &[u32],
-    syn0: &mut [f32],
-    syn1neg: &mut [f32],
+    syn0: Rows<'_>,
+    syn1neg: Rows<'_>,
     p: Params<'_>,
     s: &mut Scratch,
     alpha: f32,
@@ -120,35 +141,37 @@ pub(crate) fn train_sentence<K: Kernels>(
     let k = s.negatives.len();
     draw_negatives(s, p, s.spans.len() * k);
     let dim = p.dim;
-    let row = |t: u32| t as usize * dim..t as usize * dim + dim;
+    debug_assert_eq!(dim, syn0.dim());
     let mut loss = 0.0f64;
     let mut start = 0usize;
-    for ahead in s.all_negatives.iter().take(AHEAD * k) {
-        prefetch(&syn1neg[row(*ahead)]);
+    for &ahead in s.all_negatives.iter().take(AHEAD * k) {
+        prefetch(syn1neg.row(ahead), dim);
     }
     for (i, &(end, centre)) in s.spans.iter().enumerate() {
         if let Some(&(_, next_centre)) = s.spans.get(i + 1) {
-            prefetch(&syn1neg[row(next_centre)]);
+            prefetch(syn1neg.row(next_centre), dim);
         }
         if let Some(ahead) = s.all_negatives.get((i + AHEAD) * k..(i + AHEAD + 1) * k) {
             for &ng in ahead {
-                prefetch(&syn1neg[row(ng)]);
+                prefetch(syn1neg.row(ng), dim);
             }
         }
         let end = end as usize;
-        loss += step_with(
-            kern,
-            syn0,
-            syn1neg,
-            dim,
-            &s.context[start..end],
-            centre,
-            &s.all_negatives[i * k..(i + 1) * k],
-            alpha,
-            &mut s.neu1,
-            &mut s.neu1e,
-            p.sig,
-        ) as f64;
+        // SAFETY: forwarded to the caller; the scratch buffers hold `dim` floats.
+        loss += unsafe {
+            step_with(
+                kern,
+                syn0,
+                syn1neg,
+                &s.context[start..end],
+                centre,
+                &s.all_negatives[i * k..(i + 1) * k],
+                alpha,
+                &mut s.neu1,
+                &mut s.neu1e,
+                p.sig,
+            )
+        } as f64;
         start = end;
     }
     (loss, s.spans.len() as u64)

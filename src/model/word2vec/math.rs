@@ -5,6 +5,7 @@
 //! compiler can keep them in SIMD registers (float addition is not associative,
 //! so it will not reorder a plain `sum()` for us).
 
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
 const LANES: usize = 8;
@@ -18,24 +19,43 @@ const LANES: usize = 8;
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
+    // SAFETY: both slices hold at least `n` floats.
+    unsafe { dot_ptr(a.as_ptr(), b.as_ptr(), n) }
+}
+
+/// [`dot`] through raw pointers, for rows of matrices other threads may be
+/// writing (see [`Rows`]).
+///
+/// # Safety
+/// `a` and `b` must be valid for reads of `n` floats.
+#[inline(always)]
+unsafe fn dot_ptr(a: *const f32, b: *const f32, n: usize) -> f32 {
     // Two independent 8-lane accumulators: one SIMD register each, and two
     // chains of additions in flight instead of one.
     let mut acc0 = [0.0f32; LANES];
     let mut acc1 = [0.0f32; LANES];
-    // Fixed-size chunks: the compiler sees 16 in-bounds floats and emits
-    // two 8-wide SIMD multiply-adds per iteration, no bounds checks.
-    let (ca, ra) = a.as_chunks::<{ 2 * LANES }>();
-    let (cb, rb) = b.as_chunks::<{ 2 * LANES }>();
-    for (x, y) in ca.iter().zip(cb) {
+    // Fixed-size blocks: the compiler sees 16 floats read at once and emits
+    // two 8-wide SIMD multiply-adds per iteration.
+    let mut i = 0;
+    while i + 2 * LANES <= n {
+        // SAFETY: i + 16 <= n; `[f32; 16]` has the alignment of `f32`.
+        let (x, y) = unsafe {
+            (
+                a.add(i).cast::<[f32; 2 * LANES]>().read(),
+                b.add(i).cast::<[f32; 2 * LANES]>().read(),
+            )
+        };
         for l in 0..LANES {
             acc0[l] += x[l] * y[l];
             acc1[l] += x[LANES + l] * y[LANES + l];
         }
+        i += 2 * LANES;
     }
     let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
+    while i < n {
+        // SAFETY: i < n.
+        tail += unsafe { a.add(i).read() * b.add(i).read() };
+        i += 1;
     }
     for l in 0..LANES {
         acc0[l] += acc1[l];
@@ -50,25 +70,26 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     (s4[0] + s4[2]) + (s4[1] + s4[3]) + tail
 }
 
-/// Asks the CPU to start loading `row` into cache. A hint only: the rows of
-/// the negatives are random, so their first touch would otherwise stall on
-/// memory (measured: most of a naive loop's time).
+/// Asks the CPU to start loading the `len` floats at `row` into cache. A hint
+/// only: the rows of the negatives are random, so their first touch would
+/// otherwise stall on memory (measured: most of a naive loop's time). Nothing
+/// is read, so `row` need not be valid.
 #[inline(always)]
-pub fn prefetch(row: &[f32]) {
+pub fn prefetch(row: *const f32, len: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         // 16 floats per 64-byte cache line.
-        for line in row.chunks(16) {
+        for i in (0..len).step_by(16) {
             // SAFETY: prefetching is a hint, it cannot fault; SSE is part of x86_64.
             #[allow(unused_unsafe)]
             unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast());
+                _mm_prefetch::<_MM_HINT_T0>(row.wrapping_add(i).cast());
             }
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = row;
+    let _ = (row, len);
 }
 
 /// `y += a·x`.
@@ -81,8 +102,98 @@ pub fn prefetch(row: &[f32]) {
 #[inline(always)]
 pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     debug_assert_eq!(x.len(), y.len());
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
+    let n = x.len().min(y.len());
+    // SAFETY: both slices hold at least `n` floats; `y` is borrowed exclusively.
+    unsafe { axpy_ptr(a, x.as_ptr(), y.as_mut_ptr(), n) }
+}
+
+/// [`axpy`] through raw pointers, for rows of matrices other threads may be
+/// writing (see [`Rows`]).
+///
+/// # Safety
+/// `x` must be valid for reads and `y` for reads and writes of `n` floats.
+#[inline(always)]
+unsafe fn axpy_ptr(a: f32, x: *const f32, y: *mut f32, n: usize) {
+    for i in 0..n {
+        // SAFETY: i < n.
+        unsafe { *y.add(i) += a * x.add(i).read() };
+    }
+}
+
+/// A row-major `rows × dim` matrix of `f32` seen through a raw pointer: the
+/// word2vec matrices that several training threads update at once (Hogwild,
+/// see `trainer.rs`).
+///
+/// Why not slices: a `&mut [f32]` promises that nothing else touches that
+/// memory while it lives (LLVM marks it `noalias`), and a `&[f32]` that nothing
+/// changes it. Each worker holding its own `&mut` over the same matrix, or a
+/// `&[f32]` over a row another worker writes, would break those promises:
+/// undefined behaviour on top of the data race Hogwild accepts. So the training
+/// loops and the kernels of [`Kernels`] take row pointers from this type and
+/// read and write the shared floats through them, one `f32` (or one SIMD
+/// vector) at a time; no reference to shared matrix memory is ever formed.
+///
+/// It is `Copy` and carries the lifetime of the borrow it came from, so it
+/// cannot outlive the matrix. Making row pointers is safe (rows are bounds
+/// checked); reading or writing through them is `unsafe`, with this contract:
+/// while any copy is in use, the matrix is accessed only through copies of it
+/// (by this thread or, in the trainer, by other threads racing Hogwild-style).
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    ptr: *mut f32,
+    rows: usize,
+    dim: usize,
+    _matrix: PhantomData<&'a mut [f32]>,
+}
+
+impl<'a> Rows<'a> {
+    /// Views `matrix` as rows of `dim` floats (a partial last row is ignored).
+    pub fn new(matrix: &'a mut [f32], dim: usize) -> Rows<'a> {
+        assert!(dim > 0, "dim must be positive");
+        Rows {
+            ptr: matrix.as_mut_ptr(),
+            rows: matrix.len() / dim,
+            dim,
+            _matrix: PhantomData,
+        }
+    }
+
+    pub fn rows(self) -> usize {
+        self.rows
+    }
+
+    pub fn dim(self) -> usize {
+        self.dim
+    }
+
+    /// Pointer to the first of the `dim` floats of row `t`. Panics if `t` is
+    /// not a row, like slice indexing.
+    #[inline(always)]
+    pub fn row(self, t: u32) -> *mut f32 {
+        let t = t as usize;
+        assert!(t < self.rows, "row {t} out of {}", self.rows);
+        // SAFETY: t < rows, so the offset stays inside the matrix.
+        unsafe { self.ptr.add(t * self.dim) }
+    }
+
+    /// A copy of the first `n` rows, row-major.
+    ///
+    /// # Safety
+    /// The contract in the type's docs. If other threads write meanwhile, the
+    /// copy may mix old and new values of a row (the Hogwild race), but no
+    /// reference to the shared memory is formed.
+    pub unsafe fn copy_rows(self, n: usize) -> Vec<f32> {
+        assert!(n <= self.rows, "{n} rows out of {}", self.rows);
+        let len = n * self.dim;
+        let mut out = Vec::<f32>::with_capacity(len);
+        // SAFETY: the source holds `rows * dim >= len` floats and `out` has room
+        // for `len`; `out` is fresh, so the two do not overlap. `set_len` after
+        // all `len` floats are written.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr, out.as_mut_ptr(), len);
+            out.set_len(len);
+        }
+        out
     }
 }
 
@@ -153,9 +264,20 @@ impl SigmoidTable {
 
 /// The dot/axpy pair the training loops are generic over, so the same loop
 /// compiles once portably and once with AVX2 + FMA (chosen at run time).
+///
+/// They take raw pointers, not slices, because their operands are rows of the
+/// matrices that training threads share (see [`Rows`]).
 pub trait Kernels: Copy {
-    fn dot(self, a: &[f32], b: &[f32]) -> f32;
-    fn axpy(self, a: f32, x: &[f32], y: &mut [f32]);
+    /// `Σ a[i]·b[i]` over `n` floats.
+    ///
+    /// # Safety
+    /// `a` and `b` must be valid for reads of `n` floats.
+    unsafe fn dot(self, a: *const f32, b: *const f32, n: usize) -> f32;
+    /// `y += a·x` over `n` floats.
+    ///
+    /// # Safety
+    /// `x` must be valid for reads and `y` for reads and writes of `n` floats.
+    unsafe fn axpy(self, a: f32, x: *const f32, y: *mut f32, n: usize);
 }
 
 /// Plain Rust, any CPU.
@@ -164,12 +286,14 @@ pub struct Portable;
 
 impl Kernels for Portable {
     #[inline(always)]
-    fn dot(self, a: &[f32], b: &[f32]) -> f32 {
-        dot(a, b)
+    unsafe fn dot(self, a: *const f32, b: *const f32, n: usize) -> f32 {
+        // SAFETY: forwarded to the caller.
+        unsafe { dot_ptr(a, b, n) }
     }
     #[inline(always)]
-    fn axpy(self, a: f32, x: &[f32], y: &mut [f32]) {
-        axpy(a, x, y)
+    unsafe fn axpy(self, a: f32, x: *const f32, y: *mut f32, n: usize) {
+        // SAFETY: forwarded to the caller.
+        unsafe { axpy_ptr(a, x, y, n) }
     }
 }
 
@@ -191,14 +315,15 @@ impl Avx2Fma {
 #[cfg(target_arch = "x86_64")]
 impl Kernels for Avx2Fma {
     #[inline(always)]
-    fn dot(self, a: &[f32], b: &[f32]) -> f32 {
-        // SAFETY: an `Avx2Fma` value proves the CPU has AVX2 and FMA.
-        unsafe { avx2::dot(a, b) }
+    unsafe fn dot(self, a: *const f32, b: *const f32, n: usize) -> f32 {
+        // SAFETY: an `Avx2Fma` value proves the CPU has AVX2 and FMA; the
+        // pointers are the caller's promise.
+        unsafe { avx2::dot(a, b, n) }
     }
     #[inline(always)]
-    fn axpy(self, a: f32, x: &[f32], y: &mut [f32]) {
+    unsafe fn axpy(self, a: f32, x: *const f32, y: *mut f32, n: usize) {
         // SAFETY: as above.
-        unsafe { avx2::axpy(a, x, y) }
+        unsafe { avx2::axpy(a, x, y, n) }
     }
 }
 
@@ -207,16 +332,15 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     /// # Safety
-    /// The CPU must support AVX2 and FMA.
+    /// The CPU must support AVX2 and FMA; `pa` and `pb` must be valid for
+    /// reads of `n` floats.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
-        let n = a.len().min(b.len());
-        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    pub unsafe fn dot(pa: *const f32, pb: *const f32, n: usize) -> f32 {
         let mut acc0 = _mm256_setzero_ps();
         let mut acc1 = _mm256_setzero_ps();
         let mut i = 0;
-        // SAFETY (all loads): i + 8 (or + 16) <= n <= both lengths.
+        // SAFETY (all loads): i + 8 (or + 16) <= n.
         while i + 16 <= n {
             unsafe {
                 acc0 =
@@ -242,23 +366,23 @@ mod avx2 {
         let s1 = _mm_add_ss(s2, _mm_shuffle_ps::<0x55>(s2, s2));
         let mut r = _mm_cvtss_f32(s1);
         while i < n {
-            r += a[i] * b[i];
+            // SAFETY: i < n.
+            r += unsafe { pa.add(i).read() * pb.add(i).read() };
             i += 1;
         }
         r
     }
 
     /// # Safety
-    /// The CPU must support AVX2 and FMA.
+    /// The CPU must support AVX2 and FMA; `px` must be valid for reads and
+    /// `py` for reads and writes of `n` floats.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
-        let n = x.len().min(y.len());
-        let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+    pub unsafe fn axpy(a: f32, px: *const f32, py: *mut f32, n: usize) {
         let va = _mm256_set1_ps(a);
         let mut i = 0;
         while i + 8 <= n {
-            // SAFETY: i + 8 <= n <= both lengths.
+            // SAFETY: i + 8 <= n.
             unsafe {
                 let v = _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i)));
                 _mm256_storeu_ps(py.add(i), v);
@@ -266,7 +390,8 @@ mod avx2 {
             i += 8;
         }
         while i < n {
-            y[i] += a * x[i];
+            // SAFETY: i < n.
+            unsafe { *py.add(i) += a * px.add(i).read() };
             i += 1;
         }
     }
@@ -283,14 +408,22 @@ mod tests {
             for n in [0usize, 1, 7, 8, 9, 16, 17, 100, 300] {
                 let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
                 let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
-                let (d1, d2) = (Portable.dot(&a, &b), k.dot(&a, &b));
+                // SAFETY: every pointer below covers `n` floats of a live Vec.
+                let (d1, d2) = unsafe {
+                    (
+                        Portable.dot(a.as_ptr(), b.as_ptr(), n),
+                        k.dot(a.as_ptr(), b.as_ptr(), n),
+                    )
+                };
                 assert!(
                     (d1 - d2).abs() <= 1e-5 * (1.0 + d1.abs()),
                     "n={n}: {d1} vs {d2}"
                 );
                 let (mut y1, mut y2) = (b.clone(), b.clone());
-                Portable.axpy(0.3, &a, &mut y1);
-                k.axpy(0.3, &a, &mut y2);
+                unsafe {
+                    Portable.axpy(0.3, a.as_ptr(), y1.as_mut_ptr(), n);
+                    k.axpy(0.3, a.as_ptr(), y2.as_mut_ptr(), n);
+                }
                 for (p, q) in y1.iter().zip(&y2) {
                     assert!((p - q).abs() <= 1e-6, "n={n}");
                 }

@@ -16,26 +16,36 @@
 //! distinct. The input is the *context* word and the target the centre word,
 //! as in word2vec.c and gensim (the pairs are the same, only the roles swap).
 
-use super::math::{Kernels, Portable, SigmoidTable, prefetch};
+use super::math::{Kernels, Portable, Rows, SigmoidTable, prefetch};
 use super::negative_table::NegativeTable;
 use crate::model::numerics::rng::SplitMix64;
 
 /// The shared inner step: score one target against input `l1`, accumulate the
 /// input's gradient into `neu1e`, update the target's row. Returns its loss.
+///
+/// # Safety
+/// `l1` must be valid for reads and `out_row` for reads and writes of `dim`
+/// floats, `neu1e` for reads and writes of `dim` floats and not overlapping
+/// either; shared matrix rows are accessed only through pointers (see [`Rows`]).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn update_target<K: Kernels>(
+pub(crate) unsafe fn update_target<K: Kernels>(
     k: K,
-    l1: &[f32],
-    neu1e: &mut [f32],
-    out_row: &mut [f32],
+    dim: usize,
+    l1: *const f32,
+    neu1e: *mut f32,
+    out_row: *mut f32,
     label: f32,
     alpha: f32,
     sig: &SigmoidTable,
 ) -> f32 {
-    let f = k.dot(l1, out_row);
+    // SAFETY: the caller's promise, `dim` floats each.
+    let f = unsafe { k.dot(l1, out_row, dim) };
     let g = (label - sig.sigmoid(f)) * alpha;
-    k.axpy(g, out_row, neu1e);
-    k.axpy(g, l1, out_row);
+    unsafe {
+        k.axpy(g, out_row, neu1e, dim);
+        k.axpy(g, l1, out_row, dim);
+    }
     // −ln σ(f) for the true word, −ln σ(−f) = −ln(1 − σ(f)) for a negative.
     if label > 0.5 {
         sig.neg_log_sigmoid(f)
@@ -71,24 +81,36 @@ pub fn step(
     neu1e: &mut [f32],
 ) -> f32 {
     let sig = SigmoidTable::get();
+    let (syn0, syn1neg) = (Rows::new(syn0, dim), Rows::new(syn1neg, dim));
+    let neu1e = &mut neu1e[..dim];
+    // SAFETY: both matrices are borrowed exclusively for this call and reached
+    // only through their `Rows`; `neu1e` is a separate buffer of `dim` floats.
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = super::math::Avx2Fma::detect() {
-        return step_with(
-            k, syn0, syn1neg, dim, context, centre, negatives, alpha, neu1e, sig,
-        );
+        return unsafe {
+            step_with(
+                k, syn0, syn1neg, context, centre, negatives, alpha, neu1e, sig,
+            )
+        };
     }
-    step_with(
-        Portable, syn0, syn1neg, dim, context, centre, negatives, alpha, neu1e, sig,
-    )
+    unsafe {
+        step_with(
+            Portable, syn0, syn1neg, context, centre, negatives, alpha, neu1e, sig,
+        )
+    }
 }
 
+/// [`step`] on rows of shared matrices (the trainer's loop).
+///
+/// # Safety
+/// The contract of [`Rows`] for `syn0` and `syn1neg` (same `dim`); `neu1e`
+/// holds at least `dim` floats.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn step_with<K: Kernels>(
+pub(crate) unsafe fn step_with<K: Kernels>(
     k: K,
-    syn0: &mut [f32],
-    syn1neg: &mut [f32],
-    dim: usize,
+    syn0: Rows<'_>,
+    syn1neg: Rows<'_>,
     context: u32,
     centre: u32,
     negatives: &[u32],
@@ -96,19 +118,25 @@ pub(crate) fn step_with<K: Kernels>(
     neu1e: &mut [f32],
     sig: &SigmoidTable,
 ) -> f32 {
+    let dim = syn0.dim();
+    debug_assert_eq!(dim, syn1neg.dim());
     let neu1e = &mut neu1e[..dim];
     neu1e.fill(0.0);
-    let c0 = context as usize * dim;
-    let l1 = &syn0[c0..c0 + dim];
-    let row = |t: u32| t as usize * dim..t as usize * dim + dim;
-    let mut loss = update_target(k, l1, neu1e, &mut syn1neg[row(centre)], 1.0, alpha, sig);
-    for &n in negatives {
-        if n != centre {
-            loss += update_target(k, l1, neu1e, &mut syn1neg[row(n)], 0.0, alpha, sig);
+    let e = neu1e.as_mut_ptr();
+    let l1 = syn0.row(context);
+    // SAFETY: every row pointer covers `dim` floats of its matrix (`Rows::row`),
+    // `e` is this worker's own scratch, and `l1` and the targets lie in
+    // different matrices.
+    unsafe {
+        let mut loss = update_target(k, dim, l1, e, syn1neg.row(centre), 1.0, alpha, sig);
+        for &n in negatives {
+            if n != centre {
+                loss += update_target(k, dim, l1, e, syn1neg.row(n), 0.0, alpha, sig);
+            }
         }
+        k.axpy(1.0, e, l1, dim);
+        loss
     }
-    k.axpy(1.0, neu1e, &mut syn0[c0..c0 + dim]);
-    loss
 }
 
 /// Mutable state of one worker: its random stream and scratch buffers.
@@ -158,12 +186,15 @@ pub(crate) struct Params<'a> {
 /// drawn uniformly, so near neighbours are seen more often than far ones.
 /// All pairs and negatives are drawn first so the rows of the next pair can be
 /// prefetched while the current one is computed.
+///
+/// # Safety
+/// The contract of [`Rows`] for `syn0` and `syn1neg`, whose `dim` is `p.dim`.
 #[inline(always)]
-pub(crate) fn train_sentence<K: Kernels>(
+pub(crate) unsafe fn train_sentence<K: Kernels>(
     kern: K,
     sentence: &[u32],
-    syn0: &mut [f32],
-    syn1neg: &mut [f32],
+    syn0: Rows<'_>,
+    syn1neg: Rows<'_>,
     p: Params<'_>,
     s: &mut Scratch,
     alpha: f32,
@@ -183,10 +214,10 @@ pub(crate) fn train_sentence<K: Kernels>(
     let k = s.negatives.len();
     draw_negatives(s, p, s.pairs.len() * k);
     let dim = p.dim;
-    let row = |t: u32| t as usize * dim..t as usize * dim + dim;
+    debug_assert_eq!(dim, syn0.dim());
     let mut loss = 0.0f64;
-    for ahead in s.all_negatives.iter().take(AHEAD * k) {
-        prefetch(&syn1neg[row(*ahead)]);
+    for &ahead in s.all_negatives.iter().take(AHEAD * k) {
+        prefetch(syn1neg.row(ahead), dim);
     }
     for (i, &(input, target)) in s.pairs.iter().enumerate() {
         // The inputs are words of this sentence (already in cache) and the
@@ -194,25 +225,27 @@ pub(crate) fn train_sentence<K: Kernels>(
         if let Some(&(_, next_t)) = s.pairs.get(i + 1)
             && next_t != target
         {
-            prefetch(&syn1neg[row(next_t)]);
+            prefetch(syn1neg.row(next_t), dim);
         }
         if let Some(ahead) = s.all_negatives.get((i + AHEAD) * k..(i + AHEAD + 1) * k) {
             for &ng in ahead {
-                prefetch(&syn1neg[row(ng)]);
+                prefetch(syn1neg.row(ng), dim);
             }
         }
-        loss += step_with(
-            kern,
-            syn0,
-            syn1neg,
-            dim,
-            input,
-            target,
-            &s.all_negatives[i * k..(i + 1) * k],
-            alpha,
-            &mut s.neu1e,
-            p.sig,
-        ) as f64;
+        // SAFETY: forwarded to the caller; `neu1e` holds `dim` floats.
+        loss += unsafe {
+            step_with(
+                kern,
+                syn0,
+                syn1neg,
+                input,
+                target,
+                &s.all_negatives[i * k..(i + 1) * k],
+                alpha,
+                &mut s.neu1e,
+                p.sig,
+            )
+        } as f64;
     }
     (loss, s.pairs.len() as u64)
 }

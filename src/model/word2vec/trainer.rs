@@ -16,12 +16,31 @@
 //! confined to this file, and give `threads = 1` runs that are race-free and
 //! bit-for-bit reproducible for a given seed. Snapshots read the matrices
 //! while workers write, so a snapshot may mix a row's old and new values.
+//!
+//! That race is the only thing we accept. What remains when two threads meet on
+//! a row: each reads floats, computes, and writes floats back, so one thread's
+//! read-modify-write can overwrite the other's (a lost or half-applied update)
+//! or read a row that is half updated. Each single `f32` load or store is one
+//! aligned 4-byte access, which x86-64 (and every target we build for)
+//! performs whole, so no float is ever torn into bits of two values (an
+//! 8-float SIMD access may be split, but only where it crosses a cache line,
+//! which never cuts an aligned float). Nothing else
+//! depends on the values: indices, loop bounds and memory safety come from the
+//! worker's own data, so a stale or mixed row only changes the numbers.
+//!
+//! No `&mut` aliasing: the matrices are never seen through a slice while
+//! workers run. Each worker gets copies of one [`Rows`] per matrix (a raw
+//! pointer with the borrow's lifetime), takes row pointers from it, and the
+//! kernels read and write through those pointers; the progress snapshots copy
+//! rows through the pointer too. So no `&mut [f32]` exists twice and no
+//! `&[f32]` covers memory another thread writes, and the compiler is never told
+//! (through `noalias`) that a shared float cannot change under it.
 
 use super::cbow;
 use super::data::{TrainingData, striped_order};
 #[cfg(target_arch = "x86_64")]
 use super::math::Avx2Fma;
-use super::math::{Kernels, Portable, SigmoidTable};
+use super::math::{Kernels, Portable, Rows, SigmoidTable};
 use super::negative_table::NegativeTable;
 use super::pca::{Pca2d, pca_2d};
 use super::skipgram::{self, Params, Scratch};
@@ -407,17 +426,17 @@ struct WorkerStats {
 
 /// The two matrices shared by all workers (see "Hogwild" above).
 #[derive(Clone, Copy)]
-struct SharedMatrices {
-    syn0: *mut f32,
-    syn1neg: *mut f32,
-    len: usize,
+struct SharedMatrices<'a> {
+    syn0: Rows<'a>,
+    syn1neg: Rows<'a>,
 }
 
-// SAFETY: the pointers come from two Vecs that outlive every worker (they are
-// owned by `train` and the workers run in a `thread::scope`). Concurrent access
-// is the deliberate Hogwild race described in the module docs.
-unsafe impl Send for SharedMatrices {}
-unsafe impl Sync for SharedMatrices {}
+// SAFETY: the `Rows` borrow two Vecs owned by `train` for `'a`, and the workers
+// run in a `thread::scope` inside it. While they run, every access to the
+// matrices goes through these `Rows` (raw pointers, never slices); the
+// concurrent accesses are the deliberate Hogwild race of the module docs.
+unsafe impl Send for SharedMatrices<'_> {}
+unsafe impl Sync for SharedMatrices<'_> {}
 
 /// How often workers publish counters and recompute the learning rate.
 const REPORT_WORDS: u64 = 10_000;
@@ -460,10 +479,11 @@ pub fn train(
         .map(|_| (init.next_f32() - 0.5) / dim as f32)
         .collect();
     let mut syn1neg = vec![0.0f32; v * dim];
+    // From here until the workers are joined, the matrices are reached only
+    // through these `Rows` (see "Hogwild" above).
     let shared = SharedMatrices {
-        syn0: syn0.as_mut_ptr(),
-        syn1neg: syn1neg.as_mut_ptr(),
-        len: v * dim,
+        syn0: Rows::new(&mut syn0, dim),
+        syn1neg: Rows::new(&mut syn1neg, dim),
     };
 
     // A small corpus (the learner's own text) still gets several chunks per thread.
@@ -493,9 +513,9 @@ pub fn train(
         if top_n < 2 {
             return;
         }
-        // SAFETY: `shared.syn0` points to `v * dim >= top_n * dim` floats alive for
-        // the whole of `train`; the read races with workers by design (module docs).
-        let vectors = unsafe { std::slice::from_raw_parts(shared.syn0, top_n * dim) }.to_vec();
+        // SAFETY: `top_n <= v` rows; the matrix is reached only through `Rows`
+        // while workers run, and the copy races with them by design (module docs).
+        let vectors = unsafe { shared.syn0.copy_rows(top_n) };
         let pca = pca_2d(&vectors, top_n, dim, prev_pca.as_ref());
         prev_pca = Some(pca.clone());
         sink(TrainingEvent::Snapshot(Arc::new(Snapshot {
@@ -678,7 +698,7 @@ struct Job<'a> {
     next_chunk: &'a AtomicUsize,
     table: &'a NegativeTable,
     keep: &'a [f32],
-    shared: SharedMatrices,
+    shared: SharedMatrices<'a>,
     stats: &'a WorkerStats,
     words_done: &'a AtomicU64,
     total_words: u64,
@@ -707,10 +727,8 @@ unsafe fn run_worker_avx2(k: Avx2Fma, job: &Job<'_>, rng: SplitMix64) {
 fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
     let config = job.config;
     let (dim, stats) = (config.dim, job.stats);
-    // SAFETY: see `SharedMatrices`; both Vecs have `len` elements and outlive the
-    // worker. Other workers hold the same views (Hogwild, module docs).
-    let syn0 = unsafe { std::slice::from_raw_parts_mut(job.shared.syn0, job.shared.len) };
-    let syn1neg = unsafe { std::slice::from_raw_parts_mut(job.shared.syn1neg, job.shared.len) };
+    // Copies of the same two `Rows` every worker holds (Hogwild, module docs).
+    let SharedMatrices { syn0, syn1neg } = job.shared;
     let params = Params {
         dim,
         window: config.window,
@@ -760,12 +778,16 @@ fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
                     kept.push(w);
                 }
             }
-            let (l, e) = match config.model {
-                ModelKind::SkipGram => {
-                    skipgram::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
-                }
-                ModelKind::Cbow => {
-                    cbow::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
+            // SAFETY: `syn0` and `syn1neg` have rows of `dim = params.dim` floats
+            // and are reached only through `Rows` while workers run.
+            let (l, e) = unsafe {
+                match config.model {
+                    ModelKind::SkipGram => {
+                        skipgram::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
+                    }
+                    ModelKind::Cbow => {
+                        cbow::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
+                    }
                 }
             };
             loss += l;

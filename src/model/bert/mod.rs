@@ -15,6 +15,7 @@ pub mod linear;
 pub mod mlm;
 pub mod model_dir;
 pub mod trace;
+pub mod train;
 pub mod weights;
 
 pub use config::BertConfig;

@@ -1,0 +1,24 @@
+//! BERT pre-training on the CPU with hand-written backward passes: the model with
+//! its pooler and NSP head ([`model`]), gradients that mirror it ([`grads`]), the
+//! training forward with caches ([`forward`]) and its backward ([`backward`],
+//! built on [`ops`] and [`attention`]), the losses ([`loss`]), BERT's 80/10/10
+//! masking ([`masking`]) and AdamW with its schedule and clipping ([`optim`]).
+
+pub mod attention;
+pub mod backward;
+#[cfg(test)]
+mod checks;
+pub mod forward;
+pub mod grads;
+pub mod loss;
+pub mod masking;
+pub mod model;
+pub mod ops;
+pub mod optim;
+
+pub use backward::{BatchLosses, backward, batch_loss_and_grads};
+pub use forward::{Losses, NspLabel, PretrainExample, forward_example};
+pub use grads::{Grads, ParamGrad, named_params};
+pub use masking::{Choice, Masked, MaskingPolicy};
+pub use model::{PretrainHeads, PretrainModel, TrainError};
+pub use optim::{AdamW, LinearSchedule, clip_global_norm};

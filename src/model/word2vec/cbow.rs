@@ -41,8 +41,12 @@ pub fn step(
 ) -> f32 {
     let sig = SigmoidTable::get();
     let (syn0, syn1neg) = (Rows::new(syn0, dim), Rows::new(syn1neg, dim));
-    // SAFETY: both matrices are borrowed exclusively for this call and reached
-    // only through their `Rows`; `neu1` and `neu1e` are separate buffers.
+    syn0.assert_rows(context);
+    syn1neg.assert_rows(&[centre]);
+    syn1neg.assert_rows(negatives);
+    // SAFETY: every index was checked above; both matrices are borrowed
+    // exclusively for this call and reached only through their `Rows`; `neu1`
+    // and `neu1e` are separate buffers.
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = super::math::Avx2Fma::detect() {
         return unsafe {

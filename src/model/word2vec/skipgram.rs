@@ -82,9 +82,13 @@ pub fn step(
 ) -> f32 {
     let sig = SigmoidTable::get();
     let (syn0, syn1neg) = (Rows::new(syn0, dim), Rows::new(syn1neg, dim));
+    syn0.assert_rows(&[context]);
+    syn1neg.assert_rows(&[centre]);
+    syn1neg.assert_rows(negatives);
     let neu1e = &mut neu1e[..dim];
-    // SAFETY: both matrices are borrowed exclusively for this call and reached
-    // only through their `Rows`; `neu1e` is a separate buffer of `dim` floats.
+    // SAFETY: every index was checked above; both matrices are borrowed
+    // exclusively for this call and reached only through their `Rows`; `neu1e`
+    // is a separate buffer of `dim` floats.
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = super::math::Avx2Fma::detect() {
         return unsafe {

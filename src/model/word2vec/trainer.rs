@@ -463,6 +463,14 @@ pub fn train(
     })?;
     let keep = vocab.keep_probabilities(config.sample);
     let (v, dim) = (vocab.len(), config.dim);
+    // Every word a worker trains on has passed `keep[w]` (so w < v) and every
+    // negative comes from the table (so it is below `table.len()`): with these
+    // two lengths equal to the matrices' rows, no row index can be out of range
+    // (the contract of `Rows`, whose accessor does not check in release builds).
+    assert!(
+        keep.len() == v && table.len() == v,
+        "vocabulary, keep table and negative table disagree"
+    );
     let prepare_seconds = t0.elapsed().as_secs_f64();
     if control.is_cancelled() {
         return Err(TrainError::Cancelled);
@@ -778,8 +786,10 @@ fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
                     kept.push(w);
                 }
             }
-            // SAFETY: `syn0` and `syn1neg` have rows of `dim = params.dim` floats
-            // and are reached only through `Rows` while workers run.
+            // SAFETY: `syn0` and `syn1neg` have `v` rows of `dim = params.dim`
+            // floats and are reached only through `Rows` while workers run; every
+            // word of `kept` indexed `keep` (length `v`) and every negative comes
+            // from the table of `v` words (checked in `train`).
             let (l, e) = unsafe {
                 match config.model {
                     ModelKind::SkipGram => {

@@ -13,7 +13,7 @@
 //! threads rarely touch the same row at once, and when they do, one update is
 //! partly lost, which SGD shrugs off. In Rust's memory model those unsynchronised
 //! float writes are a data race; we accept it as every word2vec does, keep it
-//! confined to this file, and give `threads = 1` runs that are race-free and
+//! confined to this module, and give `threads = 1` runs that are race-free and
 //! bit-for-bit reproducible for a given seed. Snapshots read the matrices
 //! while workers write, so a snapshot may mix a row's old and new values.
 //!
@@ -36,119 +36,26 @@
 //! `&[f32]` covers memory another thread writes, and the compiler is never told
 //! (through `noalias`) that a shared float cannot change under it.
 
-use super::cbow;
+mod config;
+mod worker;
+
+pub use config::{ModelKind, TrainError, TrainerConfig};
+use worker::{Job, SharedMatrices, WorkerStats, alpha_at, run_worker, thread_cpu_ns};
+
 use super::data::{TrainingData, striped_order};
-#[cfg(target_arch = "x86_64")]
-use super::math::Avx2Fma;
-use super::math::{Kernels, Portable, Rows, SigmoidTable};
+use super::math::Rows;
 use super::negative_table::NegativeTable;
 use super::pca::{Pca2d, pca_2d};
-use super::skipgram::{self, Params, Scratch};
 use super::vectors::Embeddings;
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::ops::{Deref, Range};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// Which of the two word2vec architectures to train.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum ModelKind {
-    /// Predict the centre word from each context word: slower, better for rare words.
-    #[default]
-    SkipGram,
-    /// Predict the centre word from the mean of its context: ~3× faster.
-    Cbow,
-}
-
-/// Hyper-parameters. The defaults are word2vec.c's and gensim's, so results
-/// compare with theirs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrainerConfig {
-    pub model: ModelKind,
-    /// Length of each word vector.
-    pub dim: usize,
-    /// Largest context radius; each centre draws its radius from `1..=window`.
-    pub window: usize,
-    /// Negative samples per positive target.
-    pub negative: usize,
-    /// Words seen fewer times get no vector.
-    pub min_count: u64,
-    /// Subsampling threshold (0 disables); see [`super::vocab::keep_probability`].
-    pub sample: f64,
-    /// Learning rate at the start, decaying linearly to `min_alpha` at the end.
-    pub alpha: f32,
-    pub min_alpha: f32,
-    /// Passes over the corpus.
-    pub epochs: usize,
-    /// Worker threads. With 1 the run is deterministic for a given seed.
-    pub threads: usize,
-    pub seed: u64,
-    /// Number of most frequent words in each [`Snapshot`] (0: no snapshots).
-    pub snapshot_top_n: usize,
-    /// Time between snapshots.
-    pub snapshot_every_ms: u64,
-    /// Time between [`TrainingEvent::Progress`] events.
-    pub progress_every_ms: u64,
-}
-
-impl Default for TrainerConfig {
-    fn default() -> TrainerConfig {
-        TrainerConfig {
-            model: ModelKind::SkipGram,
-            dim: 100,
-            window: 5,
-            negative: 5,
-            min_count: 5,
-            sample: 1e-3,
-            alpha: 0.025,
-            min_alpha: 0.0001,
-            epochs: 5,
-            threads: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
-            seed: 1,
-            snapshot_top_n: 2000,
-            snapshot_every_ms: 500,
-            progress_every_ms: 100,
-        }
-    }
-}
-
-impl TrainerConfig {
-    /// Checks the values a user can type.
-    pub fn validate(&self) -> Result<(), TrainError> {
-        let bad = |m: &str| Err(TrainError::InvalidConfig(m.to_string()));
-        if !(1..=10_000).contains(&self.dim) {
-            return bad("dim must be between 1 and 10000");
-        }
-        if !(1..=1000).contains(&self.window) {
-            return bad("window must be between 1 and 1000");
-        }
-        if !(1..=100).contains(&self.negative) {
-            return bad("negative must be between 1 and 100");
-        }
-        if !(1..=1000).contains(&self.epochs) {
-            return bad("epochs must be between 1 and 1000");
-        }
-        if !(1..=256).contains(&self.threads) {
-            return bad("threads must be between 1 and 256");
-        }
-        let alpha_ok = self.alpha > 0.0 && self.alpha <= 1.0;
-        if !alpha_ok || !(0.0..=self.alpha).contains(&self.min_alpha) {
-            return bad("alpha must be in (0, 1] and min_alpha in [0, alpha]");
-        }
-        if !(0.0..=1.0).contains(&self.sample) {
-            return bad("sample must be in [0, 1]");
-        }
-        Ok(())
-    }
-}
 
 /// Pause / resume / cancel flags shared with the workers.
 #[derive(Debug, Default)]
@@ -280,23 +187,6 @@ pub struct TrainResult {
     pub stats: TrainStats,
 }
 
-/// Why training stopped without a result.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum TrainError {
-    #[error("invalid setting: {0}")]
-    InvalidConfig(String),
-    #[error(
-        "no word occurs at least {min_count} times in the corpus: lower min_count or use a larger corpus"
-    )]
-    EmptyVocabulary { min_count: u64 },
-    #[error("training was cancelled")]
-    Cancelled,
-    #[error("a training thread panicked: {0}")]
-    WorkerPanicked(String),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
 /// A training run on a background thread, reporting over a channel.
 ///
 /// ```no_run
@@ -408,39 +298,6 @@ fn run_to_channel(
     let _ = tx.send(last);
 }
 
-/// Counters one worker publishes for the coordinator (every ~10k words).
-#[derive(Debug, Default)]
-struct WorkerStats {
-    words: AtomicU64,
-    effective: AtomicU64,
-    loss_bits: AtomicU64,
-    examples: AtomicU64,
-    epoch: AtomicUsize,
-    last_epoch_loss_bits: AtomicU64,
-    last_epoch_examples: AtomicU64,
-    /// CPU time the worker spent (Linux), so words/s can be judged per CPU
-    /// second on a machine shared with other work.
-    cpu_ns: AtomicU64,
-    done: AtomicBool,
-}
-
-/// The two matrices shared by all workers (see "Hogwild" above).
-#[derive(Clone, Copy)]
-struct SharedMatrices<'a> {
-    syn0: Rows<'a>,
-    syn1neg: Rows<'a>,
-}
-
-// SAFETY: the `Rows` borrow two Vecs owned by `train` for `'a`, and the workers
-// run in a `thread::scope` inside it. While they run, every access to the
-// matrices goes through these `Rows` (raw pointers, never slices); the
-// concurrent accesses are the deliberate Hogwild race of the module docs.
-unsafe impl Send for SharedMatrices<'_> {}
-unsafe impl Sync for SharedMatrices<'_> {}
-
-/// How often workers publish counters and recompute the learning rate.
-const REPORT_WORDS: u64 = 10_000;
-
 /// Words per unit of work handed to a thread (gensim's job size): small enough
 /// that threads finish together, large enough that taking one costs nothing.
 const CHUNK_WORDS: usize = 10_000;
@@ -488,7 +345,7 @@ pub fn train(
         .collect();
     let mut syn1neg = vec![0.0f32; v * dim];
     // From here until the workers are joined, the matrices are reached only
-    // through these `Rows` (see "Hogwild" above).
+    // through these `Rows` (see "Hogwild" in the module docs).
     let shared = SharedMatrices {
         syn0: Rows::new(&mut syn0, dim),
         syn1neg: Rows::new(&mut syn1neg, dim),
@@ -688,145 +545,4 @@ pub fn train(
         vectors: Arc::new(vectors),
         stats,
     })
-}
-
-/// Linear decay from `alpha` to `min_alpha` over the whole run.
-fn alpha_at(config: &TrainerConfig, fraction: f64) -> f32 {
-    let a = config.alpha as f64 - (config.alpha - config.min_alpha) as f64 * fraction;
-    a.max(config.min_alpha as f64) as f32
-}
-
-/// Everything a worker reads.
-struct Job<'a> {
-    config: &'a TrainerConfig,
-    data: &'a TrainingData,
-    /// Units of work (paragraph ranges), in the order they are handed out.
-    chunks: &'a [Range<usize>],
-    /// Shared counter over `epochs × chunks`: the next unit any worker takes.
-    next_chunk: &'a AtomicUsize,
-    table: &'a NegativeTable,
-    keep: &'a [f32],
-    shared: SharedMatrices<'a>,
-    stats: &'a WorkerStats,
-    words_done: &'a AtomicU64,
-    total_words: u64,
-    control: &'a Control,
-}
-
-fn run_worker(job: &Job<'_>, rng: SplitMix64) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(k) = Avx2Fma::detect() {
-        // SAFETY: `detect` confirmed the CPU has the features `run_worker_avx2` uses.
-        unsafe { run_worker_avx2(k, job, rng) };
-        return;
-    }
-    run_worker_impl(Portable, job, rng);
-}
-
-/// The same loop compiled for AVX2 + FMA (8 floats per instruction instead of
-/// SSE's 4): chosen at run time so the binary still runs on older x86-64 CPUs.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn run_worker_avx2(k: Avx2Fma, job: &Job<'_>, rng: SplitMix64) {
-    run_worker_impl(k, job, rng);
-}
-
-#[inline(always)]
-fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
-    let config = job.config;
-    let (dim, stats) = (config.dim, job.stats);
-    // Copies of the same two `Rows` every worker holds (Hogwild, module docs).
-    let SharedMatrices { syn0, syn1neg } = job.shared;
-    let params = Params {
-        dim,
-        window: config.window,
-        table: job.table,
-        sig: SigmoidTable::get(),
-    };
-    let mut s = Scratch::new(rng, dim, config.negative);
-    let mut kept: Vec<u32> = Vec::new();
-    let mut alpha = config.alpha;
-    let (mut words, mut effective, mut loss, mut examples) = (0u64, 0u64, 0.0f64, 0u64);
-    let mut pending = 0u64;
-    let n = job.chunks.len();
-    let mut current_epoch = None;
-    loop {
-        // Take the next unit: whichever worker is free first gets it, so all
-        // finish within one chunk of each other.
-        let c = job.next_chunk.fetch_add(1, Ordering::Relaxed);
-        if n == 0 || c >= n * config.epochs {
-            break;
-        }
-        let epoch = c / n;
-        if current_epoch != Some(epoch) {
-            current_epoch = Some(epoch);
-            stats.epoch.store(epoch, Ordering::Relaxed);
-            if epoch + 1 == config.epochs {
-                stats
-                    .last_epoch_loss_bits
-                    .store(loss.to_bits(), Ordering::Relaxed);
-                stats.last_epoch_examples.store(examples, Ordering::Relaxed);
-            }
-        }
-        for sent in job.chunks[c % n].clone() {
-            if job.control.is_paused() {
-                while job.control.is_paused() && !job.control.is_cancelled() {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            }
-            if job.control.is_cancelled() {
-                return;
-            }
-            let sentence = job.data.sentence(sent);
-            // Subsampling: drop frequent words at random, afresh every epoch.
-            kept.clear();
-            for &w in sentence {
-                let k = job.keep[w as usize];
-                if k >= 1.0 || s.rng.next_f32() < k {
-                    kept.push(w);
-                }
-            }
-            // SAFETY: `syn0` and `syn1neg` have `v` rows of `dim = params.dim`
-            // floats and are reached only through `Rows` while workers run; every
-            // word of `kept` indexed `keep` (length `v`) and every negative comes
-            // from the table of `v` words (checked in `train`).
-            let (l, e) = unsafe {
-                match config.model {
-                    ModelKind::SkipGram => {
-                        skipgram::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
-                    }
-                    ModelKind::Cbow => {
-                        cbow::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
-                    }
-                }
-            };
-            loss += l;
-            examples += e;
-            words += sentence.len() as u64;
-            effective += kept.len() as u64;
-            pending += sentence.len() as u64;
-            if pending >= REPORT_WORDS {
-                let done = job.words_done.fetch_add(pending, Ordering::Relaxed) + pending;
-                pending = 0;
-                alpha = alpha_at(config, done as f64 / job.total_words.max(1) as f64);
-                publish(stats, words, effective, loss, examples);
-            }
-        }
-    }
-    job.words_done.fetch_add(pending, Ordering::Relaxed);
-    publish(stats, words, effective, loss, examples);
-}
-
-fn publish(stats: &WorkerStats, words: u64, effective: u64, loss: f64, examples: u64) {
-    stats.words.store(words, Ordering::Relaxed);
-    stats.effective.store(effective, Ordering::Relaxed);
-    stats.loss_bits.store(loss.to_bits(), Ordering::Relaxed);
-    stats.examples.store(examples, Ordering::Relaxed);
-}
-
-/// CPU time of the calling thread in ns, from `/proc/thread-self/schedstat`
-/// (Linux; `None` elsewhere).
-fn thread_cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_ascii_whitespace().next()?.parse().ok()
 }

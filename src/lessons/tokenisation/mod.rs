@@ -71,8 +71,11 @@ impl Tokenisation {
         ui.label("Hover a token: its characters light up in your sentence, and every row's tokens covering them are outlined.");
         let link = self.link;
         rows::linked_sentence(ui, cx.sentence, link, ws);
-        let rows = self.rows(cx.sentence).to_vec();
-        self.link = rows::show_rows(ui, cx.sentence, &rows, ws, link);
+        // Drawn from the cache itself: copying every row each frame is what the
+        // cache is there to avoid.
+        self.rows(cx.sentence);
+        let rows = self.cache.as_ref().map_or(&[][..], |c| &c.rows);
+        self.link = rows::show_rows(ui, cx.sentence, rows, ws, link);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The two building blocks every BERT sub-layer is made of, `nn.Linear` and
 //! `nn.LayerNorm`, each with its loading from a checkpoint and its forward pass.
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use super::weights::{Reader, WeightsError};
 use crate::model::numerics::matmul::mat_mul;
@@ -62,14 +62,20 @@ impl LayerNorm {
     pub fn forward(&self, x: &ArrayView2<f32>, eps: f64) -> Array2<f32> {
         let mut out = x.to_owned();
         for mut row in out.rows_mut() {
-            let width = row.len() as f64;
-            let mean = row.iter().map(|&v| v as f64).sum::<f64>() / width;
-            let var = row.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / width;
-            let inv = 1.0 / (var + eps).sqrt();
+            let (mean, inv) = row_stats(row.view(), eps);
             for ((v, g), b) in row.iter_mut().zip(&self.gamma).zip(&self.beta) {
                 *v = ((*v as f64 - mean) * inv) as f32 * g + b;
             }
         }
         out
     }
+}
+
+/// A row's mean and `1/σ` (biased variance, as PyTorch), summed in f64. The app's
+/// LayerNorm and the training forward both use it, so their outputs are bit-identical.
+pub(crate) fn row_stats(row: ArrayView1<f32>, eps: f64) -> (f64, f64) {
+    let width = row.len() as f64;
+    let mean = row.iter().map(|&v| v as f64).sum::<f64>() / width;
+    let var = row.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / width;
+    (mean, 1.0 / (var + eps).sqrt())
 }

@@ -7,7 +7,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::model::bert::config::Activation;
-use crate::model::bert::linear::{LayerNorm, Linear};
+use crate::model::bert::linear::{LayerNorm, Linear, row_stats};
 use crate::model::numerics::matmul::mat_mul;
 
 /// What LayerNorm's backward needs from its forward.
@@ -30,10 +30,7 @@ pub fn layer_norm_forward(
     let mut x_hat = x.to_owned(); // (tokens × width)
     let mut inv_std = Array1::zeros(x.nrows());
     for (mut row, inv_out) in x_hat.rows_mut().into_iter().zip(inv_std.iter_mut()) {
-        let width = row.len() as f64;
-        let mean = row.iter().map(|&v| v as f64).sum::<f64>() / width;
-        let var = row.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / width;
-        let inv = 1.0 / (var + eps).sqrt();
+        let (mean, inv) = row_stats(row.view(), eps);
         row.mapv_inplace(|v| ((v as f64 - mean) * inv) as f32);
         *inv_out = inv as f32;
     }

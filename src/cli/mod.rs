@@ -20,11 +20,14 @@ use std::path::PathBuf;
 
 pub mod bench;
 pub mod bpe_train;
+pub mod fill_mask;
+pub mod model_arg;
 pub mod neighbours;
 pub mod rnn_grad;
 pub mod screenshot;
 pub mod tokenize;
 pub mod trace;
+pub mod train_bert;
 pub mod word2vec;
 
 #[derive(Debug, Parser)]
@@ -73,6 +76,12 @@ pub enum Command {
     Neighbours(neighbours::NeighboursArgs),
     /// Time the transformer's forward pass (with the full trace) and print median and p95.
     Bench(bench::BenchArgs),
+    /// Print a BERT's best guesses for every [MASK] in a text.
+    FillMask(fill_mask::FillMaskArgs),
+    /// Score a BERT's masked-word guesses and NSP on the held-out addresses.
+    EvalMlm(fill_mask::EvalMlmArgs),
+    /// Pre-train a small BERT (masked words + next sentence) and write a Hugging Face folder.
+    TrainBert(train_bert::TrainBertArgs),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -86,6 +95,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Word2vec(args)) => word2vec::run(&args),
         Some(Command::Neighbours(args)) => neighbours::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::TrainBert(args)) => train_bert::run(&args),
+        Some(Command::FillMask(args)) => fill_mask::fill_mask(&args),
+        Some(Command::EvalMlm(args)) => fill_mask::eval_mlm(&args),
     }
 }
 

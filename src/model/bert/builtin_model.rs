@@ -12,7 +12,8 @@ use crate::model::tokenize::WordPiece;
 use crate::model::tokenize::basic::BasicTokenizer;
 
 const CONFIG: &str = include_str!("../../../assets/models/tiny-sotu/config.json");
-const WEIGHTS: &[u8] = include_bytes!("../../../assets/models/tiny-sotu/model.safetensors");
+/// The shipped `model.safetensors` (also read for the pooler and NSP head).
+pub const WEIGHTS: &[u8] = include_bytes!("../../../assets/models/tiny-sotu/model.safetensors");
 const VOCAB: &str = include_str!("../../../assets/models/tiny-sotu/vocab.txt");
 
 /// The name the UI shows.

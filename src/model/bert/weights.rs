@@ -276,18 +276,7 @@ impl BertWeights {
 
     /// Serialises to safetensors bytes (F32, little-endian).
     pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>, WeightsError> {
-        let tensors = self.named_tensors();
-        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
-            .into_iter()
-            .map(|(name, shape, data)| (name, shape, f32_to_le_bytes(&data)))
-            .collect();
-        let mut views = Vec::with_capacity(bytes.len());
-        for (name, shape, raw) in &bytes {
-            let view = TensorView::new(Dtype::F32, shape.clone(), raw)
-                .map_err(|e| WeightsError::Write(e.to_string()))?;
-            views.push((name.as_str(), view));
-        }
-        safetensors::serialize(views, None).map_err(|e| WeightsError::Write(e.to_string()))
+        tensors_to_safetensors(&self.named_tensors(), false)
     }
 
     /// Writes `model.safetensors` in the format [`BertWeights::load`] reads.
@@ -365,47 +354,7 @@ impl Reader<'_, '_> {
     }
 
     fn raw(&self, name: &str, expected: &[usize]) -> Result<Vec<f32>, WeightsError> {
-        let full = format!("{}{name}", self.prefix);
-        let view = self
-            .st
-            .tensor(&full)
-            .map_err(|_| WeightsError::Missing(full.clone()))?;
-        if view.shape() != expected {
-            return Err(WeightsError::WrongShape {
-                name: full,
-                expected: expected.to_vec(),
-                found: view.shape().to_vec(),
-            });
-        }
-        let data = view.data();
-        let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => f32_from_le_bytes(data),
-            Dtype::F16 => data
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            Dtype::BF16 => data
-                .chunks_exact(2)
-                .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            other => {
-                return Err(WeightsError::UnsupportedDtype {
-                    name: full,
-                    dtype: format!("{other:?}"),
-                });
-            }
-        };
-        let count: usize = expected.iter().product();
-        if values.len() != count {
-            return Err(WeightsError::BadFile(format!(
-                "tensor `{full}` holds {} values, its shape needs {count}",
-                values.len()
-            )));
-        }
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err(WeightsError::NotFinite(full));
-        }
-        Ok(values)
+        tensor_f32(self.st, &format!("{}{name}", self.prefix), expected)
     }
 
     pub(super) fn mat(
@@ -422,4 +371,86 @@ impl Reader<'_, '_> {
     pub(super) fn vec(&self, name: &str, len: usize) -> Result<Array1<f32>, WeightsError> {
         Ok(Array1::from(self.raw(name, &[len])?))
     }
+}
+
+/// Tensor `name` of `st` as f32 (from F32, F16 or BF16), checked to have shape
+/// `expected` and only finite values.
+pub fn tensor_f32(
+    st: &SafeTensors<'_>,
+    name: &str,
+    expected: &[usize],
+) -> Result<Vec<f32>, WeightsError> {
+    let full = name.to_string();
+    let view = st
+        .tensor(&full)
+        .map_err(|_| WeightsError::Missing(full.clone()))?;
+    if view.shape() != expected {
+        return Err(WeightsError::WrongShape {
+            name: full,
+            expected: expected.to_vec(),
+            found: view.shape().to_vec(),
+        });
+    }
+    let data = view.data();
+    let values: Vec<f32> = match view.dtype() {
+        Dtype::F32 => f32_from_le_bytes(data),
+        Dtype::F16 => data
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        Dtype::BF16 => data
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        other => {
+            return Err(WeightsError::UnsupportedDtype {
+                name: full,
+                dtype: format!("{other:?}"),
+            });
+        }
+    };
+    let count: usize = expected.iter().product();
+    if values.len() != count {
+        return Err(WeightsError::BadFile(format!(
+            "tensor `{full}` holds {} values, its shape needs {count}",
+            values.len()
+        )));
+    }
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(WeightsError::NotFinite(full));
+    }
+    Ok(values)
+}
+
+/// Serialises named f32 tensors as safetensors, stored as F32 or (with `f16`)
+/// rounded to F16, which halves the file at about 3 significant digits.
+pub fn tensors_to_safetensors(
+    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    f16: bool,
+) -> Result<Vec<u8>, WeightsError> {
+    let bytes: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, _, data)| {
+            if f16 {
+                data.iter()
+                    .flat_map(|&x| half::f16::from_f32(x).to_le_bytes())
+                    .collect()
+            } else {
+                f32_to_le_bytes(data)
+            }
+        })
+        .collect();
+    let dtype = if f16 { Dtype::F16 } else { Dtype::F32 };
+    let mut views = Vec::with_capacity(tensors.len());
+    for ((name, shape, _), raw) in tensors.iter().zip(&bytes) {
+        let view = TensorView::new(dtype, shape.clone(), raw)
+            .map_err(|e| WeightsError::Write(e.to_string()))?;
+        views.push((name.as_str(), view));
+    }
+    safetensors::serialize(views, None).map_err(|e| WeightsError::Write(e.to_string()))
+}
+
+/// Parses safetensors bytes, turning the crate's errors into a user's sentence.
+pub fn parse_safetensors(bytes: &[u8]) -> Result<SafeTensors<'_>, WeightsError> {
+    SafeTensors::deserialize(bytes).map_err(describe_safetensors_error)
 }

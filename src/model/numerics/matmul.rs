@@ -16,6 +16,22 @@ pub fn mat_mul_into(
     b: &ArrayView2<f32>,
     c: &mut ArrayViewMut2<f32>,
 ) {
+    gemm_into(scale, a, b, c, false);
+}
+
+/// `c += a · b`: accumulates into `c` without a temporary (gradients summed over
+/// many sequences, e.g. the `(vocab × hidden)` decoder gradient).
+pub fn mat_mul_add(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut ArrayViewMut2<f32>) {
+    gemm_into(1.0, a, b, c, true);
+}
+
+fn gemm_into(
+    scale: f32,
+    a: &ArrayView2<f32>,
+    b: &ArrayView2<f32>,
+    c: &mut ArrayViewMut2<f32>,
+    accumulate: bool,
+) {
     let (m, k) = a.dim();
     let (k2, n) = b.dim();
     assert!(
@@ -27,7 +43,9 @@ pub fn mat_mul_into(
         return;
     }
     if k == 0 {
-        c.fill(0.0);
+        if !accumulate {
+            c.fill(0.0);
+        }
         return;
     }
     let [a_rs, a_cs] = [a.strides()[0], a.strides()[1]];
@@ -35,7 +53,8 @@ pub fn mat_mul_into(
     let [c_rs, c_cs] = [c.strides()[0], c.strides()[1]];
     // SAFETY: the three pointers and their strides describe valid ndarray views of the
     // shapes checked above; `c` is borrowed mutably, so it aliases neither `a` nor `b`.
-    // With `read_dst = false` the destination is only written: c = scale · a·b.
+    // With `read_dst = false` the destination is only written: c = scale · a·b;
+    // with `read_dst = true` (and alpha 1) it becomes c + scale · a·b.
     unsafe {
         gemm::gemm(
             m,
@@ -44,14 +63,14 @@ pub fn mat_mul_into(
             c.as_mut_ptr(),
             c_cs,
             c_rs,
-            false,
+            accumulate,
             a.as_ptr(),
             a_cs,
             a_rs,
             b.as_ptr(),
             b_cs,
             b_rs,
-            0.0,
+            if accumulate { 1.0 } else { 0.0 },
             scale,
             false,
             false,
@@ -94,5 +113,18 @@ mod tests {
             mat_mul(&Array2::zeros((0, 3)).view(), &Array2::zeros((3, 2)).view()).dim(),
             (0, 2)
         );
+    }
+
+    #[test]
+    fn mat_mul_add_accumulates() {
+        let a = Array2::from_shape_fn((4, 6), |(i, j)| (i as f32 - j as f32 * 0.2).sin());
+        let b = Array2::from_shape_fn((4, 5), |(i, j)| (i as f32 * 0.5 + j as f32).cos());
+        let start = Array2::from_shape_fn((6, 5), |(i, j)| (i * 5 + j) as f32);
+        let mut c = start.clone();
+        mat_mul_add(&a.t(), &b.view(), &mut c.view_mut());
+        let want = &start + &a.t().dot(&b);
+        for (g, e) in c.iter().zip(want.iter()) {
+            assert!((g - e).abs() < 1e-4, "{g} vs {e}");
+        }
     }
 }

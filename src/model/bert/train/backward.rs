@@ -11,7 +11,7 @@ use super::grads::Grads;
 use super::model::{PretrainModel, TrainError};
 use super::ops::{activation_backward, layer_norm_backward, linear_backward};
 use crate::model::bert::layer::Layer;
-use crate::model::numerics::matmul::mat_mul;
+use crate::model::numerics::matmul::{mat_mul, mat_mul_add};
 
 /// Adds `d_mlm·∂mlm/∂θ + d_nsp·∂nsp/∂θ` into `grads`. `d_mlm` and `d_nsp` are the
 /// weights of this sequence's two losses in the batch objective (1 and 1 for a
@@ -33,11 +33,16 @@ pub fn backward(
     if let Some(mlm) = &cache.mlm {
         let d_logits = &mlm.d_logits * d_mlm; // (m × vocab)
         grads.mlm.bias += &d_logits.sum_axis(Axis(0));
-        let d_decoder = mat_mul(&d_logits.t(), &mlm.transformed.view()); // (vocab × hidden)
-        match grads.mlm.decoder.as_mut() {
-            Some(untied) => *untied += &d_decoder,
-            None => grads.embeddings.word += &d_decoder,
-        }
+        // ∂L/∂decoder = d_logitsᵀ · transformed, (vocab × hidden), added in place.
+        let target = match grads.mlm.decoder.as_mut() {
+            Some(untied) => untied,
+            None => &mut grads.embeddings.word,
+        };
+        mat_mul_add(
+            &d_logits.t(),
+            &mlm.transformed.view(),
+            &mut target.view_mut(),
+        );
         let dt = mat_mul(&d_logits.view(), &decoder(model).view()); // (m × hidden)
         let mut d_act = layer_norm_backward(
             &model.mlm.layer_norm,
@@ -194,22 +199,50 @@ pub fn batch_loss_and_grads(
     batch: &[PretrainExample],
     grads: &mut Grads,
 ) -> Result<BatchLosses, TrainError> {
+    let totals = BatchTotals::of(batch);
+    accumulate(model, batch, totals, grads)
+}
+
+/// How many MLM positions and NSP labels a whole batch has: each part of a batch
+/// split across threads weighs its losses by the totals of the whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchTotals {
+    pub mlm: usize,
+    pub nsp: usize,
+}
+
+impl BatchTotals {
+    pub fn of(batch: &[PretrainExample]) -> Self {
+        Self {
+            mlm: batch
+                .iter()
+                .flat_map(|ex| ex.mlm_labels.iter().flatten())
+                .count(),
+            nsp: batch.iter().filter(|ex| ex.nsp_label.is_some()).count(),
+        }
+    }
+}
+
+/// Forward and backward over `part` of a batch whose totals are `totals`: adds
+/// this part's share of the batch gradient into `grads` and returns its share of
+/// the losses (the parts' results add up to the whole batch's).
+pub fn accumulate(
+    model: &PretrainModel,
+    part: &[PretrainExample],
+    totals: BatchTotals,
+    grads: &mut Grads,
+) -> Result<BatchLosses, TrainError> {
     // The weights are known from the labels, so each sequence's cache can be
     // dropped as soon as its backward has run.
-    let mlm_total = batch
-        .iter()
-        .flat_map(|ex| ex.mlm_labels.iter().flatten())
-        .count();
-    let nsp_total = batch.iter().filter(|ex| ex.nsp_label.is_some()).count();
     let mut out = BatchLosses {
-        mlm_count: mlm_total,
-        nsp_count: nsp_total,
+        mlm_count: totals.mlm,
+        nsp_count: totals.nsp,
         ..BatchLosses::default()
     };
-    for ex in batch {
+    for ex in part {
         let (losses, cache) = super::forward::forward_example(model, ex)?;
-        let d_mlm = losses.mlm_count as f32 / mlm_total.max(1) as f32;
-        let d_nsp = 1.0 / nsp_total.max(1) as f32;
+        let d_mlm = losses.mlm_count as f32 / totals.mlm.max(1) as f32;
+        let d_nsp = 1.0 / totals.nsp.max(1) as f32;
         backward(model, &cache, d_mlm, d_nsp, grads);
         out.mlm += losses.mlm * f64::from(d_mlm);
         out.mlm_correct += losses.mlm_correct;
@@ -219,4 +252,14 @@ pub fn batch_loss_and_grads(
         }
     }
     Ok(out)
+}
+
+impl BatchLosses {
+    /// Adds another part's share (both parts of one batch).
+    pub fn merge(&mut self, other: &BatchLosses) {
+        self.mlm += other.mlm;
+        self.nsp += other.nsp;
+        self.mlm_correct += other.mlm_correct;
+        self.nsp_correct += other.nsp_correct;
+    }
 }

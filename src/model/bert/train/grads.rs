@@ -226,3 +226,14 @@ fn tensors(g: &Grads) -> Vec<(String, ArrayViewD<'_, f32>)> {
 fn tensors_mut(g: &mut Grads) -> Vec<(String, ArrayViewMutD<'_, f32>)> {
     walk!(g, view_mut, iter_mut, as_mut)
 }
+
+/// Every parameter of `model` under its Hugging Face name, in [`named_params`]
+/// order (checkpoints and export write this list).
+pub fn model_tensors(model: &PretrainModel) -> Vec<(String, ArrayViewD<'_, f32>)> {
+    walk!(model, view, iter, as_ref)
+}
+
+/// [`model_tensors`] for writing (a checkpoint being restored).
+pub fn model_tensors_mut(model: &mut PretrainModel) -> Vec<(String, ArrayViewMutD<'_, f32>)> {
+    walk!(model, view_mut, iter_mut, as_mut)
+}

@@ -36,6 +36,8 @@ pub enum TrainError {
     Mismatch(String),
     #[error("{0}")]
     Weights(String),
+    #[error("{0}")]
+    Setup(String),
 }
 
 impl From<WeightsError> for TrainError {
@@ -131,6 +133,14 @@ impl PretrainModel {
             mlm,
             heads,
         })
+    }
+
+    /// Parameters in every tensor (the tied decoder counted once).
+    pub fn parameter_count(&self) -> usize {
+        super::grads::model_tensors(self)
+            .iter()
+            .map(|(_, t)| t.len())
+            .sum()
     }
 
     /// The encoder and MLM head as the app's [`BertWeights`] (a copy), for the

@@ -8,7 +8,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::model::bert::config::Activation;
 use crate::model::bert::linear::{LayerNorm, Linear, row_stats};
-use crate::model::numerics::matmul::mat_mul;
+use crate::model::numerics::matmul::{mat_mul, mat_mul_add};
 
 /// What LayerNorm's backward needs from its forward.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ pub fn linear_backward(
 /// The parameter half of [`linear_backward`], for a layer whose input needs no
 /// gradient (or whose input gradient is formed elsewhere).
 pub fn linear_backward_params(x: &ArrayView2<f32>, dy: &ArrayView2<f32>, grad: &mut Linear) {
-    grad.weight += &mat_mul(&dy.t(), x); // (out × in)
+    mat_mul_add(&dy.t(), x, &mut grad.weight.view_mut()); // (out × in)
     grad.bias += &dy.sum_axis(Axis(0));
 }
 

@@ -44,6 +44,20 @@ impl AdamW {
         }
     }
 
+    /// The first and second moments, one vector per tensor in [`named_params`]
+    /// order (empty before the first update), for checkpoints.
+    pub fn moments(&self) -> (&[Vec<f32>], &[Vec<f32>]) {
+        (&self.m, &self.v)
+    }
+
+    /// Restores a checkpoint's moments and step count. The lengths are checked
+    /// against the model at the next [`AdamW::update`].
+    pub fn restore(&mut self, step: u64, m: Vec<Vec<f32>>, v: Vec<Vec<f32>>) {
+        self.step = step;
+        self.m = m;
+        self.v = v;
+    }
+
     /// One update of every parameter with learning rate `lr`.
     pub fn update(
         &mut self,

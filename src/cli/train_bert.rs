@@ -283,14 +283,8 @@ fn build(
 
 /// BERT's masking over this vocabulary: never the special tokens.
 pub fn masking_policy(tokenizer: &WordPiece) -> Result<MaskingPolicy, String> {
-    let id = |t: &str| tokenizer.token_to_id(t);
-    let mask = id("[MASK]").ok_or("the vocabulary has no [MASK] token")?;
-    let special: Vec<u32> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
-        .iter()
-        .filter_map(|t| id(t))
-        .collect();
-    MaskingPolicy::new(tokenizer.vocab_size() as u32, mask, &special)
-        .ok_or_else(|| "the vocabulary has no ordinary words".to_string())
+    MaskingPolicy::for_tokenizer(tokenizer)
+        .ok_or_else(|| "the vocabulary has no [MASK] token or no ordinary words".to_string())
 }
 
 fn eval_set(

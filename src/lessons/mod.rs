@@ -182,7 +182,7 @@ pub fn new_lesson(id: LessonId) -> Box<dyn Pane> {
         LessonId::Tokenisation => Box::new(tokenisation::Tokenisation::default()),
         LessonId::Word2vec => Box::new(word2vec::Word2vec::default()),
         LessonId::Attention => Box::new(attention::Attention),
-        LessonId::Bert => Box::new(bert::Bert),
+        LessonId::Bert => Box::new(bert::Bert::default()),
         LessonId::Playground => Box::new(playground::Playground::default()),
     }
 }

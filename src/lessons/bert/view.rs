@@ -2,6 +2,11 @@
 
 crate::lessons::views! {
     pub enum View {
-        SpecialTokens = "special-tokens",
+        EncoderOnly = "encoder-only",
+        PretrainFinetune = "pretrain-finetune",
+        Input = "input",
+        Masking = "masking",
+        Nsp = "nsp",
+        Sizes = "sizes",
     }
 }

@@ -14,6 +14,7 @@ pub mod layer;
 pub mod linear;
 pub mod mlm;
 pub mod model_dir;
+pub mod pretrained;
 pub mod trace;
 pub mod train;
 pub mod weights;

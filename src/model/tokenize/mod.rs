@@ -2,6 +2,8 @@
 //! byte-level with GPT-2/GPT-4/GPT-4o ranks), WordPiece (trained, and BERT's), Unigram.
 
 pub mod basic;
+/// bert-base-uncased's vocabulary, shipped beside the built-in model's.
+pub mod bert_base;
 /// BPE training with recorded merges and replay (character- or byte-level).
 pub mod bpe_train;
 /// GPT-2's byte ↔ visible-character mapping.

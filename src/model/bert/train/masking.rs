@@ -62,6 +62,17 @@ impl MaskingPolicy {
         })
     }
 
+    /// BERT's policy over a WordPiece vocabulary: never [PAD], [UNK], [CLS], [SEP]
+    /// or [MASK]. `None` without a [MASK] token or without ordinary words.
+    pub fn for_tokenizer(tokenizer: &crate::model::tokenize::WordPiece) -> Option<Self> {
+        let mask = tokenizer.token_to_id("[MASK]")?;
+        let special: Vec<u32> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+            .iter()
+            .filter_map(|t| tokenizer.token_to_id(t))
+            .collect();
+        Self::new(tokenizer.vocab_size() as u32, mask, &special)
+    }
+
     pub fn is_special(&self, id: u32) -> bool {
         self.special.binary_search(&id).is_ok()
     }

@@ -7,6 +7,7 @@ pub mod masking;
 pub mod model_slot;
 pub mod nsp;
 pub mod pretrain_finetune;
+pub mod pretraining;
 pub mod sizes;
 pub mod view;
 
@@ -22,6 +23,7 @@ pub struct Bert {
     pub input: input::State,
     pub masking: masking::State,
     pub nsp: nsp::State,
+    pub pretraining: pretraining::State,
     pub sizes: sizes::State,
 }
 
@@ -72,11 +74,14 @@ impl Lesson for Bert {
             View::Input => input::show(ui, &mut self.input, &bert, cx.sentence),
             View::Masking => masking::show(ui, &mut self.masking, &bert, cx.sentence),
             View::Nsp => nsp::show(ui, &mut self.nsp, &bert, cx.sentence),
+            View::Pretraining => pretraining::show(ui, &mut self.pretraining, &bert),
             View::PretrainFinetune | View::Sizes => {}
         }
     }
 
     fn background(&mut self, _ctx: &egui::Context) {
         self.model.poll();
+        let bert = self.model.loaded().cloned();
+        self.pretraining.poll(bert.as_deref());
     }
 }

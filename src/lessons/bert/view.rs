@@ -7,6 +7,7 @@ crate::lessons::views! {
         Input = "input",
         Masking = "masking",
         Nsp = "nsp",
+        Pretraining = "pretraining",
         Sizes = "sizes",
     }
 }

@@ -36,7 +36,7 @@ fn wait_for_model(h: &mut Harness<'static, LensApp>) {
     h.run_steps(2);
 }
 
-const KEYS: [(View, &str); 6] = [
+const KEYS: [(View, &str); 7] = [
     (View::EncoderOnly, "Left only (what GPT has seen)"),
     (View::PretrainFinetune, "BERT read about"),
     (View::Input, "Three table look-ups, added"),
@@ -45,6 +45,7 @@ const KEYS: [(View, &str); 6] = [
         "The model's guesses at every chosen position",
     ),
     (View::Nsp, "Sentence B:"),
+    (View::Pretraining, "Blank to watch:"),
     (View::Sizes, "109,482,240"),
 ];
 
@@ -145,6 +146,41 @@ fn a_random_corpus_pair_says_where_it_came_from() {
         .click();
     h.run_steps(3);
     assert!(common::lesson_ref::<Bert>(&h).nsp.pair.is_none());
+}
+
+#[test]
+fn continue_training_runs_to_the_end_and_moves_the_guesses() {
+    let mut h = common::harness(app_at(
+        View::Pretraining,
+        llm_lens::lessons::DEFAULT_SENTENCE,
+    ));
+    wait_for_model(&mut h);
+    {
+        let p = &mut common::lesson::<Bert>(&mut h).pretraining;
+        p.config.updates = 6;
+        p.config.every = 3;
+        p.config.max_docs = 2;
+        p.config.batch = 2;
+        p.config.seq_len = 24;
+        p.config.lr = 1e-3;
+    }
+    h.get_by_role_and_label(Role::Button, "▶ Continue training")
+        .click();
+    h.run_steps(2);
+    common::step_while(&mut h, Duration::from_secs(300), "the training run", |h| {
+        common::lesson_ref::<Bert>(h).pretraining.running()
+    });
+    h.run_steps(3);
+    let p = &common::lesson_ref::<Bert>(&h).pretraining;
+    assert!(p.error.is_none(), "{:?}", p.error);
+    assert!(p.finished);
+    assert_eq!(p.curve.len(), 6);
+    assert!(p.curve.iter().all(|c| c.loss.is_finite() && c.loss > 0.0));
+    let snap = p.snapshot.as_ref().expect("a snapshot of the new weights");
+    assert_eq!(snap.step, 6);
+    assert_eq!(snap.guesses.len(), 5);
+    h.get_by_label_contains("After update 6");
+    h.get_by_label_contains("layer 1 head 1, after update 6");
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub mod data;
 pub mod eval;
 pub mod forward;
 pub mod grads;
+pub mod live;
 pub mod loss;
 pub mod masking;
 pub mod model;

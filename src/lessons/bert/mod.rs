@@ -2,6 +2,7 @@
 //! sizes, each step run live by the built-in model on the learner's sentence.
 
 pub mod encoder_only;
+pub mod fine_tuning;
 pub mod input;
 pub mod masking;
 pub mod model_slot;
@@ -24,6 +25,7 @@ pub struct Bert {
     pub masking: masking::State,
     pub nsp: nsp::State,
     pub pretraining: pretraining::State,
+    pub fine_tuning: fine_tuning::State,
     pub sizes: sizes::State,
 }
 
@@ -75,6 +77,7 @@ impl Lesson for Bert {
             View::Masking => masking::show(ui, &mut self.masking, &bert, cx.sentence),
             View::Nsp => nsp::show(ui, &mut self.nsp, &bert, cx.sentence),
             View::Pretraining => pretraining::show(ui, &mut self.pretraining, &bert),
+            View::FineTuning => fine_tuning::show(ui, &mut self.fine_tuning, &bert, cx.sentence),
             View::PretrainFinetune | View::Sizes => {}
         }
     }
@@ -83,5 +86,6 @@ impl Lesson for Bert {
         self.model.poll();
         let bert = self.model.loaded().cloned();
         self.pretraining.poll(bert.as_deref());
+        self.fine_tuning.poll();
     }
 }

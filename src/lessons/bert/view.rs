@@ -8,6 +8,7 @@ crate::lessons::views! {
         Masking = "masking",
         Nsp = "nsp",
         Pretraining = "pretraining",
+        FineTuning = "fine-tuning",
         Sizes = "sizes",
     }
 }

@@ -36,7 +36,7 @@ fn wait_for_model(h: &mut Harness<'static, LensApp>) {
     h.run_steps(2);
 }
 
-const KEYS: [(View, &str); 7] = [
+const KEYS: [(View, &str); 8] = [
     (View::EncoderOnly, "Left only (what GPT has seen)"),
     (View::PretrainFinetune, "BERT read about"),
     (View::Input, "Three table look-ups, added"),
@@ -46,6 +46,7 @@ const KEYS: [(View, &str); 7] = [
     ),
     (View::Nsp, "Sentence B:"),
     (View::Pretraining, "Blank to watch:"),
+    (View::FineTuning, "Task: which century is a paragraph from?"),
     (View::Sizes, "109,482,240"),
 ];
 
@@ -181,6 +182,34 @@ fn continue_training_runs_to_the_end_and_moves_the_guesses() {
     assert_eq!(snap.guesses.len(), 5);
     h.get_by_label_contains("After update 6");
     h.get_by_label_contains("layer 1 head 1, after update 6");
+}
+
+#[test]
+fn fine_tuning_runs_and_classifies_the_sentence() {
+    let mut h = common::harness(app_at(View::FineTuning, "We must preserve the Union."));
+    wait_for_model(&mut h);
+    {
+        let f = &mut common::lesson::<Bert>(&mut h).fine_tuning;
+        f.config.steps = 3;
+        f.config.batch = 2;
+        f.config.max_len = 24;
+        f.stride = 60;
+    }
+    h.get_by_role_and_label(Role::Button, "▶ Fine-tune").click();
+    h.run_steps(2);
+    common::step_while(&mut h, Duration::from_secs(300), "fine-tuning", |h| {
+        common::lesson_ref::<Bert>(h).fine_tuning.running()
+    });
+    h.run_steps(3);
+    let f = &common::lesson_ref::<Bert>(&h).fine_tuning;
+    assert!(f.error.is_none(), "{:?}", f.error);
+    assert!(f.finished);
+    assert_eq!(f.batches.len(), 3);
+    // Before the first update and after the last.
+    assert_eq!(f.validation.iter().map(|v| v.0).collect::<Vec<_>>(), vec![0, 3]);
+    let (train, held) = f.sizes.expect("dataset sizes");
+    assert!(train > 0 && held > 0);
+    h.get_by_label_contains("Your sentence, after 3 updates");
 }
 
 #[test]

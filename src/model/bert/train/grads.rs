@@ -138,6 +138,12 @@ impl Grads {
     pub fn zeros_like(model: &PretrainModel) -> Self {
         let mut grads = Self::zeros(&model.config);
         grads.mlm.decoder = model.mlm.decoder.as_ref().map(|d| Array2::zeros(d.dim()));
+        // The sentence head may have more than NSP's two classes (fine-tuning).
+        let head = &model.heads.seq_relationship;
+        grads.heads.seq_relationship = Linear {
+            weight: Array2::zeros(head.weight.dim()),
+            bias: Array1::zeros(head.bias.len()),
+        };
         grads
     }
 

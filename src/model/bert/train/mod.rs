@@ -14,6 +14,7 @@ pub mod checkpoint;
 mod checks;
 pub mod data;
 pub mod eval;
+pub mod finetune;
 pub mod forward;
 pub mod grads;
 pub mod live;

@@ -1,21 +1,19 @@
 //! `llm-lens trace`: run the model on a sentence and print what it computed,
 //! so tests, benchmarks and teachers can read the model without the GUI.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use crate::compute::{BackendChoice, Compute, Ran};
 use crate::model::bert::ForwardOptions;
-use crate::model::bert::model_dir::Model;
 use crate::model::bert::trace::Trace;
 
 /// Arguments of `llm-lens trace`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TraceArgs {
-    /// Folder with config.json, model.safetensors and vocab.txt or tokenizer.json.
-    #[arg(long, value_name = "DIR")]
-    pub model: PathBuf,
+    /// Folder with config.json, model.safetensors and vocab.txt or tokenizer.json, or
+    /// `builtin` for the model shipped in the app.
+    #[arg(long, value_name = "DIR|builtin")]
+    pub model: String,
     /// The sentence to run.
     #[arg(long)]
     pub text: String,
@@ -55,7 +53,7 @@ pub struct TraceJson {
 
 /// Loads the model, runs it and builds the JSON object.
 pub fn trace_json(args: &TraceArgs) -> Result<TraceJson, String> {
-    let model = std::sync::Arc::new(Model::load(&args.model).map_err(|e| e.to_string())?);
+    let model = std::sync::Arc::new(super::model_arg::load_model(&args.model)?);
     let encoding = model.encode(&args.text, args.pair.as_deref());
     let compute = Compute::blocking(args.backend);
     let done = compute

@@ -204,7 +204,7 @@ pub fn run(args: &TrainBertArgs) -> Result<(), String> {
 
     let session = Instant::now();
     let mut last_checkpoint = Instant::now();
-    let mut window = Window::default();
+    let mut window = Window::start();
     let total = trainer.config.steps;
     let elapsed = |s: &Instant| elapsed_before + s.elapsed().as_secs_f64();
     while trainer.step < total {
@@ -214,7 +214,7 @@ pub fn run(args: &TrainBertArgs) -> Result<(), String> {
             let line = window.line(stats.step, trainer.tokens, elapsed(&session));
             append(&args.out.join("log.csv"), &line)?;
             progress(&window, stats.step, total, elapsed(&session));
-            window = Window::default();
+            window = Window::start();
         }
         if stats.step % args.eval_every == 0 || stats.step == total {
             // Scored at the length being trained: positions past it are untrained.
@@ -322,8 +322,16 @@ struct Window {
 }
 
 impl Window {
+    /// An empty window whose clock starts now (so its tokens/s counts every
+    /// update in it, and the logging and evaluation between them).
+    fn start() -> Self {
+        Self {
+            started: Some(Instant::now()),
+            ..Self::default()
+        }
+    }
+
     fn add(&mut self, s: &StepStats) {
-        self.started.get_or_insert_with(Instant::now);
         self.updates += 1;
         self.tokens += s.tokens;
         self.loss += s.losses.total();

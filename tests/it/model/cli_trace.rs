@@ -35,7 +35,7 @@ fn folder() -> TempDir {
 
 fn args(dir: &std::path::Path, backend: BackendChoice) -> TraceArgs {
     TraceArgs {
-        model: dir.to_path_buf(),
+        model: dir.display().to_string(),
         text: "Hello world!".into(),
         pair: Some("hello".into()),
         backend,

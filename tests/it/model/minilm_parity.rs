@@ -94,7 +94,7 @@ fn cli_trace_json_matches_pytorch_on_the_bank_sentence() {
     // Both backends, each against PyTorch (the GPU one on lavapipe in CI).
     for backend in [BackendChoice::Cpu, BackendChoice::Gpu] {
         let args = TraceArgs {
-            model: dir.clone(),
+            model: dir.display().to_string(),
             text: case["text"].as_str().unwrap().to_string(),
             pair: None,
             backend,

@@ -4,6 +4,7 @@
 mod bad_folders;
 mod builtin_parity;
 mod cli_trace;
+mod cli_train_bert;
 mod corpus_builtin;
 mod minilm_parity;
 mod tiny_forward;

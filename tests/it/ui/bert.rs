@@ -206,7 +206,10 @@ fn fine_tuning_runs_and_classifies_the_sentence() {
     assert!(f.finished);
     assert_eq!(f.batches.len(), 3);
     // Before the first update and after the last.
-    assert_eq!(f.validation.iter().map(|v| v.0).collect::<Vec<_>>(), vec![0, 3]);
+    assert_eq!(
+        f.validation.iter().map(|v| v.0).collect::<Vec<_>>(),
+        vec![0, 3]
+    );
     let (train, held) = f.sizes.expect("dataset sizes");
     assert!(train > 0 && held > 0);
     h.get_by_label_contains("Your sentence, after 3 updates");

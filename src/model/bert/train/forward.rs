@@ -189,7 +189,7 @@ pub fn encode(
 
 /// The MLM transform (dense, activation, LayerNorm) on `x` `(rows × hidden)`:
 /// pre-activation, activation, LayerNorm cache and output.
-fn mlm_transform(
+pub(super) fn mlm_transform(
     model: &PretrainModel,
     x: &Array2<f32>,
 ) -> (Array2<f32>, Array2<f32>, LayerNormCache, Array2<f32>) {

@@ -23,6 +23,7 @@ pub mod masking;
 pub mod model;
 pub mod ops;
 pub mod optim;
+pub mod packed;
 #[cfg(test)]
 mod run_checks;
 pub mod trainer;

@@ -8,6 +8,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::model::bert::config::Activation;
 use crate::model::bert::linear::{LayerNorm, Linear, row_stats};
+use crate::model::numerics::fast_exp::fast_exp;
 use crate::model::numerics::matmul::{mat_mul, mat_mul_add};
 
 /// What LayerNorm's backward needs from its forward.
@@ -94,24 +95,37 @@ pub fn linear_backward_params(x: &ArrayView2<f32>, dy: &ArrayView2<f32>, grad: &
 /// Derivative of the activation at its input `u`, multiplied into `d` (which holds
 /// `∂L/∂act(u)` and comes back as `∂L/∂u`).
 pub fn activation_backward(act: Activation, u: &Array2<f32>, d: &mut Array2<f32>) {
-    let derivative: fn(f32) -> f32 = match act {
-        Activation::Gelu => gelu_derivative,
-        Activation::GeluNew => gelu_tanh_derivative,
-        Activation::Relu => |x| if x > 0.0 { 1.0 } else { 0.0 },
-    };
-    ndarray::Zip::from(d)
-        .and(u)
-        .for_each(|d, &u| *d *= derivative(u));
+    match act {
+        Activation::Gelu => scale_by(d, u, gelu_derivative),
+        Activation::GeluNew => scale_by(d, u, gelu_tanh_derivative),
+        Activation::Relu => scale_by(d, u, |x| if x > 0.0 { 1.0 } else { 0.0 }),
+    }
+}
+
+/// `d ← d · f(u)` elementwise. Generic (not a fn pointer) so `f` inlines into a
+/// plain slice loop the compiler vectorises: with a call per element the GELU
+/// derivative took a third of a training step.
+fn scale_by(d: &mut Array2<f32>, u: &Array2<f32>, f: impl Fn(f32) -> f32 + Copy) {
+    match (d.as_slice_mut(), u.as_slice()) {
+        (Some(ds), Some(us)) if ds.len() == us.len() => {
+            for (g, &x) in ds.iter_mut().zip(us) {
+                *g *= f(x);
+            }
+        }
+        _ => ndarray::Zip::from(d).and(u).for_each(|g, &x| *g *= f(x)),
+    }
 }
 
 /// `d/dx [x·Φ(x)] = Φ(x) + x·φ(x)`, with the same `erfc` the forward uses for Φ.
+#[inline]
 pub fn gelu_derivative(x: f32) -> f32 {
     let cdf = 0.5 * crate::model::bert::activation::erfc(-x * std::f32::consts::FRAC_1_SQRT_2);
-    let pdf = (-0.5 * x * x).exp() * 0.398_942_3; // 1/√(2π)
+    let pdf = fast_exp(-0.5 * x * x) * 0.398_942_3; // 1/√(2π)
     cdf + x * pdf
 }
 
 /// Derivative of `½x(1 + tanh(c(x + 0.044715x³)))`.
+#[inline]
 pub fn gelu_tanh_derivative(x: f32) -> f32 {
     const C: f32 = 0.797_884_6; // √(2/π)
     let inner = C * (x + 0.044_715 * x * x * x);

@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::backward::{BatchLosses, BatchTotals, accumulate};
+use super::backward::{BatchLosses, BatchTotals};
 use super::data::{PairSampler, SpecialIds, TokenCorpus};
 use super::forward::PretrainExample;
 use super::grads::Grads;
 use super::masking::MaskingPolicy;
 use super::model::{PretrainModel, TrainError};
 use super::optim::{AdamW, LinearSchedule, clip_global_norm};
+use super::packed::accumulate_packed;
 use crate::model::numerics::rng::SplitMix64;
 
 /// Everything that decides a run besides the corpus and the model's shape.
@@ -198,7 +199,7 @@ impl Trainer {
                 .map(|(part, grads)| {
                     scope.spawn(move || {
                         grads.fill_zero();
-                        accumulate(model, part, totals, grads)
+                        accumulate_packed(model, part, totals, grads)
                     })
                 })
                 .collect();

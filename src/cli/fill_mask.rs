@@ -109,8 +109,14 @@ pub struct EvalMlmArgs {
 
 /// Scores masked-token top-1/top-5 and NSP on the held-out addresses.
 pub fn eval_mlm(args: &EvalMlmArgs) -> Result<(), String> {
+    if !(1..=100_000).contains(&args.pairs) {
+        return Err("--pairs must be between 1 and 100,000".into());
+    }
     let model = load_model(&args.model)?;
     let seq_len = args.seq_len.min(model.config.max_position_embeddings);
+    if seq_len < 5 {
+        return Err("--seq-len must be at least 5 (two sentences and three special tokens)".into());
+    }
     let heads = model_heads(&args.model, model.config.hidden_size);
     let has_nsp = heads.is_some();
     let heads = heads.unwrap_or_else(|| PretrainHeads::zeros(model.config.hidden_size));

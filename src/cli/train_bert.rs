@@ -120,7 +120,32 @@ fn train_vocab(corpus: &Corpus, held_out: usize, size: usize) -> Result<WordPiec
 }
 
 /// Loads the corpus, builds or restores the run, trains, evaluates and exports.
+/// Refuses settings that could only exhaust memory or make no sense, in one line.
+fn check_args(args: &TrainBertArgs) -> Result<(), String> {
+    let within = |name: &str, v: usize, lo: usize, hi: usize| {
+        if (lo..=hi).contains(&v) {
+            Ok(())
+        } else {
+            Err(format!("--{name} must be between {lo} and {hi}"))
+        }
+    };
+    within("seq-len", args.seq_len, 5, 512)?;
+    within("short-seq-len", args.short_seq_len, 5, 512)?;
+    within("batch", args.batch, 1, 4096)?;
+    within("vocab-size", args.vocab_size, 10, 200_000)?;
+    within("threads", args.threads, 1, 256)?;
+    within("eval-pairs", args.eval_pairs, 1, 100_000)?;
+    if args.log_every == 0 || args.eval_every == 0 {
+        return Err("--log-every and --eval-every must be at least 1".into());
+    }
+    if !(args.lr.is_finite() && args.lr > 0.0 && args.clip.is_finite()) {
+        return Err("--lr must be a positive number and --clip a number".into());
+    }
+    Ok(())
+}
+
 pub fn run(args: &TrainBertArgs) -> Result<(), String> {
+    check_args(args)?;
     let started = Instant::now();
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let corpus = if args.corpus == "builtin" {

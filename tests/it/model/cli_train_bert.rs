@@ -172,6 +172,29 @@ fn fill_mask_without_a_blank_and_a_missing_folder_are_one_line_errors() {
 }
 
 #[test]
+fn absurd_settings_are_refused_in_one_line() {
+    let dir = temp("train-bert-bad");
+    for bad in [
+        ["--batch", "0"],
+        ["--seq-len", "100000"],
+        ["--eval-pairs", "1000000000"],
+        ["--lr", "NaN"],
+    ] {
+        let run = llm_lens()
+            .args(["train-bert", "--out"])
+            .arg(dir.join("run"))
+            .args(bad)
+            .output()
+            .expect("run llm-lens");
+        assert!(!run.status.success(), "{bad:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    assert!(!dir.join("run/checkpoint").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn eval_mlm_scores_the_builtin_model() {
     let run = llm_lens()
         .args([

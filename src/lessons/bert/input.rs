@@ -20,6 +20,8 @@ pub const DEFAULT_SECOND: &str = "It was closed on Sunday.";
 pub const SHORT: &str = "Thank you.";
 /// Rows drawn in the embedding heatmaps.
 const MAX_ROWS: usize = 24;
+/// Dimensions drawn per row.
+const SHOWN_DIMS: usize = 16;
 
 /// What the padding demonstration measured.
 pub struct Padding {
@@ -233,33 +235,37 @@ fn embeddings(ui: &mut egui::Ui, input: &ModelInput, trace: &Trace) {
     let e = &trace.embeddings;
     let n = input.ids.len().min(MAX_ROWS);
     let hidden = e.sum.ncols();
+    // A projector needs cells big enough to read: the first dimensions only.
+    let dims = hidden.min(SHOWN_DIMS);
     let labels: Vec<String> = input.tokens[..n].to_vec();
     ui.strong(format!(
-        "Three table look-ups, added: each row is one token's {hidden} numbers"
+        "Three table look-ups, added: each row is one token, its first {dims} of {hidden} numbers (hover for values)"
     ));
     let parts: [(&str, &Array2<f32>); 4] = [
-        ("word-piece embedding (one row per token id)", &e.token),
+        ("word-piece embedding (a row per token id)", &e.token),
         ("segment embedding (A or B)", &e.segment),
         (
-            "position embedding (learned, one row per position)",
+            "position embedding (learned, a row per position)",
             &e.position,
         ),
-        ("sum = what layer 1 receives, before LayerNorm", &e.sum),
+        ("sum: what layer 1 receives, before LayerNorm", &e.sum),
     ];
     let all: Vec<f32> = parts
         .iter()
-        .flat_map(|(_, m)| m.slice(s![..n, ..]).iter().copied().collect::<Vec<_>>())
+        .flat_map(|(_, m)| m.slice(s![..n, ..dims]).iter().copied().collect::<Vec<_>>())
         .collect();
     let scale = Scale::diverging_for(&all);
-    let cell = ((ui.available_width() - 120.0) / hidden as f32).clamp(1.0, 6.0);
-    for (title, m) in parts {
-        let values: Vec<f32> = m.slice(s![..n, ..]).iter().copied().collect();
-        ui.label(title);
-        Heatmap::new(title, &values, n, hidden)
+    // Labels need cells of 9 points; four tables stacked still fit a screen.
+    let cell = 10.0;
+    for (i, (title, m)) in parts.iter().enumerate() {
+        let values: Vec<f32> = m.slice(s![..n, ..dims]).iter().copied().collect();
+        ui.label(*title);
+        Heatmap::new(title, &values, n, dims)
             .labels(&labels, &[])
             .scale(scale)
             .max_cell(cell)
-            .unit("embedding value")
+            .unit("value (one scale for all four)")
+            .legend(i + 1 == parts.len())
             .show(ui);
     }
     if input.ids.len() > n {
@@ -300,8 +306,11 @@ fn padding_view(ui: &mut egui::Ui, p: &Padding) {
     } else {
         format!("at most {:.1e} (rounding)", p.with_mask)
     };
-    ui.label(format!(
-        "The shortest sentence run alone and run padded: with the mask its final outputs change {with}; without the mask, by up to {:.3}: its tokens attended to the [PAD]s.",
-        p.without_mask
-    ));
+    ui.add(
+        egui::Label::new(format!(
+            "The shortest sentence run alone and run padded: with the mask its final outputs change {with}; without the mask, by up to {:.3}: its tokens attended to the [PAD]s.",
+            p.without_mask
+        ))
+        .wrap(),
+    );
 }

@@ -22,6 +22,7 @@ pub mod attention;
 pub mod bert;
 pub mod cache_key;
 pub mod history;
+pub mod model_slot;
 pub mod playground;
 pub mod shared_views;
 pub mod tokenisation;
@@ -181,7 +182,7 @@ pub fn new_lesson(id: LessonId) -> Box<dyn Pane> {
         LessonId::History => Box::new(history::History::default()),
         LessonId::Tokenisation => Box::new(tokenisation::Tokenisation::default()),
         LessonId::Word2vec => Box::new(word2vec::Word2vec::default()),
-        LessonId::Attention => Box::new(attention::Attention),
+        LessonId::Attention => Box::new(attention::Attention::default()),
         LessonId::Bert => Box::new(bert::Bert::default()),
         LessonId::Playground => Box::new(playground::Playground::default()),
     }

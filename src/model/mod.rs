@@ -15,6 +15,7 @@
 pub mod bert;
 pub mod history;
 pub mod numerics;
+pub mod positional;
 pub mod recurrent;
 pub mod text;
 pub mod tokenize;

@@ -1,26 +1,46 @@
 //! Self-attention with the numbers shown.
 
 pub mod pairs;
+pub mod positional;
 pub mod view;
 
 pub use view::View;
 
+use super::model_slot::ModelSlot;
 use super::{Lesson, LessonContext, LessonId, shared_views};
 
-/// The lesson; it keeps no state yet.
+/// The lesson's state: the built-in model (for its learned positions) and each
+/// step's settings.
 #[derive(Default)]
-pub struct Attention;
+pub struct Attention {
+    pub model: ModelSlot,
+    pub positional: positional::State,
+}
 
 impl Lesson for Attention {
     const ID: LessonId = LessonId::Attention;
     type View = View;
 
     fn show(&mut self, ui: &mut egui::Ui, view: View, cx: &LessonContext<'_>) {
-        if shared_views::empty_sentence_notice(ui, cx.sentence) {
-            return;
-        }
         match view {
-            View::Pairs => pairs::show(ui, cx.sentence),
+            View::Pairs => {
+                if !shared_views::empty_sentence_notice(ui, cx.sentence) {
+                    pairs::show(ui, cx.sentence);
+                }
+            }
+            View::PositionalEncoding => {
+                self.model.start();
+                self.model.poll();
+                if self.model.loading() {
+                    ui.ctx().request_repaint();
+                }
+                let bert = self.model.loaded().cloned();
+                positional::show(ui, &mut self.positional, bert.as_ref());
+            }
         }
+    }
+
+    fn background(&mut self, _ctx: &egui::Context) {
+        self.model.poll();
     }
 }

@@ -3,5 +3,6 @@
 crate::lessons::views! {
     pub enum View {
         Pairs = "pairs",
+        PositionalEncoding = "positional-encoding",
     }
 }

@@ -5,7 +5,6 @@ pub mod encoder_only;
 pub mod fine_tuning;
 pub mod input;
 pub mod masking;
-pub mod model_slot;
 pub mod nsp;
 pub mod pretrain_finetune;
 pub mod pretraining;
@@ -19,7 +18,7 @@ use super::{Lesson, LessonContext, LessonId, shared_views};
 /// The lesson: the model it runs and each step's own state.
 #[derive(Default)]
 pub struct Bert {
-    pub model: model_slot::ModelSlot,
+    pub model: crate::lessons::model_slot::ModelSlot,
     pub encoder_only: encoder_only::State,
     pub input: input::State,
     pub masking: masking::State,

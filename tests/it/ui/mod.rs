@@ -1,6 +1,7 @@
 //! The app driven as a learner would (egui_kittest): every lesson's steps, navigation,
 //! widgets, exports and the snapshots; and the lesson registry against the prose.
 
+mod attention;
 mod bert;
 mod export_files;
 mod history;

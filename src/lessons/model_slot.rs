@@ -1,4 +1,4 @@
-//! The lesson's model: the built-in BERT with its pre-training heads, loaded once on
+//! A lesson's copy of the built-in BERT with its pre-training heads, loaded once on
 //! a worker. Views draw a notice while it loads and the reason if it cannot.
 
 use std::sync::Arc;
@@ -37,6 +37,11 @@ impl ModelSlot {
             }
             self.job = None;
         }
+    }
+
+    /// Whether the worker is still loading.
+    pub fn loading(&self) -> bool {
+        self.job.is_some()
     }
 
     /// The model if it has loaded.

@@ -1,0 +1,71 @@
+//! The self-attention lesson driven as a learner would: every step renders, and the
+//! positional-encoding step's permutation table and calculator follow the input.
+
+use crate::common;
+
+use egui_kittest::kittest::Queryable;
+use llm_lens::app::Settings;
+use llm_lens::lessons::LessonId;
+use llm_lens::lessons::attention::{Attention, View};
+use llm_lens::prose::ProseLibrary;
+
+fn harness_at(view: View) -> egui_kittest::Harness<'static, llm_lens::app::LensApp> {
+    let mut settings = Settings {
+        lesson: LessonId::Attention,
+        ..Settings::default()
+    };
+    settings
+        .steps
+        .insert("attention".to_owned(), common::step_of::<Attention>(view));
+    common::harness(common::app(settings))
+}
+
+#[test]
+fn every_step_renders_its_key_label() {
+    let keys = [
+        (View::Pairs, "scores in a"),
+        (View::PositionalEncoding, "without positions"),
+    ];
+    assert_eq!(
+        ProseLibrary::builtin().steps(LessonId::Attention).len(),
+        keys.len()
+    );
+    let mut h = harness_at(View::Pairs);
+    for (view, key) in keys {
+        h.state_mut().set_step(common::step_of::<Attention>(view));
+        h.run_steps(3);
+        assert!(
+            h.query_all_by_label_contains(key).next().is_some(),
+            "{view:?} lacks {key:?}"
+        );
+    }
+}
+
+#[test]
+fn the_permutation_table_and_the_calculator_follow_the_input() {
+    let mut h = harness_at(View::PositionalEncoding);
+    h.run_steps(3);
+    // The course's d = 3 table: position 1 is [0.84, 0.54, 0.00].
+    assert!(h.query_all_by_label("+0.84").next().is_some());
+    assert!(h.query_all_by_label("0.000000").count() >= 5);
+    common::lesson::<Attention>(&mut h).positional.second = "the dog ate the cat".to_owned();
+    h.run_steps(3);
+    h.get_by_label_contains("must use exactly the words of the first");
+    common::lesson::<Attention>(&mut h).positional.d = 6;
+    h.run_steps(3);
+    h.get_by_label("cos 5");
+}
+
+#[test]
+fn snapshot_positional_encoding() {
+    if !common::renderer_or_skip("snapshot_positional_encoding") {
+        return;
+    }
+    common::snapshot_view::<Attention>(
+        View::PositionalEncoding,
+        llm_lens::lessons::DEFAULT_SENTENCE,
+        std::time::Duration::from_secs(60),
+        |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}

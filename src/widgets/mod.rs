@@ -1,6 +1,7 @@
 //! Reusable drawing for every lesson: colour scales, heatmaps, token strips and charts.
 //! Widgets draw what they are given and never compute the maths they show.
 
+pub mod bar;
 pub mod chart;
 pub mod colormap;
 pub mod export;

@@ -8,6 +8,7 @@ use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::trace::Prediction;
 use crate::widgets::Heatmap;
+use crate::widgets::bar::value_bar;
 use crate::widgets::colormap::Scale;
 
 /// Tokens drawn in the mask heatmaps (a longer sentence is cut, with a note).
@@ -158,17 +159,14 @@ pub fn guess_bars(ui: &mut egui::Ui, bert: &PretrainedBert, guesses: &[Predictio
             for g in guesses {
                 let word = bert.model.tokenizer.id_to_token(g.id).unwrap_or("?");
                 ui.monospace(word);
-                let (rect, resp) =
-                    ui.allocate_exact_size(egui::vec2(120.0, 12.0), egui::Sense::hover());
-                let fill = egui::Rect::from_min_size(
-                    rect.min,
-                    egui::vec2(rect.width() * g.prob.clamp(0.0, 1.0), rect.height()),
+                value_bar(
+                    ui,
+                    g.prob,
+                    egui::vec2(120.0, 12.0),
+                    ui.visuals().selection.bg_fill,
+                    None,
+                    format!("P({word}) = {:.4}", g.prob),
                 );
-                ui.painter()
-                    .rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
-                ui.painter()
-                    .rect_filled(fill, 0.0, ui.visuals().selection.bg_fill);
-                resp.on_hover_text(format!("P({word}) = {:.4}", g.prob));
                 ui.label(format!("{:.1} %", 100.0 * g.prob));
                 ui.end_row();
             }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::run_controls::{RunAction, run_controls};
 use crate::job::{Job, JobState};
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::train::PretrainModel;
@@ -12,6 +13,7 @@ use crate::model::bert::train::finetune::{
     CENTURIES, FineTuneConfig, FineTuner, accuracy, build_dataset, classify,
 };
 use crate::model::text::corpus::Corpus;
+use crate::widgets::bar::value_bar;
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 
 /// Updates between validation passes (and weight snapshots).
@@ -195,34 +197,19 @@ impl State {
 
 pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>, sentence: &str) {
     state.poll();
-    ui.horizontal(|ui| {
-        if state.running() {
-            if ui.button("⏹ Stop").clicked() {
-                state.stop();
-            }
-        } else if ui
-            .button("▶ Fine-tune")
-            .on_hover_text("Train a century classifier on [CLS], the whole model with it, on a copy of the built-in model")
-            .clicked()
-        {
-            state.start(bert, Some(ui.ctx()));
-        }
-        let l = ui.label("updates");
-        ui.add_enabled(
-            !state.running(),
-            egui::DragValue::new(&mut state.config.steps).range(1..=2000),
-        )
-        .labelled_by(l.id);
-        let l = ui.label("learning rate");
-        ui.add_enabled(
-            !state.running(),
-            egui::DragValue::new(&mut state.config.lr)
-                .range(1e-6..=1e-2)
-                .speed(1e-5)
-                .custom_formatter(|v, _| format!("{v:.0e}")),
-        )
-        .labelled_by(l.id);
-    });
+    let action = run_controls(
+        ui,
+        state.running(),
+        "▶ Fine-tune",
+        "Train a century classifier on [CLS], the whole model with it, on a copy of the built-in model",
+        &mut state.config.steps,
+        &mut state.config.lr,
+    );
+    match action {
+        RunAction::Start => state.start(bert, Some(ui.ctx())),
+        RunAction::Stop => state.stop(),
+        RunAction::Nothing => {}
+    }
     ui.label(format!(
         "Task: which century is a paragraph from? Classes: {}.",
         CENTURIES.join(", ")
@@ -301,19 +288,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>, se
             .show(ui, |ui| {
                 for (name, &p) in CENTURIES.iter().zip(probs) {
                     ui.label(*name);
-                    let (rect, resp) =
-                        ui.allocate_exact_size(egui::vec2(200.0, 12.0), egui::Sense::hover());
-                    ui.painter()
-                        .rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
-                    ui.painter().rect_filled(
-                        egui::Rect::from_min_size(
-                            rect.min,
-                            egui::vec2(rect.width() * p, rect.height()),
-                        ),
-                        0.0,
+                    value_bar(
+                        ui,
+                        p,
+                        egui::vec2(200.0, 12.0),
                         egui::Color32::from_rgb(31, 119, 180),
+                        None,
+                        format!("P({name}) = {p:.4}"),
                     );
-                    resp.on_hover_text(format!("P({name}) = {p:.4}"));
                     ui.label(format!("{:.1} %", 100.0 * p));
                     ui.end_row();
                 }

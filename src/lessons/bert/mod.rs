@@ -8,6 +8,7 @@ pub mod masking;
 pub mod nsp;
 pub mod pretrain_finetune;
 pub mod pretraining;
+pub mod run_controls;
 pub mod sizes;
 pub mod view;
 

@@ -8,6 +8,7 @@ use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::pretrained::{NspResult, PretrainedBert};
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
+use crate::widgets::bar::value_bar;
 
 /// Characters of a corpus paragraph put in a pair (the model reads at most its
 /// positions anyway).
@@ -175,25 +176,17 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>, se
             ui.label("[CLS]'s last hidden state → pooler (dense, tanh) → 2 logits → softmax");
             ui.horizontal(|ui| {
                 ui.label("P(IsNext)");
-                let (rect, resp) =
-                    ui.allocate_exact_size(egui::vec2(260.0, 16.0), egui::Sense::hover());
-                ui.painter().rect_filled(
-                    rect,
-                    0.0,
-                    egui::Color32::from_rgb(214, 39, 40).gamma_multiply(0.5),
-                );
-                ui.painter().rect_filled(
-                    egui::Rect::from_min_size(
-                        rect.min,
-                        egui::vec2(rect.width() * r.is_next.clamp(0.0, 1.0), rect.height()),
-                    ),
-                    0.0,
+                value_bar(
+                    ui,
+                    r.is_next,
+                    egui::vec2(260.0, 16.0),
                     egui::Color32::from_rgb(44, 160, 44),
+                    Some(egui::Color32::from_rgb(214, 39, 40).gamma_multiply(0.5)),
+                    format!(
+                        "logits: IsNext {:.3}, NotNext {:.3}",
+                        r.logits[0], r.logits[1]
+                    ),
                 );
-                resp.on_hover_text(format!(
-                    "logits: IsNext {:.3}, NotNext {:.3}",
-                    r.logits[0], r.logits[1]
-                ));
                 ui.label(format!(
                     "{:.1} % IsNext · {:.1} % NotNext",
                     100.0 * r.is_next,

@@ -41,25 +41,20 @@ pub fn show(ui: &mut egui::Ui) {
         .show(ui, |ui| {
             for (name, words, kind) in rows {
                 ui.label(name);
-                let (rect, resp) =
-                    ui.allocate_exact_size(egui::vec2(width, 16.0), egui::Sense::hover());
                 let t = ((words.max(1.0).log10() - lo) / (hi - lo)).clamp(0.0, 1.0) as f32;
                 let color = if kind == 0 {
                     egui::Color32::from_rgb(31, 119, 180)
                 } else {
                     egui::Color32::from_rgb(214, 39, 40)
                 };
-                ui.painter()
-                    .rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
-                ui.painter().rect_filled(
-                    egui::Rect::from_min_size(
-                        rect.min,
-                        egui::vec2(rect.width() * t, rect.height()),
-                    ),
-                    0.0,
+                crate::widgets::bar::value_bar(
+                    ui,
+                    t,
+                    egui::vec2(width, 16.0),
                     color,
+                    None,
+                    format!("{} words", super::group_digits(words as u64)),
                 );
-                resp.on_hover_text(format!("{} words", super::group_digits(words as u64)));
                 ui.label(millions(words));
                 ui.end_row();
             }

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use super::run_controls::{RunAction, run_controls};
 use crate::job::{Job, JobState};
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::trace::{Prediction, Trace};
@@ -183,34 +184,19 @@ impl State {
 
 pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>) {
     state.poll(Some(bert));
-    ui.horizontal(|ui| {
-        if state.running() {
-            if ui.button("⏹ Stop").clicked() {
-                state.stop();
-            }
-        } else if ui
-            .button("▶ Continue training")
-            .on_hover_text("Train a copy of the built-in model on for a few hundred updates (the shipped model is not changed)")
-            .clicked()
-        {
-            state.start(bert, Some(ui.ctx()));
-        }
-        let label = ui.label("updates");
-        ui.add_enabled(
-            !state.running(),
-            egui::DragValue::new(&mut state.config.updates).range(1..=2000),
-        )
-        .labelled_by(label.id);
-        let label = ui.label("learning rate");
-        ui.add_enabled(
-            !state.running(),
-            egui::DragValue::new(&mut state.config.lr)
-                .range(1e-6..=1e-2)
-                .speed(1e-5)
-                .custom_formatter(|v, _| format!("{v:.0e}")),
-        )
-        .labelled_by(label.id);
-    });
+    let action = run_controls(
+        ui,
+        state.running(),
+        "▶ Continue training",
+        "Train a copy of the built-in model on for a few hundred updates (the shipped model is not changed)",
+        &mut state.config.updates,
+        &mut state.config.lr,
+    );
+    match action {
+        RunAction::Start => state.start(bert, Some(ui.ctx())),
+        RunAction::Stop => state.stop(),
+        RunAction::Nothing => {}
+    }
     if let Some(e) = &state.error {
         ui.colored_label(ui.visuals().warn_fg_color, e);
     }

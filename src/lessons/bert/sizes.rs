@@ -251,24 +251,19 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, ours: Option<&BertConfig>) {
                 ),
             ] {
                 ui.label(name).on_hover_text(tip);
-                let (rect, resp) =
-                    ui.allocate_exact_size(egui::vec2(width, 12.0), egui::Sense::hover());
                 let share = n as f32 / total as f32;
-                ui.painter()
-                    .rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
-                ui.painter().rect_filled(
-                    egui::Rect::from_min_size(
-                        rect.min,
-                        egui::vec2(rect.width() * share, rect.height()),
-                    ),
-                    0.0,
+                crate::widgets::bar::value_bar(
+                    ui,
+                    share,
+                    egui::vec2(width, 12.0),
                     egui::Color32::from_rgb(31, 119, 180),
+                    None,
+                    format!(
+                        "{} parameters, {:.1} % of the total",
+                        super::group_digits(n),
+                        100.0 * share
+                    ),
                 );
-                resp.on_hover_text(format!(
-                    "{} parameters, {:.1} % of the total",
-                    super::group_digits(n),
-                    100.0 * share
-                ));
                 ui.label(format!("{} ({:.0} %)", short(n), 100.0 * share));
                 ui.end_row();
             }

@@ -1,5 +1,6 @@
 //! Self-attention with the numbers shown.
 
+pub mod no_weights;
 pub mod pairs;
 pub mod positional;
 pub mod view;
@@ -15,6 +16,7 @@ use super::{Lesson, LessonContext, LessonId, shared_views};
 pub struct Attention {
     pub model: ModelSlot,
     pub positional: positional::State,
+    pub no_weights: no_weights::State,
 }
 
 impl Lesson for Attention {
@@ -37,6 +39,7 @@ impl Lesson for Attention {
                 let bert = self.model.loaded().cloned();
                 positional::show(ui, &mut self.positional, bert.as_ref());
             }
+            View::NoWeights => no_weights::show(ui, &mut self.no_weights),
         }
     }
 

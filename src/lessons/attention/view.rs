@@ -4,5 +4,6 @@ crate::lessons::views! {
     pub enum View {
         Pairs = "pairs",
         PositionalEncoding = "positional-encoding",
+        NoWeights = "no-weights",
     }
 }

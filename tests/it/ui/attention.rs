@@ -25,6 +25,7 @@ fn every_step_renders_its_key_label() {
     let keys = [
         (View::Pairs, "scores in a"),
         (View::PositionalEncoding, "without positions"),
+        (View::NoWeights, "scores S = XXᵀ/√2"),
     ];
     assert_eq!(
         ProseLibrary::builtin().steps(LessonId::Attention).len(),
@@ -68,4 +69,35 @@ fn snapshot_positional_encoding() {
         |_| {},
     )
     .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn dragging_a_point_moves_its_output() {
+    let mut h = harness_at(View::NoWeights);
+    h.run_steps(3);
+    h.get_by_label_contains("bank: from (4.5, 4.5)");
+    let before = common::lesson_ref::<Attention>(&h).no_weights.points[6];
+    // Drag "bank" (the last point) up and to the left.
+    let node = h.get_by_label_contains("bank at (4.5, 4.5)");
+    let start = node.rect().center();
+    h.drag_at(start);
+    h.run_steps(1);
+    h.hover_at(start + egui::vec2(-40.0, -40.0));
+    h.run_steps(1);
+    h.drop_at(start + egui::vec2(-40.0, -40.0));
+    h.run_steps(3);
+    let after = common::lesson_ref::<Attention>(&h).no_weights.points[6];
+    assert!(
+        after[0] < before[0] && after[1] > before[1],
+        "{before:?} → {after:?}"
+    );
+    assert!(
+        h.query_all_by_label_contains("bank: from (4.5, 4.5)")
+            .next()
+            .is_none()
+    );
+    // The money preset keeps bank near its own point.
+    h.get_by_label("money words + bank").click();
+    h.run_steps(3);
+    h.get_by_label_contains("bank: from");
 }

@@ -17,6 +17,7 @@ pub mod history;
 pub mod numerics;
 pub mod positional;
 pub mod recurrent;
+pub mod scaling;
 pub mod text;
 pub mod tokenize;
 pub mod word2vec;

@@ -3,6 +3,7 @@
 pub mod no_weights;
 pub mod pairs;
 pub mod positional;
+pub mod scaling;
 pub mod view;
 
 pub use view::View;
@@ -17,6 +18,7 @@ pub struct Attention {
     pub model: ModelSlot,
     pub positional: positional::State,
     pub no_weights: no_weights::State,
+    pub scaling: scaling::State,
 }
 
 impl Lesson for Attention {
@@ -40,6 +42,11 @@ impl Lesson for Attention {
                 positional::show(ui, &mut self.positional, bert.as_ref());
             }
             View::NoWeights => no_weights::show(ui, &mut self.no_weights),
+            View::Scaling => {
+                if !shared_views::empty_sentence_notice(ui, cx.sentence) {
+                    scaling::show(ui, &mut self.scaling, cx.sentence);
+                }
+            }
         }
     }
 

@@ -5,5 +5,6 @@ crate::lessons::views! {
         Pairs = "pairs",
         PositionalEncoding = "positional-encoding",
         NoWeights = "no-weights",
+        Scaling = "scaling",
     }
 }

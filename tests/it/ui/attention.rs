@@ -26,6 +26,7 @@ fn every_step_renders_its_key_label() {
         (View::Pairs, "scores in a"),
         (View::PositionalEncoding, "without positions"),
         (View::NoWeights, "scores S = XXᵀ/√2"),
+        (View::Scaling, "softmax(QKᵀ / √d_k)"),
     ];
     assert_eq!(
         ProseLibrary::builtin().steps(LessonId::Attention).len(),

@@ -14,6 +14,7 @@
 
 pub mod bert;
 pub mod history;
+pub mod masks;
 pub mod numerics;
 pub mod positional;
 pub mod recurrent;

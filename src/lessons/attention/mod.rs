@@ -1,5 +1,6 @@
 //! Self-attention with the numbers shown.
 
+pub mod masks;
 pub mod no_weights;
 pub mod pairs;
 pub mod positional;
@@ -19,6 +20,7 @@ pub struct Attention {
     pub positional: positional::State,
     pub no_weights: no_weights::State,
     pub scaling: scaling::State,
+    pub masks: masks::State,
 }
 
 impl Lesson for Attention {
@@ -42,6 +44,11 @@ impl Lesson for Attention {
                 positional::show(ui, &mut self.positional, bert.as_ref());
             }
             View::NoWeights => no_weights::show(ui, &mut self.no_weights),
+            View::Masks => {
+                if !shared_views::empty_sentence_notice(ui, cx.sentence) {
+                    masks::show(ui, &mut self.masks, cx.sentence);
+                }
+            }
             View::Scaling => {
                 if !shared_views::empty_sentence_notice(ui, cx.sentence) {
                     scaling::show(ui, &mut self.scaling, cx.sentence);

@@ -6,5 +6,6 @@ crate::lessons::views! {
         PositionalEncoding = "positional-encoding",
         NoWeights = "no-weights",
         Scaling = "scaling",
+        Masks = "masks",
     }
 }

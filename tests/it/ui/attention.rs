@@ -27,6 +27,7 @@ fn every_step_renders_its_key_label() {
         (View::PositionalEncoding, "without positions"),
         (View::NoWeights, "scores S = XXᵀ/√2"),
         (View::Scaling, "softmax(QKᵀ / √d_k)"),
+        (View::Masks, "cells masked"),
     ];
     assert_eq!(
         ProseLibrary::builtin().steps(LessonId::Attention).len(),
@@ -101,4 +102,20 @@ fn dragging_a_point_moves_its_output() {
     h.get_by_label("money words + bank").click();
     h.run_steps(3);
     h.get_by_label_contains("bank: from");
+}
+
+#[test]
+fn the_padding_mask_keeps_the_outputs_and_causal_masks_the_upper_triangle() {
+    let mut h = harness_at(View::Masks);
+    h.run_steps(3);
+    // Default: 2 [PAD]s, masked, bidirectional; 7 words + 2 pads = 81 cells, 18 masked.
+    h.get_by_label_contains("18 of 81 cells masked");
+    h.get_by_label_contains("exactly what they are without the 2 [PAD]s");
+    h.get_by_label("mask the padding").click();
+    h.run_steps(3);
+    h.get_by_label_contains("changed by up to");
+    h.get_by_label("causal (decoder, GPT)").click();
+    h.run_steps(3);
+    // Causal, no padding mask: the 36 cells above the diagonal.
+    h.get_by_label_contains("36 of 81 cells masked");
 }

@@ -5,6 +5,7 @@
 use ndarray::Array2;
 
 use crate::model::numerics::matmul::mat_mul;
+use crate::model::numerics::softmax::softmax_rows_masked;
 
 /// Which keys query `i` may see: all unmasked keys, and with `causal` only
 /// those at or before `i`. `(n × n)`, row = query.
@@ -14,27 +15,31 @@ pub fn allowed(n: usize, causal: bool, keys: &[bool]) -> Array2<bool> {
     })
 }
 
-/// `softmax(XXᵀ/√d)` with disallowed cells at −∞, and `Y = W·X`. A row with no
-/// allowed key (a padding query under a full mask) gets all zeros.
-pub fn masked_attention(x: &Array2<f32>, allowed: &Array2<bool>) -> (Array2<f32>, Array2<f32>) {
-    let d = x.ncols().max(1) as f32;
-    let mut w = mat_mul(&x.view(), &x.t()) / d.sqrt(); // (n × n)
-    for (mut row, ok) in w.rows_mut().into_iter().zip(allowed.rows()) {
-        let max = row
-            .iter()
-            .zip(ok.iter())
-            .filter(|(_, a)| **a)
-            .map(|(&v, _)| v)
-            .fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0f32;
-        for (v, &a) in row.iter_mut().zip(ok.iter()) {
-            *v = if a { (*v - max).exp() } else { 0.0 };
-            sum += *v;
-        }
-        if sum > 0.0 {
-            row.mapv_inplace(|v| v / sum);
+/// `softmax(scale · QKᵀ)` by row, `(n × n)`, with the cells `allowed` marks false
+/// (when given) at −∞, i.e. weight 0. Uses the same row softmax as the model and
+/// the GPU kernel; a row with no allowed key comes out all zeros.
+pub fn attention_weights(
+    q: &Array2<f32>,
+    k: &Array2<f32>,
+    scale: f32,
+    allowed: Option<&Array2<bool>>,
+) -> Array2<f32> {
+    let mut w = mat_mul(&q.view(), &k.t()) * scale; // (n × n)
+    let n = w.ncols();
+    for (i, mut row) in w.rows_mut().into_iter().enumerate() {
+        let mask = allowed.map(|a| a.row(i).to_vec());
+        if let Some(r) = row.as_slice_mut() {
+            softmax_rows_masked(r, n, mask.as_deref());
         }
     }
+    w
+}
+
+/// `softmax(XXᵀ/√d)` with disallowed cells at −∞, and `Y = W·X`: `(n × n)` weights
+/// and `(n × d)` outputs.
+pub fn masked_attention(x: &Array2<f32>, allowed: &Array2<bool>) -> (Array2<f32>, Array2<f32>) {
+    let scale = 1.0 / (x.ncols().max(1) as f32).sqrt();
+    let w = attention_weights(x, x, scale, Some(allowed));
     let y = mat_mul(&w.view(), &x.view()); // (n × d)
     (w, y)
 }

@@ -15,9 +15,8 @@
 
 use ndarray::Array2;
 
-use crate::model::numerics::matmul::mat_mul;
+use crate::model::masks::{allowed, masked_attention};
 use crate::model::numerics::rng::SplitMix64;
-use crate::model::numerics::softmax::softmax_rows_masked;
 
 /// The sinusoidal encoding, `(len × d)`.
 pub fn sinusoid(len: usize, d: usize) -> Array2<f32> {
@@ -34,19 +33,10 @@ pub fn dot_with_first(rows: &Array2<f32>) -> Vec<f32> {
     rows.rows().into_iter().map(|r| r.dot(&first)).collect()
 }
 
-/// Attention with no weights: `S = X·Xᵀ/√d`, softmax by row, `Y = softmax(S)·X`.
-/// Returns `(weights, outputs)`, `(n × n)` and `(n × d)`.
+/// Attention with no weights and no mask: `S = X·Xᵀ/√d`, softmax by row,
+/// `Y = softmax(S)·X`. Returns `(weights, outputs)`, `(n × n)` and `(n × d)`.
 pub fn plain_attention(x: &Array2<f32>) -> (Array2<f32>, Array2<f32>) {
-    let d = x.ncols().max(1) as f32;
-    let mut w = mat_mul(&x.view(), &x.t()) / d.sqrt(); // (n × n)
-    let n = w.ncols();
-    if let Some(s) = w.as_slice_mut() {
-        for row in s.chunks_mut(n.max(1)) {
-            softmax_rows_masked(row, n, None);
-        }
-    }
-    let y = mat_mul(&w.view(), &x.view()); // (n × d)
-    (w, y)
+    masked_attention(x, &allowed(x.nrows(), false, &[]))
 }
 
 /// A fixed random `d`-vector per word (seeded by the word's bytes), so the same

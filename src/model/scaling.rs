@@ -6,9 +6,8 @@
 
 use ndarray::Array2;
 
-use crate::model::numerics::matmul::mat_mul;
+use crate::model::masks::attention_weights;
 use crate::model::numerics::rng::SplitMix64;
-use crate::model::numerics::softmax::softmax_rows_masked;
 
 /// Queries and keys with independent N(0, 1) entries, `(n × d_k)` each.
 pub fn random_qk(n: usize, d_k: usize, seed: u64) -> (Array2<f32>, Array2<f32>) {
@@ -19,17 +18,12 @@ pub fn random_qk(n: usize, d_k: usize, seed: u64) -> (Array2<f32>, Array2<f32>) 
 
 /// Softmax weights of `QKᵀ`, divided by √d_k when `scaled`, `(n × n)`.
 pub fn weights(q: &Array2<f32>, k: &Array2<f32>, scaled: bool) -> Array2<f32> {
-    let mut s = mat_mul(&q.view(), &k.t());
-    if scaled {
-        s /= (q.ncols().max(1) as f32).sqrt();
-    }
-    let n = s.ncols().max(1);
-    if let Some(v) = s.as_slice_mut() {
-        for row in v.chunks_mut(n) {
-            softmax_rows_masked(row, n, None);
-        }
-    }
-    s
+    let scale = if scaled {
+        1.0 / (q.ncols().max(1) as f32).sqrt()
+    } else {
+        1.0
+    };
+    attention_weights(q, k, scale, None)
 }
 
 /// Mean entropy of the rows of `w`, in bits: log₂ n for uniform rows, 0 when

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::model::bert::config::{Activation, BertConfig};
 use crate::model::bert::train::checkpoint;
-use crate::model::bert::train::data::{SpecialIds, TokenCorpus, split_recent};
+use crate::model::bert::train::data::{SpecialIds, TokenCorpus, split_indices, split_recent};
 use crate::model::bert::train::eval::{EvalSet, EvalStats, evaluate};
 use crate::model::bert::train::trainer::{StepStats, TrainConfig, Trainer};
 use crate::model::bert::train::{MaskingPolicy, PretrainModel};
@@ -106,11 +106,8 @@ fn err(e: impl std::fmt::Display) -> String {
 /// WordPiece trainer (pairs seen fewer than 5 times are never merged).
 fn train_vocab(corpus: &Corpus, held_out: usize, size: usize) -> Result<WordPiece, String> {
     let docs = corpus.documents();
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by_key(|&i| (docs[i].year.unwrap_or(0), i));
-    let keep = docs.len().saturating_sub(held_out).max(1);
     let mut text = String::new();
-    for &i in &order[..keep.min(order.len())] {
+    for i in split_indices(corpus, held_out).0 {
         text.push_str(&docs[i].text);
         text.push('\n');
     }

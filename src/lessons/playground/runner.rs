@@ -14,7 +14,6 @@ use crate::model::bert::builtin_model;
 use crate::model::bert::model_dir::Model;
 use crate::model::bert::trace::Trace;
 use crate::model::bert::{Ablation, ForwardOptions};
-use crate::model::tokenize::ModelInput;
 
 /// Typing pause before a forward pass starts. Zero: a pass starts as soon as the
 /// previous one ends, and keystrokes typed meanwhile are coalesced into one request, so
@@ -84,29 +83,6 @@ pub struct Runner {
     baseline_job: bool,
 }
 
-/// Cuts an encoding to `max` tokens, keeping a final `[SEP]` so the input stays well
-/// formed. Returns whether it cut.
-pub fn truncate(enc: &mut ModelInput, max: usize, sep: Option<u32>) -> bool {
-    if enc.ids.len() <= max || max < 2 {
-        return false;
-    }
-    let keep = max - 1;
-    enc.ids.truncate(keep);
-    enc.tokens.truncate(keep);
-    enc.offsets.truncate(keep);
-    enc.type_ids.truncate(keep);
-    enc.special_mask.truncate(keep);
-    if let Some(sep) = sep {
-        let last_type = enc.type_ids.last().copied().unwrap_or(0);
-        enc.ids.push(sep);
-        enc.tokens.push("[SEP]".to_owned());
-        enc.offsets.push((0, 0));
-        enc.type_ids.push(last_type);
-        enc.special_mask.push(true);
-    }
-    true
-}
-
 /// Tokenises and runs one request (on a worker thread).
 pub fn run(
     engine: &Engine,
@@ -118,8 +94,9 @@ pub fn run(
     let mut enc = model.encode(&request.sentence, request.pair.as_deref());
     let before = enc.ids.len();
     let max = model.config.max_position_embeddings;
-    let sep = model.tokenizer.token_to_id("[SEP]");
-    let truncated = truncate(&mut enc, max, sep).then_some((before, enc.ids.len()));
+    let truncated = enc
+        .truncate_keeping_last(max)
+        .then_some((before, enc.ids.len()));
     let opts = ForwardOptions {
         attention_mask: None,
         ablation: request.ablation.clone(),
@@ -323,27 +300,5 @@ impl Runner {
         if self.busy() {
             ctx.request_repaint_after(Duration::from_millis(30));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncation_keeps_a_final_sep() {
-        let mut enc = ModelInput {
-            ids: vec![101, 1, 2, 3, 4, 102],
-            tokens: ["[CLS]", "a", "b", "c", "d", "[SEP]"]
-                .map(str::to_owned)
-                .to_vec(),
-            offsets: vec![(0, 0), (0, 1), (1, 2), (2, 3), (3, 4), (0, 0)],
-            type_ids: vec![0; 6],
-            special_mask: vec![true, false, false, false, false, true],
-        };
-        assert!(truncate(&mut enc, 4, Some(102)));
-        assert_eq!(enc.ids, vec![101, 1, 2, 102]);
-        assert_eq!(enc.tokens.len(), 4);
-        assert!(!truncate(&mut enc, 4, Some(102)));
     }
 }

@@ -170,12 +170,7 @@ impl Model {
             message: e.to_string(),
         })?;
         write("config.json", config.as_bytes())?;
-        let mut vocab = String::new();
-        for id in 0..self.tokenizer.vocab_size() {
-            vocab.push_str(self.tokenizer.id_to_token(id as u32).unwrap_or(""));
-            vocab.push('\n');
-        }
-        write("vocab.txt", vocab.as_bytes())?;
+        write("vocab.txt", self.tokenizer.to_vocab_txt().as_bytes())?;
         let path = dir.join("model.safetensors");
         self.weights
             .save(&path)

@@ -40,16 +40,7 @@ impl PretrainedBert {
 
     /// Cuts an encoding to the model's positions, keeping its final `[SEP]`.
     pub fn fit(&self, mut input: ModelInput) -> ModelInput {
-        let max = self.max_tokens();
-        let n = input.ids.len();
-        if n > max && max >= 2 {
-            let keep: Vec<usize> = (0..max - 1).chain([n - 1]).collect();
-            input.ids = keep.iter().map(|&i| input.ids[i]).collect();
-            input.tokens = keep.iter().map(|&i| input.tokens[i].clone()).collect();
-            input.offsets = keep.iter().map(|&i| input.offsets[i]).collect();
-            input.type_ids = keep.iter().map(|&i| input.type_ids[i]).collect();
-            input.special_mask = keep.iter().map(|&i| input.special_mask[i]).collect();
-        }
+        input.truncate_keeping_last(self.max_tokens());
         input
     }
 

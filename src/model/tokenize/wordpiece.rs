@@ -45,6 +45,27 @@ pub struct ModelInput {
 }
 
 impl ModelInput {
+    /// Cuts the input to `max` tokens, keeping the last one (the closing `[SEP]`)
+    /// so it stays well formed. Returns whether it cut.
+    pub fn truncate_keeping_last(&mut self, max: usize) -> bool {
+        let n = self.ids.len();
+        if n <= max || max < 2 {
+            return false;
+        }
+        fn keep<T: Clone>(v: &mut Vec<T>, max: usize) {
+            if let Some(last) = v.last().cloned() {
+                v.truncate(max - 1);
+                v.push(last);
+            }
+        }
+        keep(&mut self.ids, max);
+        keep(&mut self.tokens, max);
+        keep(&mut self.offsets, max);
+        keep(&mut self.type_ids, max);
+        keep(&mut self.special_mask, max);
+        true
+    }
+
     /// Ids without text (benchmarks, tests): tokens are the ids written out, offsets
     /// empty, all in segment 0.
     pub fn from_ids(ids: Vec<u32>) -> Self {
@@ -292,6 +313,16 @@ impl WordPiece {
         self.vocab.get(token).copied()
     }
 
+    /// The vocabulary as a `vocab.txt` (one token per line, id = line number).
+    pub fn to_vocab_txt(&self) -> String {
+        let mut vocab = String::new();
+        for id in 0..self.vocab_size() {
+            vocab.push_str(self.id_to_token(id as u32).unwrap_or(""));
+            vocab.push('\n');
+        }
+        vocab
+    }
+
     pub fn id_to_token(&self, id: u32) -> Option<&str> {
         self.id_to_token.get(id as usize).map(String::as_str)
     }
@@ -461,4 +492,26 @@ fn read_bounded(path: &Path) -> Result<String, TokenizeError> {
         )));
     }
     std::fs::read_to_string(path).map_err(io)
+}
+
+#[cfg(test)]
+mod truncation_tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_a_final_sep() {
+        let mut enc = ModelInput {
+            ids: vec![101, 1, 2, 3, 4, 102],
+            tokens: ["[CLS]", "a", "b", "c", "d", "[SEP]"]
+                .map(str::to_owned)
+                .to_vec(),
+            offsets: vec![(0, 0), (0, 1), (1, 2), (2, 3), (3, 4), (0, 0)],
+            type_ids: vec![0; 6],
+            special_mask: vec![true, false, false, false, false, true],
+        };
+        assert!(enc.truncate_keeping_last(4));
+        assert_eq!(enc.ids, vec![101, 1, 2, 102]);
+        assert_eq!(enc.tokens.len(), 4);
+        assert!(!enc.truncate_keeping_last(4));
+    }
 }

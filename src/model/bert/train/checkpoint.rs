@@ -47,15 +47,6 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
     std::fs::write(path, bytes).map_err(|e| io_err(path, e))
 }
 
-fn vocab_text(tokenizer: &WordPiece) -> String {
-    let mut vocab = String::new();
-    for id in 0..tokenizer.vocab_size() {
-        vocab.push_str(tokenizer.id_to_token(id as u32).unwrap_or(""));
-        vocab.push('\n');
-    }
-    vocab
-}
-
 /// Owned copies of the model's tensors for the safetensors writer.
 fn owned_tensors(model: &PretrainModel) -> Vec<(String, Vec<usize>, Vec<f32>)> {
     model_tensors(model)
@@ -91,7 +82,7 @@ pub fn save(
     let bytes =
         tensors_to_safetensors(&tensors, false).map_err(|e| TrainError::Weights(e.to_string()))?;
     write(&tmp.join("weights.safetensors"), &bytes)?;
-    write(&tmp.join("vocab.txt"), vocab_text(tokenizer).as_bytes())?;
+    write(&tmp.join("vocab.txt"), tokenizer.to_vocab_txt().as_bytes())?;
     let state = RunState {
         step: trainer.step,
         tokens: trainer.tokens,
@@ -201,7 +192,7 @@ pub fn export(
     }
     let json = serde_json::to_string_pretty(&config).map_err(|e| io_err(dir, e))?;
     write(&dir.join("config.json"), json.as_bytes())?;
-    write(&dir.join("vocab.txt"), vocab_text(tokenizer).as_bytes())?;
+    write(&dir.join("vocab.txt"), tokenizer.to_vocab_txt().as_bytes())?;
     let bytes = tensors_to_safetensors(&owned_tensors(model), f16)
         .map_err(|e| TrainError::Weights(e.to_string()))?;
     write(&dir.join("model.safetensors"), &bytes)

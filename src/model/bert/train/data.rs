@@ -73,19 +73,26 @@ pub struct Split {
     pub held_out: TokenCorpus,
 }
 
-/// Holds out the `held_out` most recent addresses (by year, then file order), so
-/// evaluation reads text the model never trained on. A corpus of one document
-/// keeps it for training and holds nothing out.
-pub fn split_recent(corpus: &Corpus, tokenizer: &WordPiece, held_out: usize) -> Split {
+/// Document indices split into (training, held out): the `held_out` most recent
+/// addresses (by year, then file order) are held out, each part in file order. A
+/// corpus of one document keeps it for training and holds nothing out.
+pub fn split_indices(corpus: &Corpus, held_out: usize) -> (Vec<usize>, Vec<usize>) {
     let docs = corpus.documents();
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (docs[i].year.unwrap_or(0), i));
     let keep = docs.len().saturating_sub(held_out).max(1).min(docs.len());
-    let (train, test) = order.split_at(keep);
-    let mut train = train.to_vec();
-    let mut test = test.to_vec();
+    let mut train = order[..keep].to_vec();
+    let mut test = order[keep..].to_vec();
     train.sort_unstable();
     test.sort_unstable();
+    (train, test)
+}
+
+/// Holds out the `held_out` most recent addresses ([`split_indices`]), so
+/// evaluation reads text the model never trained on.
+pub fn split_recent(corpus: &Corpus, tokenizer: &WordPiece, held_out: usize) -> Split {
+    let docs = corpus.documents();
+    let (train, test) = split_indices(corpus, held_out);
     Split {
         train: TokenCorpus::tokenize(train.iter().map(|&i| &docs[i]), tokenizer),
         held_out: TokenCorpus::tokenize(test.iter().map(|&i| &docs[i]), tokenizer),

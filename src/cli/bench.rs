@@ -56,7 +56,7 @@ fn load(name: &str) -> Result<(String, BertWeights), String> {
     };
     match name {
         "builtin" => builtin_model::load()
-            .map(|m| ("builtin tiny BERT".to_owned(), m.weights))
+            .map(|m| ("built-in BERT".to_owned(), m.weights))
             .map_err(|e| e.to_string()),
         "tiny" => random(BertConfig::tiny(), "tiny (random weights)"),
         "bert-base-shape" => random(

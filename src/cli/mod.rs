@@ -23,6 +23,7 @@ pub mod bpe_train;
 pub mod fill_mask;
 pub mod model_arg;
 pub mod neighbours;
+pub mod plot_run;
 pub mod rnn_grad;
 pub mod screenshot;
 pub mod tokenize;
@@ -80,6 +81,8 @@ pub enum Command {
     FillMask(fill_mask::FillMaskArgs),
     /// Score a BERT's masked-word guesses and NSP on the held-out addresses.
     EvalMlm(fill_mask::EvalMlmArgs),
+    /// Plot a train-bert run's log.csv and eval.csv as PNG charts.
+    PlotRun(plot_run::PlotRunArgs),
     /// Pre-train a small BERT (masked words + next sentence) and write a Hugging Face folder.
     TrainBert(train_bert::TrainBertArgs),
 }
@@ -98,6 +101,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::TrainBert(args)) => train_bert::run(&args),
         Some(Command::FillMask(args)) => fill_mask::fill_mask(&args),
         Some(Command::EvalMlm(args)) => fill_mask::eval_mlm(&args),
+        Some(Command::PlotRun(args)) => plot_run::run(&args),
     }
 }
 

@@ -182,7 +182,41 @@ impl ChartSpec {
                 .map_err(|e| err(&e))?;
             self.draw_into(&mut chart, fg)
         }?;
+        self.draw_legend(root, fg)?;
         root.present().map_err(|e| err(&e))
+    }
+
+    /// One swatch and name per named series, in the margin right of the plot. Drawn on
+    /// the whole area: the plot's own legend would be clipped to the plotting area,
+    /// leaving names without their colours.
+    fn draw_legend<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        fg: RGBColor,
+    ) -> Result<(), ChartError> {
+        let err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
+        let (w, _) = root.dim_in_pixel();
+        let x = w as i32 - LEGEND_WIDTH as i32 + 10;
+        let font = ("sans-serif", 13).into_font().color(&fg);
+        let named = self.series.iter().filter(|s| !s.name.is_empty());
+        for (i, s) in named.enumerate() {
+            let y = 44 + 20 * i as i32;
+            let color = RGBColor(s.color[0], s.color[1], s.color[2]);
+            root.draw(&Rectangle::new(
+                [(x, y - 5), (x + 16, y + 5)],
+                color.filled(),
+            ))
+            .map_err(|e| err(&e))?;
+            // Names longer than the margin are cut rather than drawn over the edge.
+            let name: String = if s.name.chars().count() > 22 {
+                s.name.chars().take(21).chain(['…']).collect()
+            } else {
+                s.name.clone()
+            };
+            root.draw(&Text::new(name, (x + 22, y - 7), font.clone()))
+                .map_err(|e| err(&e))?;
+        }
+        Ok(())
     }
 
     fn draw_into<'a, DB: DrawingBackend + 'a, Y>(
@@ -224,30 +258,13 @@ impl ChartSpec {
                 .iter()
                 .copied()
                 .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0));
-            let anno = match s.kind {
+            match s.kind {
                 SeriesKind::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(2))),
                 SeriesKind::Scatter => {
                     chart.draw_series(pts.map(|p| Circle::new(p, 3, color.filled())))
                 }
             }
             .map_err(|e| err(&e))?;
-            if !s.name.is_empty() {
-                anno.label(s.name.clone()).legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled())
-                });
-            }
-        }
-        if self.series.iter().any(|s| !s.name.is_empty()) {
-            let plot_width = chart.plotting_area().dim_in_pixel().0 as i32;
-            chart
-                .configure_series_labels()
-                // Beside the plot, not over the curves.
-                .position(SeriesLabelPosition::Coordinate(plot_width + 8, 0))
-                .label_font(("sans-serif", 13).into_font().color(&fg))
-                .border_style(fg.mix(0.3))
-                .background_style(WHITE.mix(0.0))
-                .draw()
-                .map_err(|e| err(&e))?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod nsp;
 pub mod pretrain_finetune;
 pub mod pretraining;
 pub mod run_controls;
+pub mod shipped_log;
 pub mod sizes;
 pub mod view;
 

@@ -54,6 +54,7 @@ pub struct State {
     /// The shipped model's guesses for `blank`, keyed by the text.
     before: Option<(String, Vec<Prediction>)>,
     charts: [ChartView; 2],
+    shipped_charts: [ChartView; 3],
 }
 
 impl Default for State {
@@ -72,6 +73,7 @@ impl Default for State {
             head: 0,
             before: None,
             charts: Default::default(),
+            shipped_charts: Default::default(),
         }
     }
 }
@@ -184,6 +186,12 @@ impl State {
 
 pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>) {
     state.poll(Some(bert));
+    egui::CollapsingHeader::new("How the built-in model was pre-trained")
+        .default_open(true)
+        .show(ui, |ui| {
+            super::shipped_log::show(ui, &mut state.shipped_charts)
+        });
+    ui.separator();
     let action = run_controls(
         ui,
         state.running(),

@@ -60,7 +60,7 @@ pub fn overview(ui: &mut egui::Ui, st: &mut Playground, cx: &LessonContext<'_>) 
     ui.horizontal_wrapped(|ui| {
         ui.label("Model:");
         if ui
-            .button("Built-in tiny BERT")
+            .button("Built-in BERT")
             .on_hover_text(
                 "4 layers, hidden size 128, 4 heads; trained here on the State of the Union corpus",
             )

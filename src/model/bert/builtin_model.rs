@@ -1,7 +1,8 @@
-//! The model that ships inside the app: a 4-layer BERT (hidden 128, 4 heads) trained
-//! with masked-language modelling on the shipped corpus by `assets/make_tiny_model.py`,
-//! with bert-base-uncased's vocabulary. Embedded in the binary, so the playground works
-//! with no files next to it.
+//! The model that ships inside the app: a 4-layer BERT (hidden 128, 4 heads, 128
+//! positions) pre-trained from scratch by this project's own `llm-lens train-bert` on
+//! the shipped corpus (masked words and next-sentence prediction), with its own 8,000
+//! word-piece vocabulary; `assets/models/sotu-bert/TRAINING.md` says how. Embedded in
+//! the binary, with its training log, so the lessons work with no files next to it.
 
 use std::path::PathBuf;
 
@@ -11,17 +12,21 @@ use super::weights::BertWeights;
 use crate::model::tokenize::WordPiece;
 use crate::model::tokenize::basic::BasicTokenizer;
 
-const CONFIG: &str = include_str!("../../../assets/models/tiny-sotu/config.json");
+const CONFIG: &str = include_str!("../../../assets/models/sotu-bert/config.json");
 /// The shipped `model.safetensors` (also read for the pooler and NSP head).
-pub const WEIGHTS: &[u8] = include_bytes!("../../../assets/models/tiny-sotu/model.safetensors");
-const VOCAB: &str = include_str!("../../../assets/models/tiny-sotu/vocab.txt");
+pub const WEIGHTS: &[u8] = include_bytes!("../../../assets/models/sotu-bert/model.safetensors");
+const VOCAB: &str = include_str!("../../../assets/models/sotu-bert/vocab.txt");
+/// The run's `log.csv` (one row per 25 updates), plotted by the BERT lesson.
+pub const LOG_CSV: &str = include_str!("../../../assets/models/sotu-bert/log.csv");
+/// The run's `eval.csv` (held-out scores every 500 updates).
+pub const EVAL_CSV: &str = include_str!("../../../assets/models/sotu-bert/eval.csv");
 
 /// The name the UI shows.
-pub const NAME: &str = "built-in tiny BERT (trained on the State of the Union corpus)";
+pub const NAME: &str = "built-in small BERT (pre-trained on the State of the Union corpus)";
 
 /// Parses the embedded files (tens of milliseconds; call it off the UI thread).
 pub fn load() -> Result<Model, ModelError> {
-    let path = || PathBuf::from("assets/models/tiny-sotu");
+    let path = || PathBuf::from("assets/models/sotu-bert");
     let config = BertConfig::from_json_str(CONFIG).map_err(|source| ModelError::Config {
         path: path().join("config.json"),
         source,

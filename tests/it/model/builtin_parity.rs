@@ -1,6 +1,6 @@
-//! The shipped model (assets/models/tiny-sotu, embedded in the binary) against PyTorch +
-//! transformers (tests/fixtures/tiny_sotu_reference.json, made by
-//! make_tiny_reference.py): the last hidden state and attention map to 1e-4, and the MLM
+//! The shipped model (assets/models/sotu-bert, embedded in the binary) against PyTorch +
+//! transformers (tests/fixtures/builtin_reference.json, made by
+//! make_builtin_reference.py): the last hidden state and attention map to 1e-4, and the MLM
 //! head's top-5 predictions for a [MASK] (tied decoder, F16 weights).
 
 use llm_lens::model::bert::builtin_model;
@@ -12,7 +12,7 @@ const TOL: f32 = 1e-4;
 #[test]
 fn builtin_model_matches_pytorch() {
     let reference: Value =
-        serde_json::from_str(include_str!("../../fixtures/tiny_sotu_reference.json"))
+        serde_json::from_str(include_str!("../../fixtures/builtin_reference.json"))
             .expect("reference fixture is JSON");
     let model = builtin_model::load().expect("the shipped model loads");
     for case in reference["cases"].as_array().expect("cases") {

@@ -220,3 +220,51 @@ fn eval_mlm_scores_the_builtin_model() {
     let top5 = json["top5"].as_f64().expect("top5");
     assert!((0.0..=1.0).contains(&top1) && top5 >= top1);
 }
+
+/// The shipped model fills in-domain blanks: the expected word is among its first
+/// five guesses (and first for the two set phrases), read from `fill-mask --json`.
+#[test]
+fn the_shipped_model_fills_in_domain_blanks() {
+    let prompts = [
+        ("god bless the united [MASK] of america", "states", true),
+        ("the state of the [MASK] is strong", "union", true),
+        (
+            "The president asked Congress to cut [MASK] on working families.",
+            "taxes",
+            false,
+        ),
+        ("we must balance the federal [MASK].", "budget", false),
+        ("the [MASK] of representatives", "house", false),
+    ];
+    for (text, want, first) in prompts {
+        let run = llm_lens()
+            .args([
+                "fill-mask",
+                "--model",
+                "builtin",
+                "--text",
+                text,
+                "--top-k",
+                "5",
+                "--json",
+            ])
+            .output()
+            .expect("run fill-mask");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+        let guesses: Vec<&str> = json[0]
+            .as_array()
+            .expect("one list for the one [MASK]")
+            .iter()
+            .filter_map(|g| g["token"].as_str())
+            .collect();
+        assert!(guesses.contains(&want), "{text:?}: {guesses:?}");
+        if first {
+            assert_eq!(guesses[0], want, "{text:?}: {guesses:?}");
+        }
+    }
+}

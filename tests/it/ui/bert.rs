@@ -228,12 +228,13 @@ fn sizes_presets_change_the_count() {
 }
 
 #[test]
-fn snapshot_input_and_masking() {
-    if !common::renderer_or_skip("snapshot_input_and_masking") {
+fn snapshot_input_masking_and_pretraining() {
+    if !common::renderer_or_skip("snapshot_input_masking_and_pretraining") {
         return;
     }
     let mut failures = Vec::new();
-    for view in [View::Input, View::Masking] {
+    // Step 6 before any live run: the shipped model's own training curves.
+    for view in [View::Input, View::Masking, View::Pretraining] {
         if let Err(e) = common::snapshot_view::<Bert>(
             view,
             llm_lens::lessons::DEFAULT_SENTENCE,

@@ -18,6 +18,7 @@ pub mod finetune;
 pub mod forward;
 pub mod grads;
 pub mod live;
+pub mod log;
 pub mod loss;
 pub mod masking;
 pub mod model;

@@ -194,6 +194,14 @@ impl LensApp {
         self.settings.sentence = sentence.chars().take(MAX_SENTENCE_CHARS).collect();
     }
 
+    /// Goes to the current lesson's first step whose view is `view` (stays put if none).
+    fn go_to_view(&mut self, view: &str) {
+        let steps = self.prose.steps(self.settings.lesson);
+        if let Some(i) = steps.iter().position(|s| s.view.as_deref() == Some(view)) {
+            self.set_step(i);
+        }
+    }
+
     pub fn set_step(&mut self, step: usize) {
         let last = self.step_count(self.settings.lesson).saturating_sub(1);
         self.settings
@@ -210,11 +218,10 @@ impl LensApp {
         let n = LessonId::ALL.len();
         match command {
             Command::GoToLesson(l) => self.set_lesson(l),
-            Command::GoToView(view) => {
-                let steps = self.prose.steps(self.settings.lesson);
-                if let Some(i) = steps.iter().position(|s| s.view.as_deref() == Some(view)) {
-                    self.set_step(i);
-                }
+            Command::GoToView(view) => self.go_to_view(view),
+            Command::GoToLessonView(l, view) => {
+                self.set_lesson(l);
+                self.go_to_view(view);
             }
             Command::PrevStep => self.set_step(self.step().saturating_sub(1)),
             Command::NextStep => self.set_step(self.step() + 1),

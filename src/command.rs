@@ -17,6 +17,8 @@ pub enum Command {
     GoToLesson(LessonId),
     /// Go to the first step of the current lesson whose view has this name.
     GoToView(&'static str),
+    /// Open another lesson at the first step whose view has this name.
+    GoToLessonView(LessonId, &'static str),
 }
 
 impl Command {
@@ -60,7 +62,7 @@ impl Command {
             Self::NextLesson => NEXT_LESSON,
             Self::TogglePresentation => PRESENT,
             Self::ToggleTheme => THEME,
-            Self::GoToLesson(_) | Self::GoToView(_) => &[],
+            Self::GoToLesson(_) | Self::GoToView(_) | Self::GoToLessonView(..) => &[],
         }
     }
 
@@ -78,6 +80,7 @@ impl Command {
             Self::ToggleTheme => "Light or dark theme (Ctrl+Shift+T)",
             Self::GoToLesson(_) => "Open another lesson",
             Self::GoToView(_) => "Go to the step that shows this view",
+            Self::GoToLessonView(..) => "Open another lesson at the step that shows this view",
         }
     }
 }

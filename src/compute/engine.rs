@@ -109,6 +109,12 @@ impl Engine {
         *self.failed_lock() = None;
     }
 
+    /// The GPU in use, if any, for measurements that run single kernels. Waits for a
+    /// running GPU pass: not for the UI thread.
+    pub fn gpu_context(&self) -> Option<Arc<GpuContext>> {
+        self.lock().ctx.clone()
+    }
+
     /// Why the GPU was given up, if it was. Never waits for a running pass.
     pub fn failure(&self) -> Option<String> {
         self.failed_lock().clone()

@@ -4,6 +4,7 @@
 //! [`BackendStatus::Probing`], and [`Compute::poll`] picks up the answer when the worker
 //! has one (it asks egui for a repaint so the status line updates by itself).
 
+pub mod attention_cost;
 pub mod engine;
 
 pub use engine::{Computed, Engine, Ran};

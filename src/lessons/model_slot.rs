@@ -44,6 +44,11 @@ impl ModelSlot {
         self.job.is_some()
     }
 
+    /// Why the model could not be loaded, if it could not.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
     /// The model if it has loaded.
     pub fn loaded(&self) -> Option<&std::sync::Arc<PretrainedBert>> {
         self.model.as_ref()

@@ -13,10 +13,15 @@
 //! - [`word2vec`]: skip-gram and CBOW training and the vectors they give.
 
 pub mod bert;
+pub mod contextual;
+pub mod cross_attention;
 pub mod history;
+pub mod lookup;
 pub mod masks;
+pub mod multi_head;
 pub mod numerics;
 pub mod positional;
+pub mod qkv;
 pub mod recurrent;
 pub mod scaling;
 pub mod text;

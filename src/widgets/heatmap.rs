@@ -148,6 +148,8 @@ impl<'a> Heatmap<'a> {
             vec2(cell * cols, cell * self.rows as f32),
         );
 
+        // Numbers go inside the cells only when the cells are large enough to hold them.
+        let printed = self.show_values && cell >= 30.0;
         let hovered = response.hover_pos().and_then(|p| {
             if !grid.contains(p) {
                 return None;
@@ -170,7 +172,7 @@ impl<'a> Heatmap<'a> {
                 }
             }
             painter.add(mesh);
-            if self.show_values && cell >= 30.0 {
+            if printed {
                 for r in 0..self.rows {
                     for c in 0..self.cols {
                         let v = self.value(r, c);
@@ -230,7 +232,7 @@ impl<'a> Heatmap<'a> {
             }
         }
 
-        let description = self.accessible_description();
+        let description = self.accessible_description(printed);
         response.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Image, true, description.clone())
         });
@@ -246,8 +248,9 @@ impl<'a> Heatmap<'a> {
         HeatmapResponse { response, hovered }
     }
 
-    /// What a screen reader says: title, shape and the first labels of each axis.
-    fn accessible_description(&self) -> String {
+    /// What a screen reader says: title, shape and the first labels of each axis, and
+    /// the numbers by row when they are printed in the cells (small matrices only).
+    fn accessible_description(&self, printed: bool) -> String {
         let list = |labels: &[String]| {
             let mut s = labels
                 .iter()
@@ -266,6 +269,17 @@ impl<'a> Heatmap<'a> {
         }
         if !self.col_labels.is_empty() {
             d.push_str(&format!("; columns: {}", list(self.col_labels)));
+        }
+        if printed && self.rows * self.cols <= 400 {
+            let rows: Vec<String> = (0..self.rows)
+                .map(|r| {
+                    let cells: Vec<String> = (0..self.cols)
+                        .map(|c| format!("{:.2}", self.value(r, c)))
+                        .collect();
+                    format!("[{}]", cells.join(", "))
+                })
+                .collect();
+            d.push_str(&format!("; values by row: {}", rows.join("; ")));
         }
         d
     }

@@ -1,26 +1,42 @@
-//! Self-attention with the numbers shown.
+//! Self-attention with the numbers shown: from why a word needs its context to the
+//! decoder loop and the cost of the n × n table, on the learner's own sentence and on
+//! the built-in model.
 
+pub mod context;
+pub mod cost;
+pub mod cross;
+pub mod decoder_loop;
+pub mod embeddings;
 pub mod masks;
+pub mod model_heads;
+pub mod multi_head;
 pub mod no_weights;
-pub mod pairs;
 pub mod positional;
+pub mod qkv;
 pub mod scaling;
 pub mod view;
+pub mod weighted_sum;
 
 pub use view::View;
 
 use super::model_slot::ModelSlot;
 use super::{Lesson, LessonContext, LessonId, shared_views};
 
-/// The lesson's state: the built-in model (for its learned positions) and each
-/// step's settings.
+/// The lesson's state: the built-in model (loaded on a worker) and each step's settings.
 #[derive(Default)]
 pub struct Attention {
     pub model: ModelSlot,
+    pub context: context::State,
+    pub embeddings: embeddings::State,
     pub positional: positional::State,
     pub no_weights: no_weights::State,
+    pub qkv: qkv::State,
     pub scaling: scaling::State,
+    pub weighted_sum: weighted_sum::State,
     pub masks: masks::State,
+    pub multi_head: multi_head::State,
+    pub cross: cross::State,
+    pub cost: cost::State,
 }
 
 impl Lesson for Attention {
@@ -28,32 +44,35 @@ impl Lesson for Attention {
     type View = View;
 
     fn show(&mut self, ui: &mut egui::Ui, view: View, cx: &LessonContext<'_>) {
+        // Every step may use the built-in model; it loads once, on a worker.
+        self.model.start();
+        self.model.poll();
+        if self.model.loading() {
+            ui.ctx().request_repaint();
+        }
+        if let Some(e) = self.model.error() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("The built-in model could not be loaded ({e}); the steps that use it show only the small examples."),
+            );
+        }
+        let bert = self.model.loaded().cloned();
+        let bert = bert.as_ref();
         match view {
-            View::Pairs => {
-                if !shared_views::empty_sentence_notice(ui, cx.sentence) {
-                    pairs::show(ui, cx.sentence);
-                }
-            }
-            View::PositionalEncoding => {
-                self.model.start();
-                self.model.poll();
-                if self.model.loading() {
-                    ui.ctx().request_repaint();
-                }
-                let bert = self.model.loaded().cloned();
-                positional::show(ui, &mut self.positional, bert.as_ref());
-            }
+            View::PositionalEncoding => positional::show(ui, &mut self.positional, bert),
             View::NoWeights => no_weights::show(ui, &mut self.no_weights),
-            View::Masks => {
-                if !shared_views::empty_sentence_notice(ui, cx.sentence) {
-                    masks::show(ui, &mut self.masks, cx.sentence);
-                }
+            View::CrossAttention => cross::show(ui, &mut self.cross, cx, bert),
+            View::Cost => cost::show(ui, &mut self.cost, cx, bert),
+            _ if shared_views::empty_sentence_notice(ui, cx.sentence) => {}
+            View::WhyContext => context::show(ui, &mut self.context, cx, bert),
+            View::Embeddings => embeddings::show(ui, &mut self.embeddings, cx, bert),
+            View::Qkv => qkv::show(ui, &mut self.qkv, cx, bert),
+            View::Scaling => scaling::show(ui, &mut self.scaling, cx.sentence),
+            View::WeightedSum => {
+                weighted_sum::show(ui, &mut self.weighted_sum, &mut self.qkv.head, cx, bert)
             }
-            View::Scaling => {
-                if !shared_views::empty_sentence_notice(ui, cx.sentence) {
-                    scaling::show(ui, &mut self.scaling, cx.sentence);
-                }
-            }
+            View::Masks => masks::show(ui, &mut self.masks, cx.sentence),
+            View::MultiHead => multi_head::show(ui, &mut self.multi_head, cx, bert),
         }
     }
 

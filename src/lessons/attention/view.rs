@@ -2,10 +2,16 @@
 
 crate::lessons::views! {
     pub enum View {
-        Pairs = "pairs",
+        WhyContext = "why-context",
+        Embeddings = "embeddings",
         PositionalEncoding = "positional-encoding",
         NoWeights = "no-weights",
+        Qkv = "qkv",
         Scaling = "scaling",
+        WeightedSum = "weighted-sum",
         Masks = "masks",
+        MultiHead = "multi-head",
+        CrossAttention = "cross-attention",
+        Cost = "cost",
     }
 }

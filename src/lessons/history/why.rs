@@ -8,19 +8,29 @@ use crate::lessons::{Command, LessonContext, LessonId};
 use crate::model::text::split_words;
 use crate::widgets::{TokenChip, token_strip};
 
-/// Where each part of the Transformer is taught.
-const PARTS: &[(&str, LessonId)] = &[
+/// Each part of the Transformer, the lesson that opens it up, and the step (view) there.
+const PARTS: &[(&str, LessonId, Option<&str>)] = &[
     (
         "tokens: cutting text into pieces with ids",
         LessonId::Tokenisation,
+        None,
     ),
-    ("embeddings: one vector per token", LessonId::Word2vec),
+    ("embeddings: one vector per token", LessonId::Word2vec, None),
     (
         "self-attention and positional encoding",
         LessonId::Attention,
+        Some("positional-encoding"),
     ),
-    ("the encoder: reading in both directions", LessonId::Bert),
-    ("the decoder loop and cross-attention", LessonId::Playground),
+    (
+        "the encoder: reading in both directions",
+        LessonId::Bert,
+        None,
+    ),
+    (
+        "the decoder loop and cross-attention",
+        LessonId::Attention,
+        Some("cross-attention"),
+    ),
 ];
 
 /// The sentence as the time steps a recurrent network would read, one word at a time.
@@ -76,14 +86,20 @@ pub fn show(ui: &mut egui::Ui, cx: &LessonContext<'_>) {
     sequential_vs_parallel(ui, cx.sentence);
     ui.add_space(12.0);
     ui.strong("The Transformer's parts, and where this course opens them up");
-    for (part, lesson) in PARTS {
+    for (part, lesson, view) in PARTS {
         ui.horizontal(|ui| {
             if ui
                 .button(format!("{} ▶", lesson.title()))
-                .on_hover_text(format!("Open the lesson “{}”", lesson.title()))
+                .on_hover_text(match view {
+                    Some(v) => format!("Open the lesson “{}” at its step “{v}”", lesson.title()),
+                    None => format!("Open the lesson “{}”", lesson.title()),
+                })
                 .clicked()
             {
-                cx.send(Command::GoToLesson(*lesson));
+                cx.send(match view {
+                    Some(v) => Command::GoToLessonView(*lesson, v),
+                    None => Command::GoToLesson(*lesson),
+                });
             }
             ui.label(RichText::new(*part));
         });

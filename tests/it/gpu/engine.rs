@@ -122,3 +122,25 @@ fn a_new_model_is_uploaded_in_place_of_the_old() {
         assert!(d <= 1e-4, "{d:e}");
     }
 }
+
+#[test]
+fn the_cost_steps_gpu_attention_equals_its_cpu_twin_and_is_timed_on_the_gpu() {
+    use llm_lens::compute::attention_cost::{attention_cpu, attention_gpu, measure};
+    use llm_lens::model::numerics::rng::SplitMix64;
+    use ndarray::Array2;
+    let Some(ctx) = context("the_cost_steps_gpu_attention_equals_its_cpu_twin") else {
+        return;
+    };
+    for (n, heads, d) in [(5, 1, 3), (33, 4, 32), (130, 2, 16)] {
+        let mut rng = SplitMix64::new(n as u64);
+        let mut draw = || Array2::from_shape_simple_fn((n, heads * d), || rng.normal() as f32);
+        let (q, k, v) = (draw(), draw(), draw());
+        let gpu = attention_gpu(&ctx, &q, &k, &v, heads).expect("runs on the GPU");
+        let cpu = attention_cpu(&q, &k, &v, heads);
+        let diff = (&gpu - &cpu).iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        assert!(diff < 1e-4, "n {n}: {diff}");
+    }
+    let engine = Engine::with_gpu(ctx);
+    let s = measure(&engine, 64, 4, 32).expect("measures");
+    assert_eq!(s.ran, Ran::Gpu);
+}

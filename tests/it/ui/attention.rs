@@ -23,17 +23,23 @@ fn harness_at(view: View) -> egui_kittest::Harness<'static, llm_lens::app::LensA
 #[test]
 fn every_step_renders_its_key_label() {
     let keys = [
-        (View::Pairs, "scores in a"),
+        (View::WhyContext, "The same word in two sentences"),
+        (View::Embeddings, "One-hot X"),
         (View::PositionalEncoding, "without positions"),
         (View::NoWeights, "scores S = XXᵀ/√2"),
+        (View::Qkv, "X · W = (n × d_model)"),
         (View::Scaling, "softmax(QKᵀ / √d_k)"),
+        (View::WeightedSum, "Row sums, top to bottom"),
         (View::Masks, "cells masked"),
+        (View::MultiHead, "The mechanism on small numbers"),
+        (View::CrossAttention, "Cross-attention weights"),
+        (View::Cost, "score table"),
     ];
     assert_eq!(
         ProseLibrary::builtin().steps(LessonId::Attention).len(),
         keys.len()
     );
-    let mut h = harness_at(View::Pairs);
+    let mut h = harness_at(View::WhyContext);
     for (view, key) in keys {
         h.state_mut().set_step(common::step_of::<Attention>(view));
         h.run_steps(3);
@@ -60,17 +66,27 @@ fn the_permutation_table_and_the_calculator_follow_the_input() {
 }
 
 #[test]
-fn snapshot_positional_encoding() {
-    if !common::renderer_or_skip("snapshot_positional_encoding") {
+fn snapshots_of_positions_no_weights_weighted_sum_and_cross_attention() {
+    if !common::renderer_or_skip("snapshots_of_the_attention_steps") {
         return;
     }
-    common::snapshot_view::<Attention>(
+    let mut failures = Vec::new();
+    for view in [
         View::PositionalEncoding,
-        llm_lens::lessons::DEFAULT_SENTENCE,
-        std::time::Duration::from_secs(60),
-        |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+        View::NoWeights,
+        View::WeightedSum,
+        View::CrossAttention,
+    ] {
+        if let Err(e) = common::snapshot_view::<Attention>(
+            view,
+            llm_lens::lessons::DEFAULT_SENTENCE,
+            std::time::Duration::from_secs(60),
+            |_| {},
+        ) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
 }
 
 #[test]

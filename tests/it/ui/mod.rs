@@ -2,6 +2,9 @@
 //! widgets, exports and the snapshots; and the lesson registry against the prose.
 
 mod attention;
+mod attention_context;
+mod attention_heads;
+mod attention_maths;
 mod bert;
 mod export_files;
 mod history;

@@ -203,7 +203,7 @@ fn distance(
         let table = &b.model.weights.embeddings.position;
         let rows = table.nrows().min(MAP_LEN);
         series.push(Series {
-            name: "built-in model (learned)".to_owned(),
+            name: "learned (built-in)".to_owned(),
             points: norm(dot_with_first(&table.slice(s![..rows, ..]).to_owned())),
             kind: SeriesKind::Line,
             color: PALETTE[1],

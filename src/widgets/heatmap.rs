@@ -284,16 +284,17 @@ impl<'a> Heatmap<'a> {
         d
     }
 
-    /// "row 4 'bank' → column 3 'money': 0.2312 attention weight".
+    /// "row 'bank' → column 'money': 0.2312 attention weight" when the axes are labelled
+    /// (the labels carry the one numbering a view uses, e.g. the token's position), else
+    /// "row 4 → column 3: …" counting from 1.
     pub fn cell_description(&self, r: usize, c: usize) -> String {
-        let name = |labels: &[String], i: usize| {
-            labels.get(i).map(|l| format!(" '{l}'")).unwrap_or_default()
+        let name = |labels: &[String], i: usize| match labels.get(i) {
+            Some(l) => format!("'{l}'"),
+            None => (i + 1).to_string(),
         };
         format!(
-            "row {}{} → column {}{}: {:.4} {}",
-            r + 1,
+            "row {} → column {}: {:.4} {}",
             name(self.row_labels, r),
-            c + 1,
             name(self.col_labels, c),
             self.value(r, c),
             self.unit

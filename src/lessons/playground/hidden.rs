@@ -42,6 +42,30 @@ pub struct HiddenView {
     pub hide_specials: bool,
     projection: Option<Projection>,
     chart: ChartView,
+    cosine_chart: ChartView,
+}
+
+/// Cosine similarity of rows `a` and `b` of `h` (0 when either is all zeros).
+pub fn row_cosine(h: &ndarray::ArrayView2<f32>, a: usize, b: usize) -> f32 {
+    let (x, y) = (h.row(a), h.row(b));
+    let d = x.dot(&x).sqrt() * y.dot(&y).sqrt();
+    if d > 0.0 { x.dot(&y) / d } else { 0.0 }
+}
+
+/// Each word (token) that occurs more than once, with the positions of its first two
+/// occurrences; special tokens and punctuation-only pieces are left out.
+pub fn repeated_pairs(trace: &Trace) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = Vec::new();
+    for (a, w) in trace.tokens.iter().enumerate() {
+        let word_like = w.chars().any(char::is_alphanumeric) && !w.starts_with('[');
+        if !word_like || out.iter().any(|(x, ..)| x == w) {
+            continue;
+        }
+        if let Some(b) = (a + 1..trace.tokens.len()).find(|&b| &trace.tokens[b] == w) {
+            out.push((w.clone(), a, b));
+        }
+    }
+    out
 }
 
 impl HiddenView {
@@ -144,8 +168,52 @@ impl HiddenView {
                 let r = self.chart.show(ui, &spec, vec2(w, 280.0));
                 chart_menu(&r, &spec);
             }
-            Mode::Trajectories => self.trajectories(ui, trace, &labels),
+            Mode::Trajectories => {
+                self.trajectories(ui, trace, &labels);
+                ui.add_space(8.0);
+                self.repeated_words(ui, trace);
+            }
         }
+    }
+
+    /// The measure behind the picture: for each word that occurs twice, the cosine
+    /// similarity of its two hidden states after every layer, in all dimensions.
+    fn repeated_words(&mut self, ui: &mut egui::Ui, trace: &Arc<Trace>) {
+        let pairs = repeated_pairs(trace);
+        if pairs.is_empty() {
+            ui.label("No word occurs twice in your input: put one word in both sentences (as \"bank\" in the default pair) to compare its two vectors layer by layer.");
+            return;
+        }
+        let states = trace.hidden_states();
+        let series: Vec<Series> = pairs
+            .iter()
+            .take(PALETTE.len())
+            .enumerate()
+            .map(|(k, (word, a, b))| Series {
+                name: format!("'{word}' ({a} and {b})"),
+                points: states
+                    .iter()
+                    .enumerate()
+                    .map(|(l, h)| (l as f64, f64::from(row_cosine(h, *a, *b))))
+                    .collect(),
+                kind: SeriesKind::Line,
+                color: PALETTE[k],
+            })
+            .collect();
+        ui.label(format!(
+            "The picture above keeps only two directions of {}, so two points can look close while the vectors are not. The chart measures in all of them: the cosine similarity of the two occurrences of each repeated word after every layer (1 = pointing the same way). A model that tells the two senses apart lowers it.",
+            states.first().map_or(0, |h| h.ncols())
+        ));
+        let spec = ChartSpec {
+            title: "How alike a repeated word's two vectors are".to_owned(),
+            x_label: "after layer (0 = embeddings)".to_owned(),
+            y_label: "cosine similarity".to_owned(),
+            log_y: false,
+            series,
+        };
+        let w = ui.available_width().clamp(320.0, 760.0);
+        let r = self.cosine_chart.show(ui, &spec, vec2(w, 240.0));
+        chart_menu(&r, &spec);
     }
 
     fn trajectories(&mut self, ui: &mut egui::Ui, trace: &Arc<Trace>, labels: &[String]) {
@@ -172,7 +240,7 @@ impl HiddenView {
         let Some(p) = &self.projection else { return };
         let k = p.tokens.len();
         ui.label(format!(
-            "Each line is one token, from its embedding (small dot) to its final hidden state (large dot), projected on the two directions of greatest variance ({:.0} % and {:.0} % of it). A word that occurs twice starts at nearly the same point and ends wherever its context takes it.",
+            "Each line is one token, from its embedding (small dot) to its final hidden state (large dot), projected on the two directions of greatest variance ({:.0} % and {:.0} % of it). A word that occurs twice starts from the same token embedding (only its position and segment differ) and ends wherever its context takes it.",
             p.pca.explained[0] * 100.0,
             p.pca.explained[1] * 100.0
         ));
@@ -258,5 +326,38 @@ impl HiddenView {
                 if l == 0 { " (embeddings)" } else { "" }
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::bert::pretrained::PretrainedBert;
+
+    #[test]
+    fn the_two_banks_are_found_and_their_cosine_is_the_plain_formula() {
+        let bert = PretrainedBert::builtin().expect("model");
+        let input = bert.fit(bert.model.encode(
+            "I withdrew money from the bank.",
+            Some("We sat on the bank and started fishing."),
+        ));
+        let trace = bert.run(&input, 0).expect("forward");
+        let pairs = repeated_pairs(&trace);
+        let (_, a, b) = pairs
+            .iter()
+            .find(|(w, ..)| w == "bank")
+            .cloned()
+            .expect("bank twice");
+        assert_eq!(trace.tokens[a], trace.tokens[b]);
+        assert!(pairs.iter().all(|(w, ..)| !w.starts_with('[')));
+        for h in trace.hidden_states() {
+            let (x, y) = (h.row(a).to_vec(), h.row(b).to_vec());
+            let dot: f32 = x.iter().zip(&y).map(|(p, q)| p * q).sum();
+            let nx: f32 = x.iter().map(|p| p * p).sum::<f32>().sqrt();
+            let ny: f32 = y.iter().map(|p| p * p).sum::<f32>().sqrt();
+            assert!((row_cosine(&h, a, b) - dot / (nx * ny)).abs() < 1e-5);
+        }
+        let alone = bert.run(&bert.fit(bert.model.encode("one two three", None)), 0);
+        assert!(repeated_pairs(&alone.expect("forward")).is_empty());
     }
 }

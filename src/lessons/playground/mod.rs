@@ -8,6 +8,7 @@
 pub mod ablation;
 pub mod attention;
 pub mod diagram;
+pub mod focus;
 pub mod hidden;
 pub mod predictions;
 pub mod runner;
@@ -38,6 +39,11 @@ pub struct Playground {
     pub pair: String,
     pub layer: usize,
     pub head: usize,
+    /// Set once the learner picks a layer or head; until then the view opens on the
+    /// most focused head of each new trace ([`focus::most_focused_head`]).
+    pub picked: bool,
+    /// The automatic pick: the trace it was made for, layer, head, mean entropy (bits).
+    auto: Option<(crate::lessons::cache_key::ArcKey<Trace>, usize, usize, f64)>,
     pub ablation: Ablation,
     pub attention: attention::AttentionView,
     pub hidden: hidden::HiddenView,
@@ -52,6 +58,8 @@ impl Default for Playground {
             pair: DEFAULT_PAIR.to_owned(),
             layer: 0,
             head: 0,
+            picked: false,
+            auto: None,
             ablation: Ablation::default(),
             attention: attention::AttentionView::default(),
             hidden: hidden::HiddenView::default(),
@@ -100,6 +108,9 @@ impl Playground {
         ctx.input(|i| {
             for e in &i.events {
                 if let egui::Event::Text(t) = e {
+                    if matches!(t.as_str(), "[" | "]" | "," | ".") {
+                        self.picked = true;
+                    }
                     match t.as_str() {
                         "[" => self.layer = self.layer.saturating_sub(1),
                         "]" => self.layer = (self.layer + 1).min(layers.saturating_sub(1)),
@@ -135,6 +146,17 @@ impl Playground {
                 .on_hover_text("Which attention head (keys , and .)");
             }
         });
+        if let Some((_, l, h, e)) = &self.auto
+            && !self.picked
+            && (*l, *h) == (self.layer, self.head)
+        {
+            ui.label(format!(
+                "Opened on layer {} head {}: of all {} heads, its rows are the most focused for this input (lowest mean entropy, {e:.2} bits). Pick any other with the sliders.",
+                self.layer,
+                self.head,
+                layers * heads
+            ));
+        }
     }
 }
 
@@ -274,7 +296,11 @@ impl Lesson for Playground {
     type View = View;
 
     fn show(&mut self, ui: &mut egui::Ui, view: View, cx: &LessonContext<'_>) {
+        let start = (self.layer, self.head);
         self.keys(ui.ctx());
+        if (self.layer, self.head) != start {
+            self.picked = true;
+        }
         self.clamp_selection();
         if view == View::Overview {
             diagram::overview(ui, self, cx);
@@ -287,6 +313,38 @@ impl Lesson for Playground {
         let Some(trace) = self.trace() else {
             return;
         };
+        self.auto_pick(&trace);
+        let chosen = (self.layer, self.head);
+        self.show_view(ui, view, cx, &trace);
+        if (self.layer, self.head) != chosen {
+            self.picked = true;
+        }
+    }
+}
+
+impl Playground {
+    /// Opens each new trace on its most focused head until the learner picks one.
+    fn auto_pick(&mut self, trace: &Arc<Trace>) {
+        let key = crate::lessons::cache_key::ArcKey::of(trace);
+        if self.picked || self.auto.as_ref().is_some_and(|(k, ..)| *k == key) {
+            return;
+        }
+        if let Some((l, h, e)) = focus::most_focused_head(trace) {
+            self.layer = l;
+            self.head = h;
+            self.auto = Some((key, l, h, e));
+        }
+    }
+
+    /// The view of `view` for `trace`, below the status line.
+    fn show_view(
+        &mut self,
+        ui: &mut egui::Ui,
+        view: View,
+        cx: &LessonContext<'_>,
+        trace: &Arc<Trace>,
+    ) {
+        let trace = trace.clone();
         if view != View::Overview {
             egui::CollapsingHeader::new("Where this is in the model")
                 .id_salt("playground-diagram")

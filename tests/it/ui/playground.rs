@@ -47,20 +47,11 @@ fn every_stage_renders_from_the_trace() {
     let keys = [
         (View::Overview, format!("Your input as {n} tokens")),
         (View::Embeddings, format!("token embeddings ({n} × 128)")),
-        (View::Qkv, format!("layer 0 head 0 queries Q ({n} × 32)")),
-        (
-            View::Scores,
-            format!("layer 0 head 0 raw scores QKᵀ/√d ({n} × {n})"),
-        ),
-        (
-            View::Weights,
-            format!("layer 0 head 0 attention weights ({n} × {n})"),
-        ),
-        (
-            View::Context,
-            format!("layer 0 head 0 weighted sum of values ({n} × 32)"),
-        ),
-        (View::Ffn, format!("layer 0 FFN after GELU ({n} × 512)")),
+        (View::Qkv, format!("queries Q ({n} × 32)")),
+        (View::Scores, format!("raw scores QKᵀ/√d ({n} × {n})")),
+        (View::Weights, format!("attention weights ({n} × {n})")),
+        (View::Context, format!("weighted sum of values ({n} × 32)")),
+        (View::Ffn, format!("FFN after GELU ({n} × 512)")),
         (
             View::Attention,
             "Every layer (rows) and head (columns)".to_owned(),
@@ -133,6 +124,10 @@ fn a_mask_gets_ten_predictions() {
 fn hovering_an_attention_cell_reads_query_key_and_weight() {
     let mut h = harness_at(View::Weights, "I withdrew money from the bank.");
     settle(&mut h);
+    // The learner's own pick (the view would open on the most focused head).
+    let st = common::lesson::<Playground>(&mut h);
+    (st.picked, st.layer, st.head) = (true, 0, 0);
+    h.run_steps(2);
     h.get_by_label_contains("layer 0 head 0 attention weights: heatmap")
         .hover();
     for _ in 0..60 {
@@ -229,8 +224,7 @@ fn snapshot_of_the_grid_and_an_enlarged_head() {
         let Some(st) = app.lesson_mut::<Playground>() else {
             return;
         };
-        st.layer = 2;
-        st.head = 1;
+        (st.picked, st.layer, st.head) = (true, 2, 1);
     };
     if let Err(e) = common::snapshot_view::<Playground>(
         View::Attention,
@@ -256,14 +250,20 @@ fn typing_updates_the_trace_and_every_view_mode_opens() {
     edit.type_text("The bank raised rates.");
     settle(&mut h);
     {
+        // Start from the first head, as a learner who picked it.
+        let st = common::lesson::<Playground>(&mut h);
+        (st.picked, st.layer, st.head) = (true, 0, 0);
+    }
+    h.run_steps(2);
+    {
         let st = common::lesson_ref::<Playground>(&h);
         let trace = st.trace().expect("a trace of the typed sentence");
         assert_eq!(&trace.tokens[1..6], ["the", "bank", "raised", "rates", "."]);
     }
     for (mode, key) in [
         ("lines", "queries on the left, keys on the right"),
-        ("mean over heads", "layer 0 mean over heads ("),
-        ("rollout", "attention rollout through layer 0"),
+        ("mean over heads", " mean over heads ("),
+        ("rollout", "attention rollout through layer "),
     ] {
         h.get_by_role_and_label(egui::accesskit::Role::RadioButton, mode)
             .click();
@@ -363,4 +363,23 @@ fn a_block_of_the_model_diagram_opens_its_step() {
         common::step_of::<Playground>(View::Weights),
         "the block sent the learner to the step that shows it"
     );
+}
+
+#[test]
+fn the_weights_open_on_the_most_focused_head_until_the_learner_picks() {
+    use llm_lens::lessons::playground::focus::most_focused_head;
+    let mut h = harness_at(View::Weights, "I withdrew money from the bank.");
+    settle(&mut h);
+    let st = common::lesson_ref::<Playground>(&h);
+    let trace = st.trace().expect("a trace");
+    let (l, hd, _) = most_focused_head(&trace).expect("a head");
+    assert_eq!((st.layer, st.head), (l, hd));
+    h.get_by_label_contains(&format!("Opened on layer {l} head {hd}"));
+    // Picking another head keeps it, and the note goes.
+    let other = if hd == 0 { "." } else { "," };
+    h.event(egui::Event::Text(other.to_owned()));
+    h.run_steps(3);
+    let st = common::lesson_ref::<Playground>(&h);
+    assert!(st.picked);
+    assert!(h.query_by_label_contains("Opened on layer").is_none());
 }

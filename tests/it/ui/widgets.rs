@@ -31,7 +31,7 @@ fn heatmap_hover_reports_row_column_and_value() {
     h.hover_at(cell);
     // Tooltips wait half a second of stillness before they appear.
     h.run_steps(60);
-    h.get_by_label_contains("row 2 'bank' → column 1 'money': 0.6000 weight");
+    h.get_by_label_contains("row 'bank' → column 'money': 0.6000 weight");
     drop(h);
     assert_eq!(hovered, Some((1, 0)));
 }

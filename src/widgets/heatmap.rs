@@ -2,7 +2,7 @@
 //! one-hot vectors. Hovering a cell says its row, column and exact value.
 
 use super::colormap::{Scale, text_on};
-use egui::{Color32, FontId, Mesh, Pos2, Rect, Sense, Stroke, Vec2, pos2, vec2};
+use egui::{Color32, FontId, Mesh, Pos2, Rect, Sense, Stroke, pos2, vec2};
 
 /// Builder for one heatmap; see [`Heatmap::show`].
 pub struct Heatmap<'a> {
@@ -117,26 +117,31 @@ impl<'a> Heatmap<'a> {
                 .fold(0.0f32, f32::max)
                 .min(140.0)
         };
-        let mut left = if self.row_labels.is_empty() || !self.draw_labels {
+        let left = if self.row_labels.is_empty() || !self.draw_labels {
             0.0
         } else {
             label_width(self.row_labels) + 6.0
         };
-        let mut top = if self.col_labels.is_empty() || !self.draw_labels {
+        let top = if self.col_labels.is_empty() || !self.draw_labels {
             0.0
         } else {
             label_width(self.col_labels) + 6.0
         };
         let cols = self.cols.max(1) as f32;
-        let mut cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
-        // Labels on cells smaller than the text would overlap: leave them to the tooltip.
-        let labels_on = self.draw_labels && cell >= 9.0;
-        if !labels_on && (left > 0.0 || top > 0.0) {
-            left = 0.0;
-            top = 0.0;
-            cell = ((ui.available_width() - 4.0) / cols).clamp(2.0, self.max_cell);
-        }
-        let size = vec2(left + cell * cols, top + cell * self.rows as f32);
+        let cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
+        // On cells smaller than the text, every `label_step`-th label is drawn so that
+        // none overlap (a row is still named when it is a token); the tooltip names all.
+        let labels_on = self.draw_labels;
+        let label_step = (13.0 / cell).ceil().max(1.0) as usize;
+        // Rows that are named (tokens) stay tall enough for their name when there are
+        // not too many of them: the cells are then wider than tall rather than unnamed.
+        let cell_h = if left > 0.0 && self.rows <= 48 {
+            cell.max(13.0)
+        } else {
+            cell
+        };
+        let row_step = (13.0 / cell_h).ceil().max(1.0) as usize;
+        let size = vec2(left + cell * cols, top + cell_h * self.rows as f32);
         let sense = if self.clickable {
             Sense::click()
         } else {
@@ -145,7 +150,7 @@ impl<'a> Heatmap<'a> {
         let (rect, response) = ui.allocate_exact_size(size, sense);
         let grid = Rect::from_min_size(
             rect.min + vec2(left, top),
-            vec2(cell * cols, cell * self.rows as f32),
+            vec2(cell * cols, cell_h * self.rows as f32),
         );
 
         // Numbers go inside the cells only when the cells are large enough to hold them.
@@ -155,7 +160,7 @@ impl<'a> Heatmap<'a> {
                 return None;
             }
             let c = ((p.x - grid.min.x) / cell) as usize;
-            let r = ((p.y - grid.min.y) / cell) as usize;
+            let r = ((p.y - grid.min.y) / cell_h) as usize;
             (r < self.rows && c < self.cols).then_some((r, c))
         });
 
@@ -164,9 +169,9 @@ impl<'a> Heatmap<'a> {
             let mut mesh = Mesh::default();
             for r in 0..self.rows {
                 for c in 0..self.cols {
-                    let min = grid.min + vec2(c as f32 * cell, r as f32 * cell);
+                    let min = grid.min + vec2(c as f32 * cell, r as f32 * cell_h);
                     mesh.add_colored_rect(
-                        Rect::from_min_size(min, Vec2::splat(cell)),
+                        Rect::from_min_size(min, vec2(cell, cell_h)),
                         self.scale.color(self.value(r, c)),
                     );
                 }
@@ -177,7 +182,7 @@ impl<'a> Heatmap<'a> {
                     for c in 0..self.cols {
                         let v = self.value(r, c);
                         let center =
-                            grid.min + vec2((c as f32 + 0.5) * cell, (r as f32 + 0.5) * cell);
+                            grid.min + vec2((c as f32 + 0.5) * cell, (r as f32 + 0.5) * cell_h);
                         painter.text(
                             center,
                             egui::Align2::CENTER_CENTER,
@@ -191,7 +196,10 @@ impl<'a> Heatmap<'a> {
             let row_labels = if labels_on { self.row_labels } else { &[] };
             let col_labels = if labels_on { self.col_labels } else { &[] };
             for (r, label) in row_labels.iter().enumerate().take(self.rows) {
-                let y = grid.min.y + (r as f32 + 0.5) * cell;
+                if r % row_step != 0 && hovered.is_none_or(|h| h.0 != r) {
+                    continue;
+                }
+                let y = grid.min.y + (r as f32 + 0.5) * cell_h;
                 let color = if hovered.is_some_and(|h| h.0 == r) {
                     ui.visuals().strong_text_color()
                 } else {
@@ -206,6 +214,9 @@ impl<'a> Heatmap<'a> {
                 );
             }
             for (c, label) in col_labels.iter().enumerate().take(self.cols) {
+                if c % label_step != 0 && hovered.is_none_or(|h| h.1 != c) {
+                    continue;
+                }
                 let x = grid.min.x + (c as f32 + 0.5) * cell;
                 let color = if hovered.is_some_and(|h| h.1 == c) {
                     ui.visuals().strong_text_color()
@@ -222,9 +233,9 @@ impl<'a> Heatmap<'a> {
                 );
             }
             if let Some((r, c)) = hovered {
-                let min = grid.min + vec2(c as f32 * cell, r as f32 * cell);
+                let min = grid.min + vec2(c as f32 * cell, r as f32 * cell_h);
                 painter.rect_stroke(
-                    Rect::from_min_size(min, Vec2::splat(cell)),
+                    Rect::from_min_size(min, vec2(cell, cell_h)),
                     0.0,
                     Stroke::new(2.0, ui.visuals().strong_text_color()),
                     egui::StrokeKind::Outside,

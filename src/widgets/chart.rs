@@ -78,6 +78,23 @@ pub const PALETTE: [[u8; 3]; 6] = [
     [23, 190, 207],
 ];
 
+/// Whether most points of `a` sit on `b` (same x, y within 1 % of the axis span).
+fn mostly_under(a: &Series, b: &Series, span: f64) -> bool {
+    if a.points.is_empty() || a.kind != SeriesKind::Line || b.kind != SeriesKind::Line {
+        return false;
+    }
+    let on = a
+        .points
+        .iter()
+        .filter(|(x, y)| {
+            b.points
+                .iter()
+                .any(|(bx, by)| (bx - x).abs() < 1e-9 && (by - y).abs() <= 0.01 * span)
+        })
+        .count();
+    on * 2 > a.points.len()
+}
+
 /// plotters needs a font; the app ships egui's own, so no system fonts are involved.
 pub(crate) fn ensure_font() {
     static FONT: OnceLock<()> = OnceLock::new();
@@ -251,15 +268,26 @@ impl ChartSpec {
             .bold_line_style(fg.mix(0.2))
             .draw()
             .map_err(|e| err(&e))?;
-        for s in &self.series {
+        let span = self
+            .bounds()
+            .map_or(1.0, |(_, (y0, y1))| (y1 - y0).abs().max(1e-12));
+        for (i, s) in self.series.iter().enumerate() {
             let color = RGBColor(s.color[0], s.color[1], s.color[2]);
+            // A line that lies on a later one for most of its length is drawn wider, so
+            // it still shows at the edges (the LSTM under attention at 100 %).
+            let hidden = self.series[i + 1..]
+                .iter()
+                .any(|later| mostly_under(s, later, span));
+            let width = if hidden { 6 } else { 2 };
             let pts = s
                 .points
                 .iter()
                 .copied()
                 .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0));
             match s.kind {
-                SeriesKind::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(2))),
+                SeriesKind::Line => {
+                    chart.draw_series(LineSeries::new(pts, color.stroke_width(width)))
+                }
                 SeriesKind::Scatter => {
                     chart.draw_series(pts.map(|p| Circle::new(p, 3, color.filled())))
                 }
@@ -369,7 +397,26 @@ impl ChartView {
 
 #[cfg(test)]
 mod tests {
-    use super::tick_label;
+    use super::{Series, SeriesKind, mostly_under, tick_label};
+
+    fn line(points: &[(f64, f64)]) -> Series {
+        Series {
+            name: String::new(),
+            points: points.to_vec(),
+            kind: SeriesKind::Line,
+            color: [0, 0, 0],
+        }
+    }
+
+    #[test]
+    fn a_line_lying_on_a_later_one_is_found() {
+        let top = line(&[(0.0, 100.0), (1.0, 100.0), (2.0, 100.0)]);
+        let same = line(&[(0.0, 100.0), (1.0, 99.8), (2.0, 100.0)]);
+        let apart = line(&[(0.0, 50.0), (1.0, 49.0), (2.0, 100.0)]);
+        assert!(mostly_under(&same, &top, 100.0));
+        assert!(!mostly_under(&apart, &top, 100.0));
+        assert!(!mostly_under(&line(&[]), &top, 100.0));
+    }
 
     #[test]
     fn tick_labels_are_short() {

@@ -114,7 +114,12 @@ pub fn diagram(ui: &mut egui::Ui, st: &Playground, current: View, cx: &LessonCon
         .model
         .as_ref()
         .map_or(0, |m| m.model.config.num_hidden_layers);
-    ui.label(RichText::new("The model, from the input (top) to the predictions (bottom): click a block to see it").strong());
+    ui.label(
+        RichText::new(
+            "The model, from the input (top) to the predictions (bottom): click a block to see it",
+        )
+        .strong(),
+    );
     let width = ui.available_width().min(420.0);
     for (i, (label, view, tip)) in BLOCKS.iter().enumerate() {
         let in_layer = (2..=6).contains(&i);

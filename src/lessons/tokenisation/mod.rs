@@ -13,6 +13,7 @@ pub mod rows;
 pub mod training;
 pub mod unigram;
 pub mod view;
+pub mod wordpiece_scores;
 
 pub use view::View;
 
@@ -42,6 +43,7 @@ pub struct Tokenisation {
     pub store: training::TokenizerStore,
     pub replay: replay::ReplayView,
     pub curiosities: curiosities::CuriositiesView,
+    pub wordpiece: wordpiece_scores::WordPieceScoresView,
     pub show_whitespace: bool,
     /// The byte range of the chip hovered last frame, highlighted everywhere.
     pub link: Option<(usize, usize)>,
@@ -64,10 +66,25 @@ impl Tokenisation {
         self.cache.as_ref().map_or(&[], |c| &c.rows)
     }
 
-    fn side_by_side(&mut self, ui: &mut egui::Ui, cx: &LessonContext<'_>, ws: bool) {
+    fn side_by_side(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &LessonContext<'_>,
+        ws: bool,
+        highlight: &[&str],
+    ) {
         self.store.controls(ui, cx.reproducible);
         self.store.bert_controls(ui);
         ui.separator();
+        if let Some(suite) = &self.store.suite {
+            ui.label(
+                egui::RichText::new(format!(
+                    "Text never seen in {}: Characters, Words, WordPiece and Unigram write it [UNK]; byte-level BPE and the GPT rows write its bytes, so nothing is unknown.",
+                    suite.corpus_name
+                ))
+                .weak(),
+            );
+        }
         ui.label("Hover a token: its characters light up in your sentence, and every row's tokens covering them are outlined.");
         let link = self.link;
         rows::linked_sentence(ui, cx.sentence, link, ws);
@@ -75,7 +92,7 @@ impl Tokenisation {
         // cache is there to avoid.
         self.rows(cx.sentence);
         let rows = self.cache.as_ref().map_or(&[][..], |c| &c.rows);
-        self.link = rows::show_rows(ui, cx.sentence, rows, ws, link);
+        self.link = rows::show_rows_highlighted(ui, cx.sentence, rows, ws, link, highlight);
     }
 }
 
@@ -86,12 +103,11 @@ impl Lesson for Tokenisation {
     fn background(&mut self, ctx: &egui::Context) {
         self.store.poll(ctx);
         self.replay.poll(ctx);
+        self.wordpiece.poll(ctx);
     }
 
     fn show(&mut self, ui: &mut egui::Ui, view: View, cx: &LessonContext<'_>) {
-        if view != View::FirstCuts {
-            self.store.ensure_started(ui.ctx());
-        }
+        self.store.ensure_started(ui.ctx());
         // The replay trains on the corpus or a text of the learner's own: it needs no sentence.
         if view != View::BpeReplay && shared_views::empty_sentence_notice(ui, cx.sentence) {
             return;
@@ -99,8 +115,21 @@ impl Lesson for Tokenisation {
         whitespace_toggle(ui, &mut self.show_whitespace);
         let ws = self.show_whitespace;
         match view {
-            View::FirstCuts => first_cuts::show(ui, cx.sentence, ws),
-            View::SideBySide => self.side_by_side(ui, cx, ws),
+            View::FirstCuts => first_cuts::show(ui, cx.sentence, &self.store, ws),
+            View::MissingWord => first_cuts::show_missing(ui, cx.sentence, &self.store, ws),
+            View::SideBySide => self.side_by_side(ui, cx, ws, &[]),
+            View::WordPieceScores => {
+                self.wordpiece.ensure(&self.store.source);
+                self.wordpiece.poll(ui.ctx());
+                let corpus = self
+                    .store
+                    .suite
+                    .as_ref()
+                    .map_or("the training text".to_owned(), |s| s.corpus_name.clone());
+                self.wordpiece.show(ui, &corpus);
+                ui.separator();
+                self.side_by_side(ui, cx, ws, &["WordPiece (yours)", "BPE (yours)"]);
+            }
             View::Pipeline => pipeline::show(ui, cx.sentence, &self.store, ws),
             View::BpeReplay => self.replay.show(ui, cx.sentence, ws, cx.reproducible),
             View::Unigram => unigram::show(ui, cx.sentence, &self.store),

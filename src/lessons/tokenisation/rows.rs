@@ -322,13 +322,66 @@ pub fn show_rows(
     show_ws: bool,
     link: Option<(usize, usize)>,
 ) -> Option<(usize, usize)> {
-    let n_chars = text.chars().count();
+    show_rows_highlighted(ui, text, rows, show_ws, link, &[])
+}
+
+/// As [`show_rows`], with the rows named in `highlight` framed and marked "compare".
+pub fn show_rows_highlighted(
+    ui: &mut egui::Ui,
+    text: &str,
+    rows: &[Row],
+    show_ws: bool,
+    link: Option<(usize, usize)>,
+    highlight: &[&str],
+) -> Option<(usize, usize)> {
     let mut hovered = None;
     for row in rows {
         ui.add_space(6.0);
+        let marked = highlight.contains(&row.name.as_str());
+        let frame = if marked {
+            egui::Frame::new()
+                .stroke(ui.visuals().selection.stroke)
+                .fill(ui.visuals().faint_bg_color)
+                .inner_margin(4.0)
+                .corner_radius(4.0)
+        } else {
+            egui::Frame::new()
+        };
+        let inner = frame.show(ui, |ui| {
+            if marked {
+                ui.set_width(ui.available_width());
+            }
+            show_row(ui, text, row, show_ws, link, marked)
+        });
+        if let Some(span) = inner.inner {
+            hovered = Some(span);
+        }
+    }
+    hovered
+}
+
+/// One row: its name, its counts and its chips; returns the span of a hovered chip.
+fn show_row(
+    ui: &mut egui::Ui,
+    text: &str,
+    row: &Row,
+    show_ws: bool,
+    link: Option<(usize, usize)>,
+    marked: bool,
+) -> Option<(usize, usize)> {
+    let n_chars = text.chars().count();
+    let mut hovered = None;
+    {
         ui.horizontal(|ui| {
             ui.label(RichText::new(&row.name).strong())
                 .on_hover_text(&row.about);
+            if marked {
+                ui.label(
+                    RichText::new("compare")
+                        .small()
+                        .color(ui.visuals().selection.stroke.color),
+                );
+            }
             match &row.outcome {
                 RowOutcome::Tokens { chips, unknown } => {
                     let per = n_chars as f32 / chips.len().max(1) as f32;

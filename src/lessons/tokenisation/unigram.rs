@@ -24,6 +24,13 @@ pub fn show(ui: &mut egui::Ui, sentence: &str, store: &TokenizerStore) {
         model.vocab_size(),
         suite.corpus_name
     ));
+    ui.label(
+        RichText::new(format!(
+            "A character never seen in {} has no piece: it is [UNK], here and in the side-by-side rows.",
+            suite.corpus_name
+        ))
+        .weak(),
+    );
     let mut words: Vec<String> = Vec::new();
     for p in split_words(sentence) {
         if p.text.chars().any(char::is_alphanumeric) && !words.contains(&p.text) {
@@ -56,7 +63,20 @@ pub fn show(ui: &mut egui::Ui, sentence: &str, store: &TokenizerStore) {
                     } else {
                         ui.label("");
                     }
-                    let text = seg.pieces.join(" | ");
+                    // Pieces the model lacks (characters the training text never
+                    // contained) are [UNK], as in the side-by-side rows.
+                    let text = seg
+                        .pieces
+                        .iter()
+                        .map(|p| {
+                            if p.chars().count() == 1 && model.encode(p).ids.first() == Some(&0) {
+                                "[UNK]"
+                            } else {
+                                p.as_str()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" | ");
                     let label = if i == 0 {
                         RichText::new(text).monospace().strong()
                     } else {

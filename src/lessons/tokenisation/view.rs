@@ -3,9 +3,11 @@
 crate::lessons::views! {
     pub enum View {
         FirstCuts = "first-cuts",
+        MissingWord = "missing-word",
         SideBySide = "side-by-side",
         Pipeline = "pipeline",
         BpeReplay = "bpe-replay",
+        WordPieceScores = "wordpiece",
         Unigram = "unigram",
         Curiosities = "curiosities",
     }

@@ -250,6 +250,9 @@ impl NetworkView {
             loss(&|r| r.after)
         ))
         .on_hover_text("The number training pushes down; computed from the scores above.");
+        if let Some(note) = negatives_note(&negs, input, &name) {
+            ui.label(RichText::new(note).weak());
+        }
 
         // 4. the gradient update of the embedding.
         ui.add_space(4.0);
@@ -267,5 +270,54 @@ impl NetworkView {
             .unit("vector component")
             .show(ui);
         ui.label("The embedding moved towards the target's output vector and away from the negatives' — and those output vectors moved too. Training repeats exactly this step for every pair of the corpus.");
+    }
+}
+
+/// Why a negative may be the input word or come twice: they are drawn at random, with
+/// replacement, from the whole vocabulary (frequent words more often), and only a
+/// negative equal to the target is skipped, as in word2vec.c. `None` when neither happened.
+fn negatives_note(negs: &[u32], input: u32, name: &dyn Fn(u32) -> String) -> Option<String> {
+    let mut parts = Vec::new();
+    if negs.contains(&input) {
+        parts.push(format!(
+            "\"{}\" is the input word itself: negatives are drawn from the whole vocabulary, the input included, and the trainer keeps it (only a negative equal to the target is skipped)",
+            name(input)
+        ));
+    }
+    let mut seen: Vec<u32> = Vec::new();
+    for &n in negs {
+        if seen.contains(&n) {
+            continue;
+        }
+        let times = negs.iter().filter(|&&m| m == n).count();
+        if times > 1 {
+            parts.push(format!(
+                "\"{}\" was drawn {times} times: draws are independent, so each one nudges its output vector",
+                name(n)
+            ));
+        }
+        seen.push(n);
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "About the negatives: {}. With a vocabulary this small such repeats are common; with tens of thousands of words they are rare.",
+            parts.join("; ")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_and_the_input_among_negatives_are_explained() {
+        let name = |w: u32| ["i", "bank", "money"][w as usize].to_owned();
+        let note = negatives_note(&[1, 1, 0], 0, &name).expect("a note");
+        assert!(note.contains("\"i\" is the input word itself"), "{note}");
+        assert!(note.contains("\"bank\" was drawn 2 times"), "{note}");
+        assert_eq!(negatives_note(&[1, 2], 0, &name), None);
     }
 }

@@ -3,17 +3,15 @@
 
 use super::{sentence_words, training};
 use crate::lessons::{LessonContext, shared_views};
-use crate::model::text::split_words;
 use crate::widgets::{Heatmap, Scale};
 
 /// The sentence's words as one-hot vectors over a vocabulary built from the sentence.
 pub fn one_hot(ui: &mut egui::Ui, cx: &LessonContext<'_>) {
     const MAX_WORDS: usize = 40;
-    let words: Vec<String> = split_words(cx.sentence)
-        .into_iter()
-        .map(|p| p.text.to_lowercase())
-        .take(MAX_WORDS)
-        .collect();
+    // The words as the trainer reads them (lower-cased, punctuation dropped), so this
+    // vocabulary is the one steps 2 and 3 use.
+    let mut words = sentence_words(cx.sentence);
+    words.truncate(MAX_WORDS);
     let mut vocab: Vec<String> = Vec::new();
     for w in &words {
         if !vocab.contains(w) {
@@ -31,7 +29,7 @@ pub fn one_hot(ui: &mut egui::Ui, cx: &LessonContext<'_>) {
         "One-hot vectors {}",
         shared_views::shape(words.len(), vocab.len())
     ));
-    if split_words(cx.sentence).len() > MAX_WORDS {
+    if sentence_words(cx.sentence).len() > MAX_WORDS {
         ui.label(format!("Showing the first {MAX_WORDS} words."));
     }
     Heatmap::new("one-hot vectors", &values, words.len(), vocab.len())
@@ -40,7 +38,7 @@ pub fn one_hot(ui: &mut egui::Ui, cx: &LessonContext<'_>) {
         .unit("(1 = this word)")
         .show(ui);
     ui.label(format!(
-        "Here the vocabulary is just your sentence: {} distinct words. With a real vocabulary of 50,000 words every row would have 50,000 entries, all but one of them zero.",
+        "Here the vocabulary is just your sentence: {} distinct words, lower-cased and without punctuation, as the trainer reads text (steps 2 and 3 use the same list). With a real vocabulary of 50,000 words every row would have 50,000 entries, all but one of them zero.",
         vocab.len()
     ));
 }

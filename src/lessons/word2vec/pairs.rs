@@ -201,8 +201,52 @@ impl PairsView {
                 ));
             }
         }
+        if total == 0 {
+            ui.label(
+                "No pairs: as word2vec reads text (runs of letters and digits between spaces and punctuation), your sentence is a single word, and a window needs a neighbour. Text written without spaces, such as Chinese, reads as one long word; add a second word.",
+            );
+        }
+        if let Some(t) = self.corpus_table(ui.ctx()) {
+            self.unknown_words(ui, &t, &words);
+        }
         ui.separator();
         self.negatives(ui, centre, &context);
+    }
+
+    /// The sentence's words the corpus vocabulary lacks, and what training does with them.
+    fn unknown_words(&self, ui: &mut egui::Ui, t: &CorpusTable, words: &[String]) {
+        let mut missing: Vec<String> = Vec::new();
+        for w in words {
+            if t.vocab.id(w).is_none() && !missing.contains(w) {
+                missing.push(w.clone());
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let shown: Vec<String> = missing
+            .iter()
+            .take(6)
+            .map(|w| {
+                let mut q: String = w.chars().take(40).collect();
+                if w.chars().count() > 40 {
+                    q.push('…');
+                }
+                format!("\u{201c}{q}\u{201d}")
+            })
+            .collect();
+        let more = if missing.len() > shown.len() {
+            format!(" and {} more", missing.len() - shown.len())
+        } else {
+            String::new()
+        };
+        ui.label(
+            RichText::new(format!(
+                "Not in the training vocabulary (seen fewer than 5 times in the corpus): {}{more}. The trainer drops such words before sliding its window, so in training they make no pairs; the pairs above are your sentence's.",
+                shown.join(", ")
+            ))
+            .color(ui.visuals().warn_fg_color),
+        );
     }
 
     /// Negative samples for the examples of the current centre, from the corpus table.

@@ -83,7 +83,9 @@ fn wait_for_tokenisers(h: &mut Harness<'static, LensApp>) {
 fn every_step_renders_its_view() {
     let key = |view: View| match view {
         View::FirstCuts => "Words and punctuation",
+        View::MissingWord => "What the model receives",
         View::SideBySide => "Hover a token",
+        View::WordPieceScores => "score = count(ab)",
         View::Pipeline => "Pre-tokenised by cl100k's regex",
         View::BpeReplay => "merges learned from your own text",
         View::Unigram => "most probable cuts",
@@ -106,8 +108,14 @@ fn every_step_renders_its_view() {
         let key = key(view);
         h.state_mut().set_step(step);
         h.run_steps(2);
-        if !matches!(view, View::FirstCuts | View::BpeReplay) {
+        if view != View::BpeReplay {
             wait_for_tokenisers(&mut h);
+        }
+        if view == View::WordPieceScores {
+            common::step_while(&mut h, Duration::from_secs(60), "wordpiece scores", |h| {
+                common::lesson_ref::<Tokenisation>(h).wordpiece.busy()
+            });
+            h.run_steps(2);
         }
         if view == View::BpeReplay {
             common::step_while(&mut h, Duration::from_secs(60), "replay training", |h| {
@@ -254,4 +262,124 @@ fn other_views_name_what_they_show() {
         .set_step(common::step_of::<Tokenisation>(View::Pipeline));
     h.run_steps(3);
     h.get_by_label_contains("4. WordPiece model");
+}
+
+/// The id of the chip covering `text` in the row drawn for `view` (from its label).
+fn chip_labels(h: &Harness<'static, LensApp>, token: &str) -> Vec<String> {
+    h.query_all_by_label_contains(&format!("token {token:?}, id"))
+        .map(|n| format!("{n:?}"))
+        .collect()
+}
+
+#[test]
+fn step_one_numbers_every_token_with_its_vocabulary_id() {
+    for sentence in ["I withdrew money from the bank.", "Банк 银行 bank"] {
+        let mut h = harness_at(View::FirstCuts, sentence);
+        wait_for_tokenisers(&mut h);
+        h.get_by_label_contains("The number under each token is its id");
+        let (chars, words) = {
+            let st = common::lesson_ref::<Tokenisation>(&h);
+            let suite = st.store.suite.clone().expect("trained");
+            (suite.chars.encode(sentence), suite.words.encode(sentence))
+        };
+        // "bank" carries the id the word vocabulary gives it.
+        let bank = sentence.find("bank").expect("bank");
+        let i = words
+            .offsets
+            .iter()
+            .position(|o| o.0 == bank)
+            .expect("a bank token");
+        assert!(
+            chip_labels(&h, "bank")
+                .iter()
+                .any(|l| l.contains(&format!("id {}", words.ids[i]))),
+            "{sentence}"
+        );
+        let unknown = chars.ids.iter().filter(|&&id| id == 0).count();
+        if sentence.contains('银') {
+            // Cyrillic and CJK are not in the first addresses: [UNK], id 0, as in step 3.
+            assert!(unknown > 0);
+            assert!(!chip_labels(&h, "银").is_empty());
+            h.get_by_label_contains(&format!("{unknown} unknown ([UNK])"));
+        } else {
+            assert_eq!(unknown, 0);
+        }
+    }
+}
+
+#[test]
+fn step_two_shows_unk_for_missing_words_or_suggests_one() {
+    let mut h = harness_at(View::MissingWord, "I withdrew money from the bank.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label_contains("What the model receives");
+    let unknown = {
+        let st = common::lesson_ref::<Tokenisation>(&h);
+        let suite = st.store.suite.clone().expect("trained");
+        suite
+            .words
+            .encode("I withdrew money from the bank.")
+            .ids
+            .contains(&0)
+    };
+    if unknown {
+        // The small training text lacks a word of it: the table lists it.
+        h.get_by_label_contains("the vocabulary lacks");
+    } else {
+        h.get_by_label_contains("so no [UNK] appears. Add a made-up word such as");
+    }
+    let mut h = harness_at(View::MissingWord, "the people of the United States");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label_contains("so no [UNK] appears. Add a made-up word such as unbankable");
+    let mut h = harness_at(View::MissingWord, "The unbankable Ωmega bank.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label_contains("words the vocabulary lacks");
+    h.get_by_label("\u{201c}unbankable\u{201d}");
+    h.get_by_label("\u{201c}Ωmega\u{201d}");
+    assert!(h.query_by_label_contains("so no [UNK] appears").is_none());
+    // The word vocabulary writes them [UNK]; the chip says so.
+    assert!(
+        h.query_all_by_label_contains("not in the vocabulary: [UNK]")
+            .count()
+            >= 2
+    );
+}
+
+#[test]
+fn step_six_scores_the_first_merge_and_frames_the_rows_it_compares() {
+    for sentence in ["I withdrew money from the bank.", "Банк и река"] {
+        let mut h = harness_at(View::WordPieceScores, sentence);
+        wait_for_tokenisers(&mut h);
+        common::step_while(&mut h, Duration::from_secs(60), "wordpiece scores", |h| {
+            let st = common::lesson_ref::<Tokenisation>(h);
+            st.wordpiece.busy() || st.wordpiece.scores.is_none()
+        });
+        h.run_steps(2);
+        let scores = common::lesson_ref::<Tokenisation>(&h)
+            .wordpiece
+            .scores
+            .clone()
+            .expect("scores");
+        let top = scores.candidates.first().expect("a candidate");
+        // The table's best pair is the trainer's first merge, and its score is the ratio.
+        assert!(scores.merges[0].0.starts_with(&top.pair()), "{scores:?}");
+        let ratio = top.count_ab as f64 / (top.count_a as f64 * top.count_b as f64);
+        assert!((ratio - top.score).abs() <= 1e-12 * ratio.max(1.0));
+        h.get_by_label(&top.pair());
+        h.get_by_label_contains("WordPiece's pick");
+        h.get_by_label_contains("BPE's pick");
+        assert_eq!(h.query_all_by_label("compare").count(), 2, "{sentence}");
+    }
+}
+
+#[test]
+fn views_say_what_they_do_with_unseen_characters() {
+    let mut h = harness_at(View::SideBySide, "银行 bank");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label_contains("write it [UNK]; byte-level BPE and the GPT rows write its bytes");
+    h.state_mut()
+        .set_step(common::step_of::<Tokenisation>(View::Unigram));
+    h.run_steps(3);
+    h.get_by_label_contains("has no piece: it is [UNK]");
+    // Unigram's best cut of the unseen word is [UNK]s, as in the side-by-side row.
+    h.get_by_label("[UNK] | [UNK]");
 }

@@ -298,3 +298,53 @@ fn snapshot_of_the_training_view_after_a_run() {
         panic!("{e}");
     }
 }
+
+#[test]
+fn steps_one_to_three_use_the_same_sentence_vocabulary() {
+    // Lower-cased, punctuation dropped: 6 words, not 7 with the full stop.
+    for (sentence, n) in [
+        ("I withdrew money from the bank.", 6),
+        ("Банк и река, и банк.", 3),
+    ] {
+        let mut h = common::harness(app_at(View::OneHot, Some(sentence)));
+        h.run_steps(3);
+        h.get_by_label_contains(&format!("just your sentence: {n} distinct words"));
+        h.state_mut()
+            .set_step(common::step_of::<Word2vec>(View::Network));
+        h.run_steps(3);
+        h.get_by_label_contains(&format!("Vocabulary: the {n} distinct words"));
+    }
+}
+
+#[test]
+fn step_three_explains_repeated_negatives_and_the_input_among_them() {
+    // Seed 1, first pair of the default sentence: negatives bank, bank, i (input "i").
+    let mut h = common::harness(app_at(
+        View::Network,
+        Some("I withdrew money from the bank."),
+    ));
+    h.run_steps(3);
+    h.get_by_label_contains("\"i\" is the input word itself");
+    h.get_by_label_contains("\"bank\" was drawn 2 times");
+}
+
+#[test]
+fn step_two_says_why_a_sentence_gives_no_pairs_and_which_words_training_drops() {
+    let mut h = common::harness(app_at(View::TrainingPairs, Some("银行今天关门")));
+    h.run_steps(3);
+    h.get_by_label_contains("The whole sentence gives 0 pairs");
+    h.get_by_label_contains("No pairs: as word2vec reads text");
+    let mut h = common::harness(app_at(
+        View::TrainingPairs,
+        Some("The zzzqqq bank 银行今天关门"),
+    ));
+    common::step_while(&mut h, Duration::from_secs(120), "corpus vocabulary", |h| {
+        h.query_by_label_contains("Counting the words of the built-in corpus")
+            .is_some()
+    });
+    h.run_steps(3);
+    h.get_by_label_contains(
+        "Not in the training vocabulary (seen fewer than 5 times in the corpus): \u{201c}zzzqqq\u{201d}, \u{201c}银行今天关门\u{201d}.",
+    );
+    assert!(h.query_by_label_contains("No pairs:").is_none());
+}

@@ -162,22 +162,35 @@ fn training_text(source: &TrainSource) -> String {
 /// The view's state: the scores for the text the suite was last trained on.
 #[derive(Default)]
 pub struct WordPieceScoresView {
-    /// What `scores` (or the job) was computed from.
+    /// What `scores` (or the running job) was computed from.
     key: Option<TrainSource>,
+    /// The text the view asks for; it may be ahead of `key` while a job runs.
+    wanted: Option<TrainSource>,
     job: Option<Job<Scores>>,
     pub scores: Option<Arc<Scores>>,
 }
 
 impl WordPieceScoresView {
-    /// Starts computing for `source` unless that is what is shown or running.
+    /// Asks for the scores of `source`. One worker at a time: a change while one runs
+    /// is picked up when it finishes, so typing in a long text never piles up workers.
     pub fn ensure(&mut self, source: &TrainSource) {
-        if self.key.as_ref() != Some(source) {
-            self.key = Some(source.clone());
-            let source = source.clone();
-            self.job = Some(Job::once("wordpiece-scores", move || {
-                compute(&training_text(&source))
-            }));
+        if self.wanted.as_ref() != Some(source) {
+            self.wanted = Some(source.clone());
         }
+        self.start_if_idle();
+    }
+
+    fn start_if_idle(&mut self) {
+        if self.job.is_some() || self.key == self.wanted {
+            return;
+        }
+        let Some(source) = self.wanted.clone() else {
+            return;
+        };
+        self.key = Some(source.clone());
+        self.job = Some(Job::once("wordpiece-scores", move || {
+            compute(&training_text(&source))
+        }));
     }
 
     pub fn poll(&mut self, ctx: &egui::Context) {
@@ -192,6 +205,10 @@ impl WordPieceScoresView {
                 }
                 JobState::Died => self.job = None,
             }
+        }
+        if self.job.is_none() && self.key != self.wanted {
+            self.start_if_idle();
+            ctx.request_repaint();
         }
     }
 
@@ -276,6 +293,30 @@ impl WordPieceScoresView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typing_while_counting_keeps_one_worker_and_ends_on_the_last_text() {
+        let ctx = egui::Context::default();
+        let mut view = WordPieceScoresView::default();
+        let texts: Vec<TrainSource> = ["hug pug", "hug pug hug", "hug pug hug pun"]
+            .iter()
+            .map(|t| TrainSource::Own(t.repeat(50)))
+            .collect();
+        for t in &texts {
+            view.ensure(t);
+        }
+        // Only the first text is being counted; the others wait for it.
+        assert_eq!(view.key.as_ref(), Some(&texts[0]));
+        let start = std::time::Instant::now();
+        while (view.busy() || view.key.as_ref() != Some(&texts[2]))
+            && start.elapsed().as_secs() < 30
+        {
+            view.poll(&ctx);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(view.key.as_ref(), Some(&texts[2]));
+        assert!(!view.busy() && view.scores.is_some());
+    }
 
     #[test]
     fn the_table_agrees_with_the_trainer() {

@@ -79,13 +79,20 @@ impl PredictionsView {
             .filter(|&i| trace.tokens[i] == "[MASK]")
             .collect();
         // Hovering previews a token; clicking keeps it.
-        let positions: Vec<usize> = match (hovered, self.picked) {
+        let mut positions: Vec<usize> = match (hovered, self.picked) {
             (Some(h), _) => vec![h],
             (None, Some(p)) if p < trace.len() => vec![p],
             _ => masks.clone(),
         };
-        if positions.is_empty() {
-            ui.label("Type [MASK] in your sentence (e.g. \"I withdrew money from the [MASK].\") or click a token.");
+        if positions.is_empty()
+            && let Some(p) = example_position(trace)
+        {
+            // Never a blank step: an example until the learner types [MASK] or clicks.
+            ui.label(format!(
+                "No [MASK] in your input, so here is an example: what the model would put at position {p}, '{}' (it sees the word itself there, so it mostly guesses it back). Type [MASK] in your sentence (e.g. \"I withdrew money from the [MASK].\") or click a token.",
+                trace.tokens[p]
+            ));
+            positions.push(p);
         }
         if self.picked.is_some() && ui.button("Show the [MASK] positions").clicked() {
             self.picked = None;
@@ -97,4 +104,23 @@ impl PredictionsView {
             }
         });
     }
+}
+
+/// The example shown when there is no [MASK]: the first word of four or more letters
+/// that occurs twice (the default pair's "bank"), else the longest word.
+fn example_position(trace: &Trace) -> Option<usize> {
+    let word = |i: &usize| {
+        let t = &trace.tokens[*i];
+        !t.starts_with('[') && !t.starts_with("##") && t.chars().any(char::is_alphanumeric)
+    };
+    let n = trace.len();
+    (0..n)
+        .filter(word)
+        .filter(|&i| trace.tokens[i].chars().count() >= 4)
+        .find(|&i| (i + 1..n).any(|j| trace.tokens[j] == trace.tokens[i]))
+        .or_else(|| {
+            (0..n)
+                .filter(word)
+                .max_by_key(|&i| (trace.tokens[i].chars().count(), std::cmp::Reverse(i)))
+        })
 }

@@ -383,3 +383,24 @@ fn the_weights_open_on_the_most_focused_head_until_the_learner_picks() {
     assert!(st.picked);
     assert!(h.query_by_label_contains("Opened on layer").is_none());
 }
+
+#[test]
+fn predictions_without_a_mask_show_an_example_instead_of_nothing() {
+    let mut h = harness_at(View::Predictions, "I withdrew money from the bank.");
+    settle(&mut h);
+    let st = common::lesson_ref::<Playground>(&h);
+    let trace = st.trace().expect("a trace");
+    let at = trace
+        .tokens
+        .iter()
+        .position(|t| t == "bank")
+        .expect("bank is a token");
+    h.get_by_label_contains(&format!(
+        "here is an example: what the model would put at position {at}, 'bank'"
+    ));
+    // Another sentence without a repeated word: its longest word is the example.
+    let mut h = harness_at(View::Predictions, "Taxes rose sharply.");
+    common::lesson::<Playground>(&mut h).use_pair = false;
+    settle(&mut h);
+    h.get_by_label_contains("here is an example");
+}

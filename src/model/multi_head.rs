@@ -14,6 +14,7 @@ use crate::model::masks::attention_weights;
 use crate::model::numerics::matmul::mat_mul;
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::positional::word_vector;
+use crate::model::qkv::seeded;
 
 /// Widest `d_model` accepted (every number must fit on screen).
 pub const MAX_D_MODEL: usize = 16;
@@ -43,12 +44,6 @@ pub struct MultiHead {
     pub w_o: Array2<f32>,
     /// `concat · W_O`, `(n × d_model)`.
     pub output: Array2<f32>,
-}
-
-/// A `(rows × cols)` matrix of N(0, 1/rows) entries, so products keep a variance near 1.
-fn seeded(rows: usize, cols: usize, rng: &mut SplitMix64) -> Array2<f32> {
-    let std = 1.0 / (rows.max(1) as f64).sqrt();
-    Array2::from_shape_simple_fn((rows, cols), || (rng.normal() * std) as f32)
 }
 
 /// The largest head count `≤ heads` that divides `d_model` (at least 1).

@@ -36,8 +36,8 @@ pub struct SmallHead {
 }
 
 /// A `(rows × cols)` matrix of N(0, 1/rows) entries: the usual initialisation, so
-/// products keep a variance near 1.
-fn seeded(rows: usize, cols: usize, rng: &mut SplitMix64) -> Array2<f32> {
+/// products keep a variance near 1. The lesson's random weight matrices all come from it.
+pub fn seeded(rows: usize, cols: usize, rng: &mut SplitMix64) -> Array2<f32> {
     let std = 1.0 / (rows.max(1) as f64).sqrt();
     Array2::from_shape_simple_fn((rows, cols), || (rng.normal() * std) as f32)
 }

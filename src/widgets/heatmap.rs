@@ -105,18 +105,7 @@ impl<'a> Heatmap<'a> {
     pub fn show(self, ui: &mut egui::Ui) -> HeatmapResponse {
         let font = FontId::proportional(12.0);
         let text_color = ui.visuals().text_color();
-        let label_width = |labels: &[String]| {
-            labels
-                .iter()
-                .map(|l| {
-                    ui.painter()
-                        .layout_no_wrap(l.clone(), font.clone(), text_color)
-                        .size()
-                        .x
-                })
-                .fold(0.0f32, f32::max)
-                .min(140.0)
-        };
+        let label_width = |labels: &[String]| label_column_width(ui, labels);
         let left = if self.row_labels.is_empty() || !self.draw_labels {
             0.0
         } else {
@@ -313,6 +302,22 @@ impl<'a> Heatmap<'a> {
         .trim_end()
         .to_owned()
     }
+}
+
+/// Width a heatmap gives its row labels (the widest, at most 140 points), so views that
+/// lay matrices out side by side can size them as the widget will.
+pub fn label_column_width(ui: &egui::Ui, labels: &[String]) -> f32 {
+    let font = FontId::proportional(12.0);
+    labels
+        .iter()
+        .map(|l| {
+            ui.painter()
+                .layout_no_wrap(l.clone(), font.clone(), Color32::WHITE)
+                .size()
+                .x
+        })
+        .fold(0.0f32, f32::max)
+        .min(140.0)
 }
 
 /// A gradient bar with its end values and unit, so every colour can be read as a number.

@@ -107,11 +107,7 @@ pub fn show(
 ) {
     ui.strong("The same word in two sentences: static and contextual vectors");
     let Some(bert) = bert else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Loading the built-in model…");
-        });
-        ui.ctx().request_repaint();
+        super::loading_notice(ui);
         return;
     };
     let key = (

@@ -143,13 +143,7 @@ pub fn show(
                 group_digits(c.vocab_size.saturating_sub(1) as u64),
             ));
         }
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Loading the built-in model…");
-            });
-            ui.ctx().request_repaint();
-        }
+        None => super::loading_notice(ui),
     }
 }
 
@@ -176,18 +170,7 @@ fn table(
     legend: bool,
 ) {
     // The widget's own sizing: labels up to 140 points, then equal cells.
-    let font = egui::FontId::proportional(12.0);
-    let left = rows
-        .iter()
-        .map(|l| {
-            ui.painter()
-                .layout_no_wrap(l.clone(), font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-        })
-        .fold(0.0f32, f32::max)
-        .min(140.0)
-        + 6.0;
+    let left = crate::widgets::heatmap::label_column_width(ui, rows) + 6.0;
     let cell = (ui.available_width() - left - 4.0) / m.ncols().max(1) as f32;
     let values: Vec<f32> = m.iter().copied().collect();
     Heatmap::new(title, &values, m.nrows(), m.ncols())

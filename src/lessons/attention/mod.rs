@@ -39,6 +39,16 @@ pub struct Attention {
     pub cost: cost::State,
 }
 
+/// What a step shows in place of the built-in model while it loads on its worker (a
+/// load error is said once at the top of the lesson).
+pub fn loading_notice(ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label("Loading the built-in model…");
+    });
+    ui.ctx().request_repaint();
+}
+
 impl Lesson for Attention {
     const ID: LessonId = LessonId::Attention;
     type View = View;

@@ -46,11 +46,7 @@ pub fn show(
 ) {
     ui.strong("The built-in model's heads");
     let Some(bert) = bert else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Loading the built-in model…");
-        });
-        ui.ctx().request_repaint();
+        super::loading_notice(ui);
         return;
     };
     let key = (sentence.to_owned(), ArcKey::of(bert));

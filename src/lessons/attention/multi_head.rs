@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use egui::FontId;
 use ndarray::Array2;
 
 use crate::lessons::LessonContext;
@@ -93,18 +92,7 @@ pub fn side_by_side(
     if grids.is_empty() {
         return;
     }
-    let font = FontId::proportional(12.0);
-    let label_w = row_labels
-        .iter()
-        .map(|l| {
-            ui.painter()
-                .layout_no_wrap(l.clone(), font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-        })
-        .fold(0.0f32, f32::max)
-        .min(140.0)
-        + 6.0;
+    let label_w = crate::widgets::heatmap::label_column_width(ui, row_labels) + 6.0;
     let cols = grids.iter().map(|g| g.cols).max().unwrap_or(1) as f32;
     let need = label_w + cols * MIN_CELL + 12.0;
     let fit = ((ui.available_width() / need) as usize).clamp(1, grids.len());

@@ -194,10 +194,7 @@ fn model_part(
 ) {
     ui.strong("The same three products in the built-in model");
     let Some(bert) = model else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Loading the built-in model…");
-        });
+        super::loading_notice(ui);
         return;
     };
     let config = &bert.model.config;

@@ -20,6 +20,33 @@ fn harness_at(view: View) -> egui_kittest::Harness<'static, llm_lens::app::LensA
     common::harness(common::app(settings))
 }
 
+/// The lesson at `view` with `sentence` (shared by the attention test files).
+pub(super) fn harness_at_sentence(
+    view: View,
+    sentence: &str,
+) -> egui_kittest::Harness<'static, llm_lens::app::LensApp> {
+    common::harness(common::app(common::settings_at_view::<Attention>(
+        view, sentence,
+    )))
+}
+
+/// Steps frames until the lesson's model has loaded (fails after 60 s).
+pub(super) fn wait_for_model(h: &mut egui_kittest::Harness<'static, llm_lens::app::LensApp>) {
+    h.run_steps(2);
+    common::step_while(
+        h,
+        std::time::Duration::from_secs(60),
+        "loading the model",
+        |h| common::lesson_ref::<Attention>(h).model.loaded().is_none(),
+    );
+    h.run_steps(3);
+}
+
+/// Whether any node's label contains `text`.
+pub(super) fn has(h: &egui_kittest::Harness<'static, llm_lens::app::LensApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
 #[test]
 fn every_step_renders_its_key_label() {
     let keys = [

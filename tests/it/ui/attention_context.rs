@@ -4,32 +4,11 @@
 
 use crate::common;
 
-use std::time::Duration;
-
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use llm_lens::app::LensApp;
 use llm_lens::lessons::attention::{Attention, View};
 
-fn harness_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
-    common::harness(common::app(common::settings_at_view::<Attention>(
-        view, sentence,
-    )))
-}
-
-/// Steps frames until the lesson's model has loaded (fails after 60 s).
-fn wait_for_model(h: &mut Harness<'static, LensApp>) {
-    h.run_steps(2);
-    common::step_while(h, Duration::from_secs(60), "loading the model", |h| {
-        common::lesson_ref::<Attention>(h).model.loaded().is_none()
-    });
-    h.run_steps(3);
-}
-
-fn has(h: &Harness<'static, LensApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
+use super::attention::{harness_at_sentence as harness_at, has, wait_for_model};
 
 #[test]
 fn both_steps_render_their_key_labels_on_any_sentence() {

@@ -15,14 +15,8 @@ use llm_lens::lessons::attention::{Attention, View};
 use llm_lens::model::qkv::SmallHead;
 
 fn harness_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
-    let mut h = common::harness(common::app(common::settings_at_view::<Attention>(
-        view, sentence,
-    )));
-    h.run_steps(2);
-    common::step_while(&mut h, Duration::from_secs(60), "loading the model", |h| {
-        common::lesson_ref::<Attention>(h).model.loaded().is_none()
-    });
-    h.run_steps(3);
+    let mut h = super::attention::harness_at_sentence(view, sentence);
+    super::attention::wait_for_model(&mut h);
     h
 }
 

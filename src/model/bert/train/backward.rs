@@ -9,7 +9,8 @@ use super::attention::attention_backward;
 use super::forward::{ForwardCache, LayerCache, PretrainExample, decoder};
 use super::grads::Grads;
 use super::model::{PretrainModel, TrainError};
-use super::ops::{activation_backward, layer_norm_backward, linear_backward};
+use super::ops::{LayerNormCache, activation_backward, layer_norm_backward, linear_backward};
+use crate::model::bert::config::BertConfig;
 use crate::model::bert::layer::Layer;
 use crate::model::numerics::matmul::{mat_mul, mat_mul_add};
 
@@ -112,6 +113,68 @@ pub fn backward(
     }
 }
 
+/// What the part of a layer above the attention heads needs from the forward pass;
+/// the per-sequence and the packed pass both keep these.
+pub(super) struct UpperCaches<'a> {
+    pub attention_ln: &'a LayerNormCache,
+    /// `(rows × hidden)`.
+    pub attention_norm: &'a Array2<f32>,
+    /// `(rows × intermediate)`.
+    pub ffn_pre: &'a Array2<f32>,
+    pub ffn_act: &'a Array2<f32>,
+    pub output_ln: &'a LayerNormCache,
+    /// The heads' contexts side by side, `(rows × hidden)`.
+    pub merged: &'a Array2<f32>,
+}
+
+/// A layer's FFN block and attention output in reverse, down to the heads: returns
+/// `(∂L/∂sum, ∂L/∂merged)`, where the first is the gradient at the attention block's
+/// residual sum (its input's share through the residual path) and the second the
+/// gradient of the concatenated heads. Both passes run their own attention backward.
+pub(super) fn upper_backward(
+    config: &BertConfig,
+    layer: &Layer,
+    c: &UpperCaches<'_>,
+    d_out: &Array2<f32>,
+    grad: &mut Layer,
+) -> (Array2<f32>, Array2<f32>) {
+    // output = LN(dense(act(pre)) + attention_norm)
+    let d_sum = layer_norm_backward(
+        &layer.output.layer_norm,
+        c.output_ln,
+        &d_out.view(),
+        &mut grad.output.layer_norm,
+    ); // (rows × hidden)
+    let mut d_act = linear_backward(
+        &layer.output.dense,
+        &c.ffn_act.view(),
+        &d_sum.view(),
+        &mut grad.output.dense,
+    ); // (rows × intermediate)
+    activation_backward(config.hidden_act, c.ffn_pre, &mut d_act);
+    let mut d_norm = d_sum; // the residual path
+    d_norm += &linear_backward(
+        &layer.intermediate,
+        &c.attention_norm.view(),
+        &d_act.view(),
+        &mut grad.intermediate,
+    );
+    // attention_norm = LN(dense(merged) + input)
+    let d_sum = layer_norm_backward(
+        &layer.attention_output.layer_norm,
+        c.attention_ln,
+        &d_norm.view(),
+        &mut grad.attention_output.layer_norm,
+    );
+    let d_merged = linear_backward(
+        &layer.attention_output.dense,
+        &c.merged.view(),
+        &d_sum.view(),
+        &mut grad.attention_output.dense,
+    ); // (rows × hidden)
+    (d_sum, d_merged)
+}
+
 /// One encoder layer in reverse: FFN block, then attention block; returns
 /// `∂L/∂input` given `∂L/∂output`.
 fn layer_backward(
@@ -122,39 +185,19 @@ fn layer_backward(
     grad: &mut Layer,
 ) -> Array2<f32> {
     let config = &model.config;
-    // output = LN(dense(act(pre)) + attention_norm)
-    let d_sum = layer_norm_backward(
-        &layer.output.layer_norm,
-        &lc.output_ln,
-        &d_out.view(),
-        &mut grad.output.layer_norm,
-    ); // (tokens × hidden)
-    let mut d_act = linear_backward(
-        &layer.output.dense,
-        &lc.ffn_act.view(),
-        &d_sum.view(),
-        &mut grad.output.dense,
-    ); // (tokens × intermediate)
-    activation_backward(config.hidden_act, &lc.ffn_pre, &mut d_act);
-    let mut d_norm = d_sum; // the residual path
-    d_norm += &linear_backward(
-        &layer.intermediate,
-        &lc.attention_norm.view(),
-        &d_act.view(),
-        &mut grad.intermediate,
-    );
-    // attention_norm = LN(dense(merged) + input)
-    let d_sum = layer_norm_backward(
-        &layer.attention_output.layer_norm,
-        &lc.attention_ln,
-        &d_norm.view(),
-        &mut grad.attention_output.layer_norm,
-    );
-    let d_merged = linear_backward(
-        &layer.attention_output.dense,
-        &lc.attention.merged.view(),
-        &d_sum.view(),
-        &mut grad.attention_output.dense,
+    let (d_sum, d_merged) = upper_backward(
+        config,
+        layer,
+        &UpperCaches {
+            attention_ln: &lc.attention_ln,
+            attention_norm: &lc.attention_norm,
+            ffn_pre: &lc.ffn_pre,
+            ffn_act: &lc.ffn_act,
+            output_ln: &lc.output_ln,
+            merged: &lc.attention.merged,
+        },
+        d_out,
+        grad,
     );
     let mut d_in = d_sum; // the residual path
     d_in += &attention_backward(

@@ -8,7 +8,7 @@
 
 use ndarray::{Array2, ArrayView2, Axis, s};
 
-use super::backward::{BatchLosses, BatchTotals};
+use super::backward::{BatchLosses, BatchTotals, UpperCaches, upper_backward};
 use super::forward::{PretrainExample, check_example, decoder, mlm_transform};
 use super::grads::Grads;
 use super::loss::cross_entropy_rows;
@@ -321,38 +321,20 @@ fn layer_backward(
     d_out: &Array2<f32>,
     grad: &mut Layer,
 ) -> Array2<f32> {
-    let d_sum = layer_norm_backward(
-        &layer.output.layer_norm,
-        &lc.output_ln,
-        &d_out.view(),
-        &mut grad.output.layer_norm,
-    ); // (T × hidden)
-    let mut d_act = linear_backward(
-        &layer.output.dense,
-        &lc.ffn_act.view(),
-        &d_sum.view(),
-        &mut grad.output.dense,
-    ); // (T × intermediate)
-    activation_backward(config.hidden_act, &lc.ffn_pre, &mut d_act);
-    let mut d_norm = d_sum;
-    d_norm += &linear_backward(
-        &layer.intermediate,
-        &lc.attention_norm.view(),
-        &d_act.view(),
-        &mut grad.intermediate,
-    );
-    let d_sum = layer_norm_backward(
-        &layer.attention_output.layer_norm,
-        &lc.attention_ln,
-        &d_norm.view(),
-        &mut grad.attention_output.layer_norm,
-    );
-    let d_merged = linear_backward(
-        &layer.attention_output.dense,
-        &lc.merged.view(),
-        &d_sum.view(),
-        &mut grad.attention_output.dense,
-    ); // (T × hidden)
+    let (d_sum, d_merged) = upper_backward(
+        config,
+        layer,
+        &UpperCaches {
+            attention_ln: &lc.attention_ln,
+            attention_norm: &lc.attention_norm,
+            ffn_pre: &lc.ffn_pre,
+            ffn_act: &lc.ffn_act,
+            output_ln: &lc.output_ln,
+            merged: &lc.merged,
+        },
+        d_out,
+        grad,
+    ); // (T × hidden) each
     let mut dq = Array2::<f32>::zeros(d_merged.dim());
     let mut dk = Array2::<f32>::zeros(d_merged.dim());
     let mut dv = Array2::<f32>::zeros(d_merged.dim());

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::job::Recompute;
 use crate::lessons::LessonContext;
 use crate::lessons::bert::quote;
 use crate::lessons::cache_key::ArcKey;
@@ -44,7 +45,16 @@ pub struct State {
     pub word: Option<String>,
     /// The sentence the learner's word is compared against.
     pub second: String,
-    cache: Option<(Key, Result<Computed, String>)>,
+    /// Recomputed when the sentences, the word or the model change; on a worker once
+    /// it has proved slow (six forward passes).
+    cache: Recompute<Key, Result<Computed, String>>,
+}
+
+impl State {
+    /// Whether a newer comparison is being computed on a worker.
+    pub fn busy(&self) -> bool {
+        self.cache.busy()
+    }
 }
 
 impl Default for State {
@@ -52,7 +62,7 @@ impl Default for State {
         Self {
             word: None,
             second: RIVER.to_owned(),
-            cache: None,
+            cache: Recompute::default(),
         }
     }
 }
@@ -116,11 +126,13 @@ pub fn show(
         state.word.clone(),
         ArcKey(bert.clone()),
     );
-    if state.cache.as_ref().map(|(k, _)| k) != Some(&key) {
-        let result = compute(bert, cx.sentence, &state.second, state.word.as_deref());
-        state.cache = Some((key, result));
-    }
-    let Some((_, result)) = &state.cache else {
+    let Some(result) = state
+        .cache
+        .get(ui.ctx(), &key, |(sentence, second, word, bert)| {
+            compute(&bert.0, sentence, second, word.as_deref())
+        })
+    else {
+        super::loading_notice(ui);
         return;
     };
     let c = match result {

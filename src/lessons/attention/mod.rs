@@ -39,6 +39,20 @@ pub struct Attention {
     pub cost: cost::State,
 }
 
+/// A sentence read by a model: the key of the steps' cached traces.
+pub type TraceKey = (
+    crate::lessons::cache_key::ArcKey<crate::model::bert::pretrained::PretrainedBert>,
+    String,
+);
+
+/// The model's trace of the sentence (cut to its positions), for `Recompute`: inline
+/// while it is fast, on a worker once it has proved slow.
+pub fn run_model(key: &TraceKey) -> Result<crate::model::bert::trace::Trace, String> {
+    let (bert, sentence) = key;
+    let input = bert.0.fit(bert.0.model.encode(sentence, None));
+    bert.0.run(&input, 0)
+}
+
 /// What a step shows in place of the built-in model while it loads on its worker (a
 /// load error is said once at the top of the lesson).
 pub fn loading_notice(ui: &mut egui::Ui) {

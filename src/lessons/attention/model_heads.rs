@@ -9,6 +9,7 @@ use std::sync::Arc;
 use ndarray::Axis;
 
 use crate::command::Command;
+use crate::job::Recompute;
 use crate::lessons::cache_key::ArcKey;
 use crate::lessons::{LessonContext, LessonId};
 use crate::model::bert::pretrained::PretrainedBert;
@@ -18,15 +19,15 @@ use crate::model::multi_head::{habits, top_key};
 use super::multi_head::{Grid, side_by_side};
 use super::qkv::one_based;
 
-type Key = (String, ArcKey<PretrainedBert>);
-
 #[derive(Default)]
 pub struct State {
     pub layer: usize,
     /// The token whose row is followed (`None`: *bank* if present, else the first word).
     pub follow: Option<usize>,
-    /// The model's trace of the sentence it was computed for.
-    trace: Option<(Key, Result<Trace, String>)>,
+    /// The model's trace of the selected sentence.
+    trace: Recompute<super::TraceKey, Result<Trace, String>>,
+    /// The sentence `follow` was picked in (a new sentence goes back to the default).
+    followed_in: String,
 }
 
 fn is_special(token: &str) -> bool {
@@ -49,13 +50,13 @@ pub fn show(
         super::loading_notice(ui);
         return;
     };
-    let key = (sentence.to_owned(), ArcKey::of(bert));
-    if state.trace.as_ref().map(|t| &t.0) != Some(&key) {
-        let input = bert.fit(bert.model.encode(sentence, None));
-        state.trace = Some((key, bert.run(&input, 0)));
+    if state.followed_in != sentence {
+        state.followed_in = sentence.to_owned();
         state.follow = None;
     }
-    let Some((_, result)) = &state.trace else {
+    let key = (ArcKey::of(bert), sentence.to_owned());
+    let Some(result) = state.trace.get(ui.ctx(), &key, super::run_model) else {
+        super::loading_notice(ui);
         return;
     };
     let trace = match result {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
+use crate::job::Recompute;
 use crate::lessons::LessonContext;
+use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::trace::Trace;
 use crate::model::qkv::{MAX_D_MODEL, SmallHead, model_head_qkv};
@@ -80,8 +82,8 @@ pub struct State {
     pub head: HeadSettings,
     pub layer: usize,
     pub model_head: usize,
-    /// The model's trace for the sentence it was computed for.
-    trace: Option<(String, Result<Trace, String>)>,
+    /// The model's trace of the learner's sentence.
+    trace: Recompute<super::TraceKey, Result<Trace, String>>,
 }
 
 fn labels(prefix: &str, n: usize) -> Vec<String> {
@@ -211,11 +213,9 @@ fn model_part(
         ui.add(one_based(&mut state.model_head, heads - 1))
             .labelled_by(l.id);
     });
-    if state.trace.as_ref().map(|t| t.0.as_str()) != Some(cx.sentence) {
-        let input = bert.fit(bert.model.encode(cx.sentence, None));
-        state.trace = Some((cx.sentence.to_owned(), bert.run(&input, 0)));
-    }
-    let Some((_, trace)) = &state.trace else {
+    let key = (ArcKey::of(bert), cx.sentence.to_owned());
+    let Some(trace) = state.trace.get(ui.ctx(), &key, super::run_model) else {
+        super::loading_notice(ui);
         return;
     };
     let trace = match trace {

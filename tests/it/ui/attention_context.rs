@@ -58,6 +58,19 @@ fn a_word_missing_from_the_second_sentence_or_cut_off_gets_a_notice() {
     assert!(has(&h, "cut to its"));
 }
 
+/// Steps frames until the comparison of the current input has arrived (the step reads
+/// its sentences on a worker once that has proved slow).
+fn settle(h: &mut egui_kittest::Harness<'static, llm_lens::app::LensApp>) {
+    h.run_steps(2);
+    common::step_while(
+        h,
+        std::time::Duration::from_secs(60),
+        "reading the sentences",
+        |h| common::lesson_ref::<Attention>(h).context.busy(),
+    );
+    h.run_steps(2);
+}
+
 #[test]
 fn selecting_a_word_changes_the_comparison() {
     let mut h = harness_at(View::WhyContext, llm_lens::lessons::DEFAULT_SENTENCE);
@@ -66,20 +79,20 @@ fn selecting_a_word_changes_the_comparison() {
     assert!(has(&h, "\"bank\": the first 6"));
     assert!(!has(&h, "is not in sentence B"));
     h.get_by_role_and_label(Role::Button, "money").click();
-    h.run_steps(3);
+    settle(&mut h);
     assert_eq!(
         common::lesson_ref::<Attention>(&h).context.word.as_deref(),
         Some("money")
     );
     h.get_by_label_contains("\"money\" is not in sentence B");
     common::lesson::<Attention>(&mut h).context.second = "Put the money in a box.".to_owned();
-    h.run_steps(3);
+    settle(&mut h);
     assert!(!has(&h, "is not in sentence B"));
     assert!(has(&h, "\"money\": the first 6"));
     // Another chip, another word compared.
     common::lesson::<Attention>(&mut h).context.second = "I withdrew it.".to_owned();
     h.get_by_role_and_label(Role::Button, "withdrew").click();
-    h.run_steps(3);
+    settle(&mut h);
     assert!(has(&h, "\"withdrew\": the first 6"));
 }
 

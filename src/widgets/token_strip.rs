@@ -13,6 +13,8 @@ pub struct TokenChip {
     pub detail: String,
     /// The byte range of the source text this token covers, for linked highlighting.
     pub span: Option<(usize, usize)>,
+    /// The vocabulary lacks this piece: drawn in the warning colour, its id as `[UNK] id`.
+    pub unknown: bool,
 }
 
 impl TokenChip {
@@ -22,7 +24,13 @@ impl TokenChip {
             id,
             detail: String::new(),
             span: None,
+            unknown: false,
         }
+    }
+
+    pub fn with_unknown(mut self, unknown: bool) -> Self {
+        self.unknown = unknown;
+        self
     }
 
     pub fn with_span(mut self, start: usize, end: usize) -> Self {
@@ -89,10 +97,31 @@ pub fn token_strip_linked(
     show_whitespace: bool,
     link: Option<(usize, usize)>,
 ) -> Option<usize> {
+    strip(ui, chips, show_whitespace, link, false)
+}
+
+/// As [`token_strip`], with each chip's id printed under it (`[UNK] id` in the warning
+/// colour for chips marked unknown), for views whose point is that text becomes numbers.
+pub fn token_strip_numbered(
+    ui: &mut egui::Ui,
+    chips: &[TokenChip],
+    show_whitespace: bool,
+) -> Option<usize> {
+    strip(ui, chips, show_whitespace, None, true)
+}
+
+fn strip(
+    ui: &mut egui::Ui,
+    chips: &[TokenChip],
+    show_whitespace: bool,
+    link: Option<(usize, usize)>,
+    numbered: bool,
+) -> Option<usize> {
     let dark = ui.visuals().dark_mode;
+    let warn = ui.visuals().warn_fg_color;
     let mut hovered = None;
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = vec2(4.0, 4.0);
+        ui.spacing_mut().item_spacing = vec2(4.0, if numbered { 6.0 } else { 4.0 });
         for (i, chip) in chips.iter().enumerate() {
             let shown = if show_whitespace {
                 visible_whitespace(&chip.text)
@@ -104,16 +133,36 @@ pub fn token_strip_linked(
             } else {
                 shown
             };
-            let fill = chip_color(chip, dark);
+            let fill = if chip.unknown {
+                warn.gamma_multiply(0.35)
+            } else {
+                chip_color(chip, dark)
+            };
             let text_color = if dark { Color32::WHITE } else { Color32::BLACK };
             let galley = ui.painter().layout_no_wrap(
                 shown,
                 egui::TextStyle::Monospace.resolve(ui.style()),
                 text_color,
             );
-            let size = galley.size() + vec2(10.0, 6.0);
-            let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-            if ui.is_rect_visible(rect) {
+            // The id line under the chip, when numbered: one allocation for both, so
+            // the row wraps as any strip.
+            let id_line = chip.id.filter(|_| numbered).map(|id| {
+                let (text, color) = if chip.unknown {
+                    (format!("[UNK] {id}"), warn)
+                } else {
+                    (id.to_string(), ui.visuals().text_color())
+                };
+                ui.painter()
+                    .layout_no_wrap(text, egui::FontId::monospace(10.0), color)
+            });
+            let chip_size = galley.size() + vec2(10.0, 6.0);
+            let size = match &id_line {
+                Some(g) => vec2(chip_size.x.max(g.size().x), chip_size.y + 1.0 + g.size().y),
+                None => chip_size,
+            };
+            let (cell, response) = ui.allocate_exact_size(size, Sense::hover());
+            if ui.is_rect_visible(cell) {
+                let rect = egui::Rect::from_min_size(cell.min, chip_size);
                 let linked = match (link, chip.span) {
                     (Some((ls, le)), Some((s, e))) => s < le && ls < e,
                     _ => false,
@@ -132,6 +181,15 @@ pub fn token_strip_linked(
                 );
                 ui.painter()
                     .galley(rect.min + vec2(5.0, 3.0), galley, text_color);
+                if let Some(g) = id_line {
+                    let color = if chip.unknown {
+                        warn
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    ui.painter()
+                        .galley(egui::pos2(cell.min.x, rect.max.y + 1.0), g, color);
+                }
             }
             let description = chip.describe();
             response.widget_info(|| {

@@ -2,7 +2,7 @@
 //! trained on the corpus (step 1), and the word-level vocabulary's `[UNK]` made visible
 //! on the learner's sentence (step 2).
 
-use egui::{Color32, CornerRadius, RichText, Sense, Stroke, vec2};
+use egui::RichText;
 
 use super::rows::MAX_CHIPS;
 use super::training::TokenizerStore;
@@ -10,7 +10,7 @@ use crate::model::text::{split_chars, split_words};
 use crate::model::tokenize::char_word::UnitTokenizer;
 use crate::model::tokenize::suite::TokenizerSuite;
 use crate::widgets::TokenChip;
-use crate::widgets::token_strip::{chip_color, visible_whitespace};
+use crate::widgets::token_strip::{token_strip_numbered, visible_whitespace};
 
 /// Made-up words offered when the learner's sentence has none outside the vocabulary;
 /// the first one the vocabulary really lacks is suggested (checked live).
@@ -78,11 +78,10 @@ pub fn unseen_policy(corpus: &str) -> String {
 /// Draws numbered chips: each chip with its id printed under it (`[UNK] 0` in the
 /// warning colour when the vocabulary lacks it).
 pub fn numbered_strip(ui: &mut egui::Ui, tokens: &[Numbered], show_ws: bool, as_unk: bool) {
-    let dark = ui.visuals().dark_mode;
-    let warn = ui.visuals().warn_fg_color;
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = vec2(4.0, 6.0);
-        for t in tokens.iter().take(MAX_CHIPS) {
+    let chips: Vec<TokenChip> = tokens
+        .iter()
+        .take(MAX_CHIPS)
+        .map(|t| {
             let written = if as_unk && t.unknown() {
                 "[UNK]".to_owned()
             } else if show_ws {
@@ -95,7 +94,7 @@ pub fn numbered_strip(ui: &mut egui::Ui, tokens: &[Numbered], show_ws: bool, as_
             } else {
                 written
             };
-            let chip = TokenChip::new(written.clone(), Some(t.id))
+            TokenChip::new(written, Some(t.id))
                 .with_detail(format!(
                     "bytes {}..{} of your sentence: {:?}{}",
                     t.start,
@@ -107,59 +106,12 @@ pub fn numbered_strip(ui: &mut egui::Ui, tokens: &[Numbered], show_ws: bool, as_
                         ""
                     }
                 ))
-                .with_span(t.start, t.end);
-            // One allocation per chip and its id, so the row wraps like any strip.
-            let fill = if t.unknown() {
-                warn.gamma_multiply(0.35)
-            } else {
-                chip_color(&chip, dark)
-            };
-            let text_color = if dark { Color32::WHITE } else { Color32::BLACK };
-            let galley = ui.painter().layout_no_wrap(
-                written,
-                egui::TextStyle::Monospace.resolve(ui.style()),
-                text_color,
-            );
-            let (id_text, id_color) = if t.unknown() {
-                ("[UNK] 0".to_owned(), warn)
-            } else {
-                (t.id.to_string(), ui.visuals().text_color())
-            };
-            let id_galley =
-                ui.painter()
-                    .layout_no_wrap(id_text, egui::FontId::monospace(10.0), id_color);
-            let chip_size = galley.size() + vec2(10.0, 6.0);
-            let size = vec2(
-                chip_size.x.max(id_galley.size().x),
-                chip_size.y + 1.0 + id_galley.size().y,
-            );
-            let (cell, response) = ui.allocate_exact_size(size, Sense::hover());
-            if ui.is_rect_visible(cell) {
-                let rect = egui::Rect::from_min_size(cell.min, chip_size);
-                let stroke = if response.hovered() {
-                    Stroke::new(2.0, ui.visuals().strong_text_color())
-                } else {
-                    Stroke::new(1.0, fill.gamma_multiply(0.7))
-                };
-                ui.painter().rect(
-                    rect,
-                    CornerRadius::same(4),
-                    fill,
-                    stroke,
-                    egui::StrokeKind::Inside,
-                );
-                ui.painter()
-                    .galley(rect.min + vec2(5.0, 3.0), galley, text_color);
-                let pos = egui::pos2(cell.min.x, rect.max.y + 1.0);
-                ui.painter().galley(pos, id_galley, id_color);
-            }
-            let description = chip.describe();
-            response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Label, true, description.clone())
-            });
-            response.on_hover_text(chip.describe());
-        }
-    });
+                .with_span(t.start, t.end)
+                .with_unknown(t.unknown())
+        })
+        .collect();
+    // The text is already written out; the strip prints it as it is.
+    token_strip_numbered(ui, &chips, false);
     if tokens.len() > MAX_CHIPS {
         ui.label(
             RichText::new(format!(

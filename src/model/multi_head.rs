@@ -14,23 +14,13 @@ use crate::model::masks::attention_weights;
 use crate::model::numerics::matmul::mat_mul;
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::positional::word_vector;
-use crate::model::qkv::seeded;
+use crate::model::qkv::{SmallHead, seeded};
 
 /// Widest `d_model` accepted (every number must fit on screen).
 pub const MAX_D_MODEL: usize = 16;
 
-/// One head's weights and what it computes.
-#[derive(Debug, Clone)]
-pub struct Head {
-    /// Seeded, `(d_model × d_k)` each.
-    pub w_q: Array2<f32>,
-    pub w_k: Array2<f32>,
-    pub w_v: Array2<f32>,
-    /// `softmax(QKᵀ/√d_k)`, `(n × n)`, row = query; each row sums to 1.
-    pub weights: Array2<f32>,
-    /// `weights · V`, `(n × d_k)`.
-    pub output: Array2<f32>,
-}
+/// One head of the layer: the same computation as the Q, K, V step's head.
+pub type Head = SmallHead;
 
 /// A multi-head attention layer over a handful of words, every intermediate kept.
 #[derive(Debug, Clone)]
@@ -65,24 +55,12 @@ impl MultiHead {
         let n = words.len();
         let x = Array2::from_shape_fn((n, d_model), |(i, j)| word_vector(&words[i], d_model)[j]);
         let mut rng = SplitMix64::new(seed);
-        let scale = 1.0 / (d_k as f32).sqrt();
         let heads: Vec<Head> = (0..h)
             .map(|_| {
                 let w_q = seeded(d_model, d_k, &mut rng);
                 let w_k = seeded(d_model, d_k, &mut rng);
                 let w_v = seeded(d_model, d_k, &mut rng);
-                let q = mat_mul(&x.view(), &w_q.view()); // (n × d_k)
-                let k = mat_mul(&x.view(), &w_k.view()); // (n × d_k)
-                let v = mat_mul(&x.view(), &w_v.view()); // (n × d_k)
-                let weights = attention_weights(&q, &k, scale, None); // (n × n)
-                let output = mat_mul(&weights.view(), &v.view()); // (n × d_k)
-                Head {
-                    w_q,
-                    w_k,
-                    w_v,
-                    weights,
-                    output,
-                }
+                SmallHead::from_weights(words, x.clone(), w_q, w_k, w_v)
             })
             .collect();
         let mut concat = Array2::zeros((n, d_model)); // (n × h·d_k)

@@ -54,10 +54,22 @@ impl SmallHead {
         let w_q = seeded(d_model, d_k, &mut rng);
         let w_k = seeded(d_model, d_k, &mut rng);
         let w_v = seeded(d_model, d_k, &mut rng);
+        Self::from_weights(words, x, w_q, w_k, w_v)
+    }
+
+    /// The head's products for inputs `x` `(n × d_model)` and weights `(d_model × d_k)`:
+    /// what one head of a multi-head layer computes too.
+    pub fn from_weights(
+        words: &[String],
+        x: Array2<f32>,
+        w_q: Array2<f32>,
+        w_k: Array2<f32>,
+        w_v: Array2<f32>,
+    ) -> Self {
         let q = mat_mul(&x.view(), &w_q.view()); // (n × d_k)
         let k = mat_mul(&x.view(), &w_k.view()); // (n × d_k)
         let v = mat_mul(&x.view(), &w_v.view()); // (n × d_k)
-        let scale = 1.0 / (d_k as f32).sqrt();
+        let scale = 1.0 / (q.ncols().max(1) as f32).sqrt();
         let scores = mat_mul(&q.view(), &k.t()) * scale; // (n × n)
         let weights = attention_weights(&q, &k, scale, None); // (n × n)
         let output = mat_mul(&weights.view(), &v.view()); // (n × d_k)

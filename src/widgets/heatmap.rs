@@ -232,9 +232,14 @@ impl<'a> Heatmap<'a> {
             }
         }
 
-        let description = self.accessible_description(printed);
+        // Built only when a screen reader (or a test) asks: with the numbers it can be
+        // hundreds of formatted values, too many to make every frame for nobody.
         response.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Image, true, description.clone())
+            egui::WidgetInfo::labeled(
+                egui::Role::Image,
+                true,
+                self.accessible_description(printed),
+            )
         });
         let response = if let Some((r, c)) = hovered {
             let text = self.cell_description(r, c);

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::job::Recompute;
 use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::trace::Prediction;
@@ -20,14 +21,15 @@ type Guesses = Result<(Vec<Prediction>, Vec<Prediction>), String>;
 
 pub struct State {
     pub text: String,
-    cache: Option<((String, ArcKey<PretrainedBert>), Guesses)>,
+    /// On a worker once it has proved slow.
+    cache: Recompute<(String, ArcKey<PretrainedBert>), Guesses>,
 }
 
 impl Default for State {
     fn default() -> Self {
         Self {
             text: DEFAULT_BLANK.to_owned(),
-            cache: None,
+            cache: Recompute::default(),
         }
     }
 }
@@ -107,11 +109,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>, se
         }
     });
     let key = (state.text.clone(), ArcKey(bert.clone()));
-    if state.cache.as_ref().map(|(k, _)| k) != Some(&key) {
-        let result = both_readings(bert, &state.text);
-        state.cache = Some((key, result));
-    }
-    let Some((_, result)) = &state.cache else {
+    let Some(result) = state
+        .cache
+        .get(ui.ctx(), &key, |(text, bert)| both_readings(&bert.0, text))
+    else {
+        super::computing(ui);
         return;
     };
     match result {

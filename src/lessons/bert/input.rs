@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use ndarray::{Array2, s};
 
+use crate::job::Recompute;
 use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::trace::Trace;
@@ -45,14 +46,15 @@ type Key = (String, String, ArcKey<PretrainedBert>);
 
 pub struct State {
     pub second: String,
-    cache: Option<(Key, Result<Computed, String>)>,
+    /// On a worker once it has proved slow (two forward passes and the padding runs).
+    cache: Recompute<Key, Result<Computed, String>>,
 }
 
 impl Default for State {
     fn default() -> Self {
         Self {
             second: DEFAULT_SECOND.to_owned(),
-            cache: None,
+            cache: Recompute::default(),
         }
     }
 }
@@ -151,11 +153,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>, se
         state.second.clone(),
         ArcKey(bert.clone()),
     );
-    if state.cache.as_ref().map(|(k, _)| k) != Some(&key) {
-        let result = compute(bert, sentence, &state.second);
-        state.cache = Some((key, result));
-    }
-    let Some((_, result)) = &state.cache else {
+    let Some(result) = state
+        .cache
+        .get(ui.ctx(), &key, |(a, b, bert)| compute(&bert.0, a, b))
+    else {
+        super::computing(ui);
         return;
     };
     let c = match result {

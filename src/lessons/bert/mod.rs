@@ -30,6 +30,14 @@ pub struct Bert {
     pub sizes: sizes::State,
 }
 
+/// Shown while a step's model run is on its worker.
+pub fn computing(ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label("Running the model…");
+    });
+}
+
 /// Text shown in a label, cut to about 40 characters so a long input cannot grow it.
 pub fn quote(text: &str) -> String {
     match text.char_indices().nth(40) {

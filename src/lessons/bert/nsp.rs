@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::job::Recompute;
 use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::pretrained::{NspResult, PretrainedBert};
 use crate::model::numerics::rng::SplitMix64;
@@ -88,7 +89,8 @@ pub struct State {
     /// A corpus pair replaces the learner's pair until they edit sentence B.
     pub pair: Option<CorpusPair>,
     pub seed: u64,
-    cache: Option<(Key, Result<Option<NspResult>, String>)>,
+    /// On a worker once it has proved slow.
+    cache: Recompute<Key, Result<Option<NspResult>, String>>,
 }
 
 impl Default for State {
@@ -97,7 +99,7 @@ impl Default for State {
             second: super::input::DEFAULT_SECOND.to_owned(),
             pair: None,
             seed: 0,
-            cache: None,
+            cache: Recompute::default(),
         }
     }
 }
@@ -153,12 +155,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, bert: &Arc<PretrainedBert>, se
         ));
     }
     let key = (a.clone(), b.clone(), ArcKey(bert.clone()));
-    if state.cache.as_ref().map(|(k, _)| k) != Some(&key) {
-        let input = bert.fit(bert.model.encode(&a, Some(&b)));
-        let result = bert.run_masked(&input, None).map(|t| bert.nsp(&t));
-        state.cache = Some((key, result));
-    }
-    let Some((_, result)) = &state.cache else {
+    let Some(result) = state.cache.get(ui.ctx(), &key, |(a, b, bert)| {
+        let input = bert.0.fit(bert.0.model.encode(a, Some(b)));
+        bert.0.run_masked(&input, None).map(|t| bert.0.nsp(&t))
+    }) else {
+        super::computing(ui);
         return;
     };
     match result {

@@ -22,6 +22,7 @@ fn backend_help(c: BackendChoice) -> &'static str {
     }
 }
 pub use crate::command::Command;
+use crate::lessons::model_panel::{LessonStep, ModelPanel, PanelFocus};
 pub use crate::lessons::{DEFAULT_SENTENCE, MAX_SENTENCE_CHARS};
 use crate::lessons::{LessonContext, LessonId, Pane, all_lessons};
 use crate::prose::ProseLibrary;
@@ -32,6 +33,9 @@ use std::collections::BTreeMap;
 /// Presentation mode enlarges everything by this factor on top of the learner's zoom.
 pub const PRESENTATION_SCALE: f32 = 1.5;
 const MIN_ZOOM: f32 = 0.5;
+/// The live model panel's width when nothing is remembered, and its bounds.
+const PANEL_WIDTH: f32 = 340.0;
+const PANEL_WIDTHS: std::ops::RangeInclusive<f32> = 240.0..=900.0;
 const MAX_ZOOM: f32 = 3.0;
 
 /// What survives a restart (eframe persistence). Unknown or missing fields take defaults.
@@ -45,6 +49,12 @@ pub struct Settings {
     pub dark: bool,
     pub zoom: f32,
     pub presentation: bool,
+    /// The live model panel beside every lesson is open.
+    pub model_panel: bool,
+    /// Presentation mode keeps the panel (a teacher pinned it); otherwise it hides it.
+    pub panel_pinned: bool,
+    /// The panel's width in points, as the learner last dragged it.
+    pub panel_width: f32,
 }
 
 impl Default for Settings {
@@ -56,6 +66,9 @@ impl Default for Settings {
             dark: false,
             zoom: 1.0,
             presentation: false,
+            model_panel: true,
+            panel_pinned: false,
+            panel_width: PANEL_WIDTH,
         }
     }
 }
@@ -76,6 +89,8 @@ pub struct LensApp {
     applied: Option<(bool, bool, f32)>,
     /// Set by `--frame-log`: measure frame times, then close.
     pub frame_log: Option<crate::frame_log::FrameLog>,
+    /// The live model beside every lesson.
+    panel: ModelPanel,
 }
 
 impl LensApp {
@@ -90,6 +105,7 @@ impl LensApp {
             markdown: Markdown::default(),
             applied: None,
             frame_log: None,
+            panel: ModelPanel::default(),
         };
         app.sanitise();
         app
@@ -121,6 +137,12 @@ impl LensApp {
             s.zoom = 1.0;
         }
         s.zoom = s.zoom.clamp(MIN_ZOOM, MAX_ZOOM);
+        if !s.panel_width.is_finite() {
+            s.panel_width = PANEL_WIDTH;
+        }
+        s.panel_width = s
+            .panel_width
+            .clamp(*PANEL_WIDTHS.start(), *PANEL_WIDTHS.end());
         for lesson in LessonId::ALL {
             let last = self.prose.steps(lesson).len().saturating_sub(1);
             if let Some(step) = s.steps.get_mut(lesson.id()) {
@@ -209,6 +231,20 @@ impl LensApp {
             .insert(self.settings.lesson.id().to_owned(), step.min(last));
     }
 
+    /// The live model panel (tests and tools).
+    pub fn model_panel(&self) -> &ModelPanel {
+        &self.panel
+    }
+
+    pub fn model_panel_mut(&mut self) -> &mut ModelPanel {
+        &mut self.panel
+    }
+
+    /// Whether the panel is on screen: open, and not hidden by presentation mode.
+    pub fn model_panel_shown(&self) -> bool {
+        self.settings.model_panel && (!self.settings.presentation || self.settings.panel_pinned)
+    }
+
     pub fn compute_status(&self) -> &crate::compute::BackendStatus {
         self.compute.status()
     }
@@ -221,6 +257,13 @@ impl LensApp {
             Command::GoToView(view) => self.go_to_view(view),
             Command::GoToLessonView(l, view) => {
                 self.set_lesson(l);
+                self.go_to_view(view);
+            }
+            Command::OpenInPlayground { view, layer, head } => {
+                if let Some(p) = self.lesson_mut::<crate::lessons::playground::Playground>() {
+                    p.show_head(layer, head);
+                }
+                self.set_lesson(LessonId::Playground);
                 self.go_to_view(view);
             }
             Command::PrevStep => self.set_step(self.step().saturating_sub(1)),
@@ -290,6 +333,9 @@ impl LensApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.compute.poll();
+        if self.model_panel_shown() {
+            self.panel.keys(&ctx);
+        }
         self.handle_keys(&ctx);
         self.apply_settings(&ctx);
 
@@ -301,9 +347,12 @@ impl LensApp {
                 .default_size(230.0)
                 .show(ui, |ui| self.lesson_list(ui));
         }
-        let commands = egui::CentralPanel::default()
-            .show(ui, |ui| self.lesson_pane(ui))
-            .inner;
+        let mut commands = self.model_panel_frame(ui);
+        commands.extend(
+            egui::CentralPanel::default()
+                .show(ui, |ui| self.lesson_pane(ui))
+                .inner,
+        );
         if !commands.is_empty() {
             for command in commands {
                 self.run(command);
@@ -313,6 +362,72 @@ impl LensApp {
         for lesson in &mut self.lessons {
             lesson.background(&ctx);
         }
+    }
+
+    /// The live model panel at the right, or the button that opens it; returns what
+    /// the panel asked the shell to do.
+    fn model_panel_frame(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        if !self.model_panel_shown() {
+            if !self.settings.presentation {
+                egui::Panel::right("model-panel-closed")
+                    .resizable(false)
+                    .show(ui, |ui| {
+                        if ui
+                            .button("◀ Live model")
+                            .on_hover_text("Show the live model panel: the transformer working on your sentence beside every lesson")
+                            .clicked()
+                        {
+                            self.settings.model_panel = true;
+                        }
+                    });
+            }
+            return Vec::new();
+        }
+        let response = egui::Panel::right("model-panel")
+            .resizable(true)
+            .default_size(self.settings.panel_width)
+            .min_size(*PANEL_WIDTHS.start())
+            .max_size(*PANEL_WIDTHS.end())
+            .show(ui, |ui| self.model_panel_ui(ui));
+        let width = response.response.rect.width();
+        if width.is_finite() {
+            self.settings.panel_width = width.clamp(*PANEL_WIDTHS.start(), *PANEL_WIDTHS.end());
+        }
+        response.inner
+    }
+
+    fn model_panel_ui(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.strong("Live model");
+            if ui
+                .small_button("Hide ▶")
+                .on_hover_text("Hide the panel (--model-panel off on the command line)")
+                .clicked()
+            {
+                self.settings.model_panel = false;
+            }
+            ui.checkbox(&mut self.settings.panel_pinned, "keep when presenting")
+                .on_hover_text("Presentation mode hides the panel unless it is kept");
+        });
+        let lesson = self.settings.lesson;
+        let step = self.step();
+        let focus = self
+            .prose
+            .steps(lesson)
+            .get(step)
+            .and_then(|s| s.panel.as_deref())
+            .map_or(PanelFocus::Default, |n| PanelFocus::of_step(Some(n)));
+        self.panel.set_focus(LessonStep { lesson, step }, focus);
+        let engine = self.compute.engine();
+        let mut cx = LessonContext::new(&self.settings.sentence, self.compute.status(), &engine);
+        cx.presentation = self.settings.presentation;
+        cx.reproducible = self.reproducible;
+        let panel = &mut self.panel;
+        egui::ScrollArea::vertical()
+            .id_salt("model-panel-scroll")
+            .show(ui, |ui| panel.show(ui, &cx));
+        cx.into_commands()
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {

@@ -19,6 +19,13 @@ pub enum Command {
     GoToView(&'static str),
     /// Open another lesson at the first step whose view has this name.
     GoToLessonView(LessonId, &'static str),
+    /// Open the playground at the step showing `view`, on this layer and head (a click
+    /// on the live model panel's heatmap).
+    OpenInPlayground {
+        view: &'static str,
+        layer: usize,
+        head: usize,
+    },
 }
 
 impl Command {
@@ -62,7 +69,10 @@ impl Command {
             Self::NextLesson => NEXT_LESSON,
             Self::TogglePresentation => PRESENT,
             Self::ToggleTheme => THEME,
-            Self::GoToLesson(_) | Self::GoToView(_) | Self::GoToLessonView(..) => &[],
+            Self::GoToLesson(_)
+            | Self::GoToView(_)
+            | Self::GoToLessonView(..)
+            | Self::OpenInPlayground { .. } => &[],
         }
     }
 
@@ -81,6 +91,7 @@ impl Command {
             Self::GoToLesson(_) => "Open another lesson",
             Self::GoToView(_) => "Go to the step that shows this view",
             Self::GoToLessonView(..) => "Open another lesson at the step that shows this view",
+            Self::OpenInPlayground { .. } => "Open this stage in the playground",
         }
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! The format (also in `lessons/README.md`): steps are separated by a line holding only
 //! `---`; each step starts with a `## Title` heading; an optional line
-//! `<!-- view: NAME -->` names the live view the lesson draws beside the text.
+//! `<!-- view: NAME -->` names the live view the lesson draws beside the text, and an
+//! optional `<!-- panel: NAME -->` what the live model panel shows during the step.
 
 use crate::lessons::LessonId;
 use std::path::Path;
@@ -15,6 +16,8 @@ pub struct Step {
     pub title: String,
     pub body: String,
     pub view: Option<String>,
+    /// What the live model panel shows during this step (`<!-- panel: NAME -->`).
+    pub panel: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -48,14 +51,20 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ProseError> {
             return Err(ProseError::MissingTitle(i + 1));
         };
         let mut view = None;
+        let mut panel = None;
         let mut body = String::new();
         for line in lines {
             let trimmed = line.trim();
-            if let Some(name) = trimmed
-                .strip_prefix("<!-- view:")
-                .and_then(|r| r.strip_suffix("-->"))
-            {
-                view = Some(name.trim().to_owned());
+            let comment = |key: &str| {
+                trimmed
+                    .strip_prefix(key)
+                    .and_then(|r| r.strip_suffix("-->"))
+                    .map(|n| n.trim().to_owned())
+            };
+            if let Some(name) = comment("<!-- view:") {
+                view = Some(name);
+            } else if let Some(name) = comment("<!-- panel:") {
+                panel = Some(name);
             } else {
                 body.push_str(line);
                 body.push('\n');
@@ -65,6 +74,7 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ProseError> {
             title: title.trim().to_owned(),
             body: body.trim().to_owned(),
             view,
+            panel,
         });
     }
     if steps.is_empty() {
@@ -91,6 +101,7 @@ impl ProseLibrary {
                         title: l.title().to_owned(),
                         body: format!("(The built-in text of this lesson is malformed: {e}.)"),
                         view: None,
+                        panel: None,
                     }]
                 })
             })
@@ -164,6 +175,13 @@ mod tests {
                     assert!(
                         pane.views().contains(&v.as_str()),
                         "{}: unknown view {v}",
+                        l.id()
+                    );
+                }
+                if let Some(p) = &s.panel {
+                    assert!(
+                        crate::lessons::model_panel::focus::NAMES.contains(&p.as_str()),
+                        "{}: unknown panel focus {p}",
                         l.id()
                     );
                 }

@@ -57,6 +57,16 @@ pub struct Cli {
     /// Measure frame times (600 frames after a warm-up), write them to FILE and close.
     #[arg(long, value_name = "FILE")]
     pub frame_log: Option<PathBuf>,
+    /// Show the live model panel beside the lessons (default: as last left, on at first).
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub model_panel: Option<OnOff>,
+}
+
+/// A switch on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +124,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
     };
     let frame_log = cli.frame_log.clone();
     let sentence = cli.sentence.clone();
+    let model_panel = cli.model_panel;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("LLM Lens")
@@ -134,6 +145,9 @@ fn run_app(cli: Cli) -> Result<(), String> {
             }
             if let Some(s) = sentence {
                 app.set_sentence(&s);
+            }
+            if let Some(on) = model_panel {
+                app.settings.model_panel = on == OnOff::On;
             }
             app.frame_log = frame_log.map(crate::frame_log::FrameLog::new);
             Ok(Box::new(app))

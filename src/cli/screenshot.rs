@@ -42,6 +42,9 @@ pub struct ScreenshotArgs {
     /// The compute backend shown in the status line.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
+    /// Draw the live model panel beside the lesson.
+    #[arg(long, value_enum, value_name = "on|off", default_value_t = super::OnOff::On)]
+    pub model_panel: super::OnOff,
     /// Seconds to let background work (training, loading) finish before the picture.
     #[arg(long, default_value_t = 0.0)]
     pub wait: f64,
@@ -79,6 +82,7 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     let mut settings = Settings {
         lesson,
         dark: args.theme == ThemeChoice::Dark,
+        model_panel: args.model_panel == super::OnOff::On,
         ..Settings::default()
     };
     if let Some(s) = &args.sentence {

@@ -22,6 +22,7 @@ pub mod attention;
 pub mod bert;
 pub mod cache_key;
 pub mod history;
+pub mod model_panel;
 pub mod model_slot;
 pub mod playground;
 pub mod shared_views;

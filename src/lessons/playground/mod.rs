@@ -81,6 +81,15 @@ impl Playground {
         self.runner.last.as_ref().map(|r| r.trace.clone())
     }
 
+    /// Shows `layer` and `head` as if the learner had picked them (a click elsewhere
+    /// asked for this head).
+    pub fn show_head(&mut self, layer: usize, head: usize) {
+        self.layer = layer;
+        self.head = head;
+        self.picked = true;
+        self.clamp_selection();
+    }
+
     /// Keeps the selected layer and head inside the model.
     fn clamp_selection(&mut self) {
         if let Some(m) = &self.runner.model {

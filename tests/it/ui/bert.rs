@@ -166,7 +166,7 @@ fn continue_training_runs_to_the_end_and_moves_the_guesses() {
         p.config.lr = 1e-3;
     }
     h.get_by_role_and_label(Role::Button, "▶ Continue training")
-        .click();
+        .click_accesskit();
     h.run_steps(2);
     common::step_while(&mut h, Duration::from_secs(300), "the training run", |h| {
         common::lesson_ref::<Bert>(h).pretraining.running()

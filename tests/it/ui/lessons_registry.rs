@@ -52,3 +52,21 @@ fn the_lessons_readme_lists_each_lessons_views() {
         );
     }
 }
+
+#[test]
+fn the_lessons_readme_lists_every_panel_focus() {
+    let readme = include_str!("../../../lessons/README.md");
+    let start = readme
+        .find("<!-- panel: NAME -->")
+        .expect("the README explains panel");
+    let paragraph = &readme[start
+        ..readme[start..]
+            .find("\n- The rest")
+            .map_or(readme.len(), |e| start + e)];
+    let listed: Vec<&str> = paragraph.split('`').skip(2).step_by(2).collect();
+    assert_eq!(
+        listed,
+        llm_lens::lessons::model_panel::focus::NAMES,
+        "lessons/README.md's list of panel focuses differs from the code"
+    );
+}

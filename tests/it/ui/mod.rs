@@ -9,6 +9,7 @@ mod bert;
 mod export_files;
 mod history;
 mod lessons_registry;
+mod model_panel;
 mod navigation;
 mod playground;
 mod snapshots;

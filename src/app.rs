@@ -664,8 +664,15 @@ fn show_view(ui: &mut egui::Ui, pane: &mut dyn Pane, name: Option<&str>, cx: &Le
 
 impl eframe::App for LensApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if let Some(c) = self.frame_log.as_mut().and_then(|l| l.keystroke()) {
+            self.settings.sentence.push(c);
+        }
         LensApp::ui(self, ui);
         let cpu = frame.info().cpu_usage;
+        if let Some(log) = &mut self.frame_log {
+            let timings: Vec<_> = self.panel.runner.timings.iter().copied().collect();
+            log.extra = crate::frame_log::latency_summary(&timings);
+        }
         if let Some(log) = &mut self.frame_log
             && log.record(ui.ctx(), cpu)
         {

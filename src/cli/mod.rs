@@ -57,6 +57,10 @@ pub struct Cli {
     /// Measure frame times (600 frames after a warm-up), write them to FILE and close.
     #[arg(long, value_name = "FILE")]
     pub frame_log: Option<PathBuf>,
+    /// With --frame-log: type TEXT into the sentence box while measuring, about 10
+    /// characters a second, to measure frames and the live model's updates while typing.
+    #[arg(long, value_name = "TEXT", requires = "frame_log")]
+    pub frame_log_type: Option<String>,
     /// Show the live model panel beside the lessons (default: as last left, on at first).
     #[arg(long, value_enum, value_name = "on|off")]
     pub model_panel: Option<OnOff>,
@@ -123,6 +127,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
         None => None,
     };
     let frame_log = cli.frame_log.clone();
+    let typing = cli.frame_log_type.clone().unwrap_or_default();
     let sentence = cli.sentence.clone();
     let model_panel = cli.model_panel;
     let options = eframe::NativeOptions {
@@ -149,7 +154,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
             if let Some(on) = model_panel {
                 app.settings.model_panel = on == OnOff::On;
             }
-            app.frame_log = frame_log.map(crate::frame_log::FrameLog::new);
+            app.frame_log = frame_log.map(|f| crate::frame_log::FrameLog::new(f).with_typing(&typing));
             Ok(Box::new(app))
         }),
     )

@@ -111,6 +111,18 @@ impl<T: Send + 'static> Job<T> {
         })
     }
 
+    /// As [`Job::once`], waking `ctx` when the value is ready, so it is drawn in the
+    /// next frame instead of at the next timed repaint.
+    pub fn once_waking(
+        name: &str,
+        ctx: &egui::Context,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Job<T> {
+        Self::spawn(name, Some(ctx), move |r| {
+            r.send(f());
+        })
+    }
+
     /// The result once done; [`JobState::Died`] if the worker ended without one.
     pub fn poll(&self) -> JobState<T> {
         match self.try_next() {

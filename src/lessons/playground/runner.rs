@@ -57,6 +57,8 @@ pub struct TraceResult {
     pub note: Option<String>,
     /// `(tokens before, tokens kept)` when the input was longer than the model allows.
     pub truncated: Option<(usize, usize)>,
+    /// When the worker finished, to measure how soon the window shows it.
+    pub finished: Instant,
 }
 
 /// State of the playground's computation.
@@ -81,7 +83,13 @@ pub struct Runner {
     baseline: Option<(Request, Arc<Trace>)>,
     /// Whether the running job computes only the baseline.
     baseline_job: bool,
+    /// `(forward pass, from its end to the frame that took it)` of recent results, for
+    /// `--frame-log`'s latency figures (the last [`TIMINGS_KEPT`]).
+    pub timings: std::collections::VecDeque<(Duration, Duration)>,
 }
+
+/// Recent results whose timings are kept.
+pub const TIMINGS_KEPT: usize = 256;
 
 /// Tokenises and runs one request (on a worker thread).
 pub fn run(
@@ -112,6 +120,7 @@ pub fn run(
         ran: done.ran,
         note: done.note,
         truncated,
+        finished: Instant::now(),
     })
 }
 
@@ -221,6 +230,13 @@ impl Runner {
                         self.done = request;
                         match result {
                             Ok(r) => {
+                                if self.timings.len() == TIMINGS_KEPT {
+                                    self.timings.pop_front();
+                                }
+                                self.timings.push_back((
+                                    Duration::from_secs_f64(r.millis / 1e3),
+                                    r.finished.elapsed(),
+                                ));
                                 self.last = Some(r);
                                 self.generation += 1;
                                 self.error = None;
@@ -279,7 +295,7 @@ impl Runner {
             self.wanted = None;
             let m = model.clone();
             let engine = engine.clone();
-            self.job = Some(Job::once("playground-forward", move || {
+            self.job = Some(Job::once_waking("playground-forward", ctx, move || {
                 run(&engine, &m, req)
             }));
         } else if self.job.is_none() && self.wanted.is_none() && *ablation != Ablation::default() {

@@ -78,7 +78,8 @@ fn selecting_a_word_changes_the_comparison() {
     // Bank is compared first: it is in both sentences.
     assert!(has(&h, "\"bank\": the first 6"));
     assert!(!has(&h, "is not in sentence B"));
-    h.get_by_role_and_label(Role::Button, "money").click_accesskit();
+    h.get_by_role_and_label(Role::Button, "money")
+        .click_accesskit();
     settle(&mut h);
     assert_eq!(
         common::lesson_ref::<Attention>(&h).context.word.as_deref(),
@@ -91,7 +92,8 @@ fn selecting_a_word_changes_the_comparison() {
     assert!(has(&h, "\"money\": the first 6"));
     // Another chip, another word compared.
     common::lesson::<Attention>(&mut h).context.second = "I withdrew it.".to_owned();
-    h.get_by_role_and_label(Role::Button, "withdrew").click_accesskit();
+    h.get_by_role_and_label(Role::Button, "withdrew")
+        .click_accesskit();
     settle(&mut h);
     assert!(has(&h, "\"withdrew\": the first 6"));
 }

@@ -419,6 +419,10 @@ impl LensApp {
             .and_then(|s| s.panel.as_deref())
             .map_or(PanelFocus::Default, |n| PanelFocus::of_step(Some(n)));
         self.panel.set_focus(LessonStep { lesson, step }, focus);
+        self.panel.companion = self
+            .lessons
+            .get(lesson.index())
+            .and_then(|p| p.companion_vectors());
         let engine = self.compute.engine();
         let mut cx = LessonContext::new(&self.settings.sentence, self.compute.status(), &engine);
         cx.presentation = self.settings.presentation;

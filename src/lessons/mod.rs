@@ -134,7 +134,16 @@ pub trait Lesson: Any {
     /// Called every frame for every lesson, shown or not, so background work (a training
     /// run the learner left running) keeps draining its results instead of piling them up.
     fn background(&mut self, _ctx: &egui::Context) {}
+
+    /// Word vectors of the lesson's own that the live model panel may set beside the
+    /// model's embeddings: `(where they come from, vectors)`. Only word2vec has some.
+    fn companion_vectors(&self) -> Option<Companion> {
+        None
+    }
 }
+
+/// A lesson's word vectors, named by where they come from.
+pub type Companion = (String, Arc<crate::model::word2vec::Embeddings>);
 
 /// What the shell sees of a lesson: views by name, as the prose names them. Every
 /// [`Lesson`] is one.
@@ -150,6 +159,7 @@ pub trait Pane: Any {
         cx: &LessonContext<'_>,
     ) -> Result<(), UnknownView>;
     fn background(&mut self, ctx: &egui::Context);
+    fn companion_vectors(&self) -> Option<Companion>;
 }
 
 impl<L: Lesson> Pane for L {
@@ -174,6 +184,10 @@ impl<L: Lesson> Pane for L {
 
     fn background(&mut self, ctx: &egui::Context) {
         Lesson::background(self, ctx);
+    }
+
+    fn companion_vectors(&self) -> Option<Companion> {
+        Lesson::companion_vectors(self)
     }
 }
 

@@ -176,7 +176,12 @@ pub fn embedding(ui: &mut egui::Ui, trace: &Trace, token: usize, near: &[(String
     if near.is_empty() {
         return;
     }
-    ui.label(egui::RichText::new("nearest rows of the table (cosine)").strong());
+    ui.label(egui::RichText::new("nearest rows of the model's table (cosine)").strong());
+    neighbour_bars(ui, t, near);
+}
+
+/// `(word, cosine)` rows as bars, each with its exact value.
+pub fn neighbour_bars(ui: &mut egui::Ui, of: &str, near: &[(String, f32)]) {
     let bar = ui.visuals().selection.bg_fill;
     for (w, c) in near {
         ui.horizontal(|ui| {
@@ -190,7 +195,7 @@ pub fn embedding(ui: &mut egui::Ui, trace: &Trace, token: usize, near: &[(String
                 egui::vec2(100.0, 12.0),
                 bar,
                 None,
-                format!("cosine {c:.3} between the rows of '{t}' and '{w}'"),
+                format!("cosine {c:.3} between '{of}' and '{w}'"),
             );
             ui.monospace(format!("{c:.2}"));
         });

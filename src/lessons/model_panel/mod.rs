@@ -56,6 +56,14 @@ pub struct ModelPanel {
     auto_for: Option<ArcKey<Trace>>,
     /// Nearest rows for `(model, token id)`.
     near: Option<(ArcKey<LoadedModel>, u32, Neighbours)>,
+    /// The current lesson's own word vectors (word2vec's), set by the shell each frame.
+    pub companion: Option<super::Companion>,
+    /// Their nearest words for `(vectors, word)`.
+    companion_near: Option<(
+        ArcKey<crate::model::word2vec::Embeddings>,
+        String,
+        Result<Neighbours, String>,
+    )>,
 }
 
 impl Default for ModelPanel {
@@ -72,6 +80,8 @@ impl Default for ModelPanel {
             applied: None,
             auto_for: None,
             near: None,
+            companion: None,
+            companion_near: None,
         }
     }
 }
@@ -351,6 +361,7 @@ impl ModelPanel {
             PanelFocus::Embedding => {
                 let near = self.nearest(trace);
                 extras::embedding(ui, trace, self.token, &near);
+                self.companion_words(ui, trace);
             }
             PanelFocus::Masked => {
                 if let Some(m) = self.runner.model.clone() {
@@ -381,6 +392,47 @@ impl ModelPanel {
         let near = extras::nearest_rows(&model.model, id, NEIGHBOURS);
         self.near = Some((key, id, near.clone()));
         near
+    }
+
+    /// The same word's nearest words in the lesson's own vectors (word2vec), computed
+    /// once per word and set of vectors.
+    fn companion_words(&mut self, ui: &mut egui::Ui, trace: &Trace) {
+        let Some((source, vectors)) = self.companion.clone() else {
+            ui.label(
+                RichText::new(
+                    "Train word2vec in this lesson (or load vectors) to see its neighbours of the same word here.",
+                )
+                .weak(),
+            );
+            return;
+        };
+        let Some(token) = trace.tokens.get(self.token) else {
+            return;
+        };
+        // word2vec has whole words: a WordPiece continuation is looked up without "##".
+        let word = token.trim_start_matches("##").to_lowercase();
+        let key = ArcKey::of(&vectors);
+        let fresh = self
+            .companion_near
+            .as_ref()
+            .is_some_and(|(k, w, _)| *k == key && *w == word);
+        if !fresh {
+            let near = vectors
+                .nearest(&word, NEIGHBOURS)
+                .map(|v| v.into_iter().map(|n| (n.word, n.similarity)).collect())
+                .map_err(|e| e.to_string());
+            self.companion_near = Some((key, word.clone(), near));
+        }
+        let Some((_, _, near)) = &self.companion_near else {
+            return;
+        };
+        ui.label(RichText::new(format!("'{word}' in {source}: nearest words (cosine)")).strong());
+        match near {
+            Ok(near) => extras::neighbour_bars(ui, &word, near),
+            Err(e) => {
+                ui.label(RichText::new(e).weak());
+            }
+        }
     }
 
     /// The current stage's tensor; a click opens that stage in the playground.

@@ -35,6 +35,14 @@ impl Lesson for Word2vec {
         self.training.poll(ctx);
     }
 
+    fn companion_vectors(&self) -> Option<super::Companion> {
+        if let Some((name, e)) = &self.explore.loaded {
+            return Some((format!("the vectors of {name}"), e.clone()));
+        }
+        let r = self.training.result.as_ref()?;
+        Some(("your word2vec run".to_owned(), r.vectors.clone()))
+    }
+
     fn show(&mut self, ui: &mut egui::Ui, view: View, cx: &LessonContext<'_>) {
         // Training runs whatever step is shown, so its events are drained every frame
         // (otherwise the channel would fill while the learner reads another step).

@@ -339,3 +339,38 @@ fn snapshots_of_the_panel_in_three_lessons() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_embedding_focus_sets_the_lessons_word2vec_neighbours_beside_the_models() {
+    use llm_lens::lessons::word2vec::{View as W2vView, Word2vec};
+    use llm_lens::model::word2vec::Embeddings;
+    let mut h = common::harness(common::app(common::settings_at_view::<Word2vec>(
+        W2vView::OneHot,
+        "the bank",
+    )));
+    settle(&mut h);
+    assert_eq!(h.state().model_panel().focus, PanelFocus::Embedding);
+    h.get_by_label_contains("Train word2vec in this lesson");
+    // Three words in two dimensions: "riverside-x" (no WordPiece token, so only
+    // word2vec can list it) lies nearest "bank", "money" opposite.
+    let words = ["bank", "riverside-x", "money"].map(str::to_owned).to_vec();
+    let vectors = vec![1.0, 0.0, 0.9, 0.1, -1.0, 0.2];
+    let e = Embeddings::new(words, 2, vectors).expect("vectors");
+    common::lesson::<Word2vec>(&mut h).explore.loaded =
+        Some(("tiny.txt".to_owned(), std::sync::Arc::new(e)));
+    let bank = h
+        .state()
+        .model_panel()
+        .trace()
+        .expect("trace")
+        .tokens
+        .iter()
+        .position(|t| t == "bank")
+        .expect("bank is one token");
+    h.state_mut().model_panel_mut().token = bank;
+    h.run_steps(3);
+    h.get_by_label_contains("'bank' in the vectors of tiny.txt: nearest words");
+    // The model's own nearest rows are listed too.
+    h.get_by_label_contains("nearest rows of the model's table");
+    h.get_by_label("riverside-x");
+}

@@ -85,8 +85,11 @@ pub struct LensApp {
     /// The size [`LensApp::view_ui`] last drew, to crop a picture of one view to it.
     view_size: Option<egui::Vec2>,
     markdown: Markdown,
-    /// The theme, presentation flag and zoom last given to egui, to apply changes once.
-    applied: Option<(bool, bool, f32)>,
+    /// The theme, presentation flag, zoom and (on stage) window height last given to
+    /// egui, to apply changes once.
+    applied: Option<(bool, bool, f32, u32)>,
+    /// On stage, the step whose whole prose the teacher opened (else its first sentence).
+    stage_prose_open: Option<(LessonId, usize)>,
     /// Set by `--frame-log`: measure frame times, then close.
     pub frame_log: Option<crate::frame_log::FrameLog>,
     /// The live model beside every lesson.
@@ -106,6 +109,7 @@ impl LensApp {
             applied: None,
             frame_log: None,
             panel: ModelPanel::default(),
+            stage_prose_open: None,
         };
         app.sanitise();
         app
@@ -299,11 +303,17 @@ impl LensApp {
     /// Gives egui the theme, full-screen state and zoom when they change.
     fn apply_settings(&mut self, ctx: &egui::Context) {
         let s = &mut self.settings;
-        if let Some((_, false, _)) = self.applied {
+        if let Some((_, false, ..)) = self.applied {
             // The learner may have zoomed with Ctrl +/−; remember it.
             s.zoom = ctx.zoom_factor().clamp(MIN_ZOOM, MAX_ZOOM);
         }
-        let wanted = (s.dark, s.presentation, s.zoom);
+        // On stage the type follows the window's height (a resize re-applies it).
+        let height = if s.presentation {
+            crate::stage::physical_height(ctx).round().max(0.0) as u32
+        } else {
+            0
+        };
+        let wanted = (s.dark, s.presentation, s.zoom, height);
         if self.applied == Some(wanted) {
             return;
         }
@@ -316,11 +326,13 @@ impl LensApp {
             egui::Theme::Light
         });
         let zoom = if s.presentation {
-            s.zoom * PRESENTATION_SCALE
+            s.zoom * crate::stage::stage_zoom(ctx, height as f32, PRESENTATION_SCALE)
         } else {
             s.zoom
         };
         ctx.set_zoom_factor(zoom);
+        crate::stage::stage_visuals(ctx, s.presentation);
+        crate::widgets::heatmap::set_fit_height(ctx, s.presentation);
         if self.applied.is_some_and(|a| a.1 != s.presentation)
             || (self.applied.is_none() && s.presentation)
         {
@@ -340,7 +352,10 @@ impl LensApp {
         self.apply_settings(&ctx);
 
         egui::Panel::top("top").show(ui, |ui| self.top_bar(ui));
-        egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
+        // On stage the status line is chrome: hidden.
+        if !self.settings.presentation {
+            egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
+        }
         if !self.settings.presentation {
             egui::Panel::left("lessons")
                 .resizable(true)
@@ -604,7 +619,29 @@ impl LensApp {
         let draw_view = |ui: &mut egui::Ui, pane: &mut Box<dyn Pane>| {
             show_view(ui, pane.as_mut(), step.view.as_deref(), &cx);
         };
-        if ui.available_width() > 900.0 {
+        if self.settings.presentation {
+            // The stage: the prose's first sentence (the rest on request), the view below
+            // at the full width.
+            let here = Some((lesson, step_index));
+            let open = self.stage_prose_open == here;
+            let (first, more) = crate::stage::first_sentence(&step.body);
+            let mut toggle = false;
+            egui::ScrollArea::both().id_salt("stage").show(ui, |ui| {
+                markdown.show(ui, if open { &step.body } else { first });
+                if more {
+                    let label = if open { "less ▲" } else { "more ▼" };
+                    toggle = ui
+                        .small_button(label)
+                        .on_hover_text("The whole text of this step")
+                        .clicked();
+                }
+                ui.separator();
+                draw_view(ui, pane);
+            });
+            if toggle {
+                self.stage_prose_open = if open { None } else { here };
+            }
+        } else if ui.available_width() > 900.0 {
             ui.columns(2, |cols| {
                 egui::ScrollArea::vertical()
                     .id_salt("prose")

@@ -19,4 +19,5 @@ pub mod lessons;
 pub mod model;
 pub mod prose;
 pub mod screenshot;
+pub mod stage;
 pub mod widgets;

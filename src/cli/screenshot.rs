@@ -42,6 +42,10 @@ pub struct ScreenshotArgs {
     /// The compute backend shown in the status line.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
+    /// Render the classroom stage (presentation mode): large type, the prose cut to its
+    /// first sentence, no side panels or status line.
+    #[arg(long)]
+    pub present: bool,
     /// Draw the live model panel beside the lesson.
     #[arg(long, value_enum, value_name = "on|off", default_value_t = super::OnOff::On)]
     pub model_panel: super::OnOff,
@@ -83,6 +87,7 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
         lesson,
         dark: args.theme == ThemeChoice::Dark,
         model_panel: args.model_panel == super::OnOff::On,
+        presentation: args.present,
         ..Settings::default()
     };
     if let Some(s) = &args.sentence {

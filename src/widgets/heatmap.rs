@@ -117,14 +117,26 @@ impl<'a> Heatmap<'a> {
             label_width(self.col_labels) + 6.0
         };
         let cols = self.cols.max(1) as f32;
-        let cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
+        let mut cell = ((ui.available_width() - left - 4.0) / cols).clamp(2.0, self.max_cell);
+        // On the classroom stage a heatmap fits the screen's height too (its labels and
+        // legend included), so the whole matrix is seen without scrolling.
+        // The room is what is still visible below this point (legend left out), but
+        // never under a quarter of the screen.
+        let room = fit_height(ui.ctx()).then(|| {
+            let visible = ui.clip_rect().bottom() - ui.cursor().top() - top - 36.0;
+            visible.max(ui.ctx().content_rect().height() / 4.0)
+        });
+        if let Some(room) = room {
+            cell = cell.min((room / self.rows.max(1) as f32).max(6.0));
+        }
         // On cells smaller than the text, every `label_step`-th label is drawn so that
         // none overlap (a row is still named when it is a token); the tooltip names all.
         let labels_on = self.draw_labels;
         let label_step = (13.0 / cell).ceil().max(1.0) as usize;
         // Rows that are named (tokens) stay tall enough for their name when there are
         // not too many of them: the cells are then wider than tall rather than unnamed.
-        let cell_h = if left > 0.0 && self.rows <= 48 {
+        let tall_rows_fit = room.is_none_or(|r| self.rows as f32 * 13.0 <= r);
+        let cell_h = if left > 0.0 && self.rows <= 48 && tall_rows_fit {
             cell.max(13.0)
         } else {
             cell
@@ -326,6 +338,19 @@ pub fn label_column_width(ui: &egui::Ui, labels: &[String]) -> f32 {
 }
 
 /// A gradient bar with its end values and unit, so every colour can be read as a number.
+/// Whether heatmaps fit the screen's height (the shell sets it on the classroom stage).
+pub fn fit_height(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(egui::Id::unique(FIT_HEIGHT)))
+        .unwrap_or(false)
+}
+
+/// Asks every heatmap drawn from now on to fit (or not) the screen's height.
+pub fn set_fit_height(ctx: &egui::Context, fit: bool) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique(FIT_HEIGHT), fit));
+}
+
+const FIT_HEIGHT: &str = "llm-lens heatmaps fit the height";
+
 pub fn color_legend(ui: &mut egui::Ui, scale: Scale, unit: &str) {
     ui.horizontal(|ui| {
         let (lo, hi) = scale.range();

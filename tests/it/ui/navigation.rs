@@ -209,3 +209,32 @@ fn lessons_send_the_learner_to_another_lesson_or_view() {
     h.run_steps(1);
     assert_eq!(h.state().lesson(), LessonId::Playground);
 }
+
+#[test]
+fn the_stage_gives_the_view_the_width_and_projector_sized_type() {
+    let settings = Settings {
+        presentation: true,
+        ..Settings::default()
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1920.0, 1080.0])
+        .with_pixels_per_point(1.0)
+        .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), common::app(settings));
+    h.run_steps(4);
+    let body = h.ctx.global_style().text_styles[&egui::TextStyle::Body].size;
+    let px = body * h.ctx.pixels_per_point();
+    assert!(px >= 28.0 - 0.01, "body text {px} px at 1080p");
+    // The prose is cut to its first sentence, the rest a click away.
+    let prose = ProseLibrary::builtin();
+    let body_text = &prose.steps(LessonId::History)[0].body;
+    let (first, more) = llm_lens::stage::first_sentence(body_text);
+    assert!(more);
+    assert!(h.query_all_by_label_contains("They grew out of").count() == 0);
+    h.get_by_label("more ▼").click();
+    h.run_steps(3);
+    assert!(h.query_all_by_label_contains("They grew out of").count() > 0);
+    assert!(!first.contains("They grew out of"));
+    // Chrome hidden: no lesson list, no status line.
+    assert!(h.query_by_label("2. Tokenisation").is_none());
+    assert!(h.query_by_label("Compute:").is_none());
+}

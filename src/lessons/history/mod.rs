@@ -32,6 +32,10 @@ impl Lesson for History {
     const ID: LessonId = LessonId::History;
     type View = View;
 
+    fn background(&mut self, ctx: &egui::Context) {
+        self.recall.background(ctx);
+    }
+
     fn show(&mut self, ui: &mut egui::Ui, view: View, cx: &LessonContext<'_>) {
         let reads_sentence = matches!(
             view,

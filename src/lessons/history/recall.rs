@@ -35,6 +35,13 @@ pub struct RecallLab {
     progress: f32,
     status: String,
     chart: ChartView,
+    /// A run started on arrival has been tried (so arriving again does not restart a
+    /// finished one); reset when the learner leaves before it ends.
+    auto_tried: bool,
+    /// The run in flight was started on arrival, not by the learner.
+    auto_run: bool,
+    /// The frame the step was last drawn in.
+    shown_frame: u64,
 }
 
 impl RecallLab {
@@ -86,6 +93,19 @@ impl RecallLab {
             None => "training the RNN…".to_owned(),
         };
         self.run = Some(Run { job, done: 0 });
+    }
+
+    /// Called every frame: a run started on arrival stops when the learner leaves the
+    /// step before it ends (it starts again on return); one the learner started goes on.
+    pub fn background(&mut self, ctx: &egui::Context) {
+        if self.auto_run && self.run.is_some() && ctx.cumulative_frame_nr() > self.shown_frame + 1 {
+            self.cancel();
+            self.run = None;
+            self.auto_run = false;
+            self.auto_tried = false;
+            self.progress = 0.0;
+            self.status.clear();
+        }
     }
 
     pub fn cancel(&mut self) {
@@ -150,6 +170,13 @@ impl RecallLab {
 
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.poll();
+        self.shown_frame = ui.ctx().cumulative_frame_nr();
+        // Never a blank step: the first visit trains at once (a few seconds).
+        if self.curves.is_empty() && self.run.is_none() && !self.auto_tried {
+            self.auto_tried = true;
+            self.train(ui.ctx());
+            self.auto_run = true;
+        }
         ui.strong("Remember the first letter after N distractors");
         ui.label(
             RichText::new("e.g. B D A C … A ?  →  the answer is B, the first letter").monospace(),
@@ -184,6 +211,7 @@ impl RecallLab {
                 .clicked()
             {
                 self.train(ui.ctx());
+                self.auto_run = false;
             }
             ui.add(
                 egui::ProgressBar::new(self.progress)
@@ -195,7 +223,12 @@ impl RecallLab {
             ui.label(RichText::new(&self.status).weak());
         }
         if self.curves.is_empty() {
-            ui.label("No curves yet: press Train (a few seconds).");
+            let note = if self.running() {
+                "Training the three models on arrival (a few seconds); the curves appear as each finishes."
+            } else {
+                "No curves yet: press Train (a few seconds)."
+            };
+            ui.label(note);
             return;
         }
         let spec = self.chart_spec();

@@ -66,22 +66,30 @@ fn dragging_the_scale_flips_vanishing_into_exploding() {
     }
 }
 
+/// The recall lab's settings made small enough for a debug build.
+fn small_recall(app: &mut llm_lens::app::LensApp) {
+    let Some(history) = app.lesson_mut::<History>() else {
+        return;
+    };
+    let cfg = &mut history.recall.config;
+    cfg.hidden = 4;
+    cfg.max_distance = 3;
+    cfg.eval_distances = vec![0, 3];
+    cfg.train_steps = 30;
+    cfg.batch_size = 8;
+    cfg.eval_samples = 16;
+}
+
 #[test]
-fn a_small_recall_run_trains_to_completion() {
-    let mut h = history_at(View::Recall);
-    {
-        let cfg = &mut common::lesson::<History>(&mut h).recall.config;
-        cfg.hidden = 4;
-        cfg.max_distance = 3;
-        cfg.eval_distances = vec![0, 3];
-        cfg.train_steps = 30;
-        cfg.batch_size = 8;
-        cfg.eval_samples = 16;
-    }
-    // The prose also says "Train", so ask for the button.
-    h.get_by_role_and_label(egui::accesskit::Role::Button, "Train")
-        .click();
-    h.run_steps(2);
+fn a_small_recall_run_trains_to_completion_on_arrival() {
+    let mut app = common::app(common::settings_at_view::<History>(
+        View::Recall,
+        llm_lens::lessons::DEFAULT_SENTENCE,
+    ));
+    small_recall(&mut app);
+    // No click: the step trains on arrival, so it is never blank.
+    let mut h = common::harness(app);
+    assert!(common::lesson_ref::<History>(&h).recall.running());
     common::step_while(&mut h, Duration::from_secs(60), "training", |h| {
         common::lesson_ref::<History>(h).recall.running()
     });
@@ -91,6 +99,31 @@ fn a_small_recall_run_trains_to_completion() {
     assert_eq!(st.recall.curves().len(), 3);
     h.get_by_label("trained all three models");
     h.get_by_label_contains("Train again");
+}
+
+#[test]
+fn a_recall_run_started_on_arrival_stops_when_the_learner_leaves() {
+    let mut app = common::app(common::settings_at_view::<History>(
+        View::Recall,
+        llm_lens::lessons::DEFAULT_SENTENCE,
+    ));
+    if let Some(history) = app.lesson_mut::<History>() {
+        history.recall.config.train_steps = 3000;
+    }
+    let mut h = common::harness(app);
+    assert!(common::lesson_ref::<History>(&h).recall.running());
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(3);
+    assert!(
+        !common::lesson_ref::<History>(&h).recall.running(),
+        "no training left burning the CPU behind another step"
+    );
+    h.key_press(egui::Key::ArrowLeft);
+    h.run_steps(2);
+    assert!(
+        common::lesson_ref::<History>(&h).recall.running(),
+        "coming back starts it again"
+    );
 }
 
 #[test]

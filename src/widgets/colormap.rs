@@ -51,6 +51,20 @@ impl Scale {
         }
     }
 
+    /// The colour of `value` on a dark background: the sequential ramp runs the other
+    /// way, so zero is dark and the largest value the brightest (a pale zero would be
+    /// the brightest thing on a dark screen). The diverging scale is unchanged.
+    pub fn color_on(&self, value: f32, dark: bool) -> Color32 {
+        match self {
+            Self::Probability | Self::Sequential { .. } if dark && value.is_finite() => {
+                let (lo, hi) = self.range();
+                let t = if hi > lo { (value - lo) / (hi - lo) } else { 0.0 };
+                sequential(1.0 - t.clamp(0.0, 1.0))
+            }
+            _ => self.color(value),
+        }
+    }
+
     /// The colour of `value`. Non-finite values are grey so they stand out.
     pub fn color(&self, value: f32) -> Color32 {
         if !value.is_finite() {
@@ -121,6 +135,19 @@ pub fn text_on(background: Color32) -> Color32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn brightness(c: Color32) -> u32 {
+        u32::from(c.r()) + u32::from(c.g()) + u32::from(c.b())
+    }
+
+    #[test]
+    fn on_a_dark_background_zero_attention_is_not_the_brightest() {
+        let s = Scale::Probability;
+        assert!(brightness(s.color_on(0.0, true)) < brightness(s.color_on(1.0, true)));
+        assert_eq!(s.color_on(0.3, false), s.color(0.3), "light theme unchanged");
+        let d = Scale::Diverging { max_abs: 2.0 };
+        assert_eq!(d.color_on(-1.0, true), d.color(-1.0));
+    }
 
     #[test]
     fn diverging_is_white_at_zero_and_ends_differ() {

@@ -104,6 +104,7 @@ impl<'a> Heatmap<'a> {
 
     pub fn show(self, ui: &mut egui::Ui) -> HeatmapResponse {
         let font = FontId::proportional(12.0);
+        let dark = ui.visuals().dark_mode;
         let text_color = ui.visuals().text_color();
         let label_width = |labels: &[String]| label_column_width(ui, labels);
         let left = if self.row_labels.is_empty() || !self.draw_labels {
@@ -173,7 +174,7 @@ impl<'a> Heatmap<'a> {
                     let min = grid.min + vec2(c as f32 * cell, r as f32 * cell_h);
                     mesh.add_colored_rect(
                         Rect::from_min_size(min, vec2(cell, cell_h)),
-                        self.scale.color(self.value(r, c)),
+                        self.scale.color_on(self.value(r, c), dark),
                     );
                 }
             }
@@ -189,7 +190,7 @@ impl<'a> Heatmap<'a> {
                             egui::Align2::CENTER_CENTER,
                             format!("{v:.2}"),
                             FontId::monospace(9.0),
-                            text_on(self.scale.color(v)),
+                            text_on(self.scale.color_on(v, dark)),
                         );
                     }
                 }
@@ -352,6 +353,7 @@ pub fn set_fit_height(ctx: &egui::Context, fit: bool) {
 const FIT_HEIGHT: &str = "llm-lens heatmaps fit the height";
 
 pub fn color_legend(ui: &mut egui::Ui, scale: Scale, unit: &str) {
+    let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
         let (lo, hi) = scale.range();
         ui.label(egui::RichText::new(fmt_num(lo)).small());
@@ -364,7 +366,7 @@ pub fn color_legend(ui: &mut egui::Ui, scale: Scale, unit: &str) {
             let w = rect.width() / steps as f32;
             mesh.add_colored_rect(
                 Rect::from_min_size(pos2(x0, rect.min.y), vec2(w + 0.5, rect.height())),
-                scale.color(lo + (hi - lo) * (t0 + 0.5 / steps as f32)),
+                scale.color_on(lo + (hi - lo) * (t0 + 0.5 / steps as f32), dark),
             );
         }
         ui.painter().add(mesh);

@@ -58,7 +58,11 @@ impl Scale {
         match self {
             Self::Probability | Self::Sequential { .. } if dark && value.is_finite() => {
                 let (lo, hi) = self.range();
-                let t = if hi > lo { (value - lo) / (hi - lo) } else { 0.0 };
+                let t = if hi > lo {
+                    (value - lo) / (hi - lo)
+                } else {
+                    0.0
+                };
                 sequential(1.0 - t.clamp(0.0, 1.0))
             }
             _ => self.color(value),
@@ -144,7 +148,11 @@ mod tests {
     fn on_a_dark_background_zero_attention_is_not_the_brightest() {
         let s = Scale::Probability;
         assert!(brightness(s.color_on(0.0, true)) < brightness(s.color_on(1.0, true)));
-        assert_eq!(s.color_on(0.3, false), s.color(0.3), "light theme unchanged");
+        assert_eq!(
+            s.color_on(0.3, false),
+            s.color(0.3),
+            "light theme unchanged"
+        );
         let d = Scale::Diverging { max_abs: 2.0 };
         assert_eq!(d.color_on(-1.0, true), d.color(-1.0));
     }

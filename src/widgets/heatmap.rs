@@ -20,6 +20,9 @@ pub struct Heatmap<'a> {
     legend: bool,
     clickable: bool,
     draw_labels: bool,
+    /// Rows are token positions: a click pins one, and the pinned row is outlined in
+    /// every heatmap that pins (the playground's matrices, the live model panel).
+    pin_rows: bool,
 }
 
 /// What happened to the heatmap this frame.
@@ -46,6 +49,7 @@ impl<'a> Heatmap<'a> {
             legend: true,
             clickable: false,
             draw_labels: true,
+            pin_rows: false,
         }
     }
 
@@ -87,6 +91,12 @@ impl<'a> Heatmap<'a> {
     /// Sense clicks too (the response's `clicked()` then works), e.g. to enlarge.
     pub fn clickable(mut self, clickable: bool) -> Self {
         self.clickable = clickable;
+        self
+    }
+
+    /// Rows are tokens that a click pins (see [`pinned_row`]).
+    pub fn pin_rows(mut self, pin: bool) -> Self {
+        self.pin_rows = pin;
         self
     }
 
@@ -144,7 +154,7 @@ impl<'a> Heatmap<'a> {
         };
         let row_step = (13.0 / cell_h).ceil().max(1.0) as usize;
         let size = vec2(left + cell * cols, top + cell_h * self.rows as f32);
-        let sense = if self.clickable {
+        let sense = if self.clickable || self.pin_rows {
             Sense::click()
         } else {
             Sense::hover()
@@ -179,6 +189,18 @@ impl<'a> Heatmap<'a> {
                 }
             }
             painter.add(mesh);
+            if let Some(r) = pinned_row(ui.ctx()).filter(|&r| self.pin_rows && r < self.rows) {
+                let row = Rect::from_min_size(
+                    grid.min + vec2(0.0, r as f32 * cell_h),
+                    vec2(grid.width(), cell_h),
+                );
+                painter.rect_stroke(
+                    row,
+                    0.0,
+                    Stroke::new(2.0, ui.visuals().selection.stroke.color),
+                    egui::StrokeKind::Outside,
+                );
+            }
             if printed {
                 for r in 0..self.rows {
                     for c in 0..self.cols {
@@ -260,6 +282,14 @@ impl<'a> Heatmap<'a> {
         } else {
             response
         };
+        if self.pin_rows
+            && response.clicked()
+            && let Some((r, _)) = hovered
+        {
+            // A second click on the pinned row lets it go.
+            let now = pinned_row(ui.ctx());
+            set_pinned_row(ui.ctx(), (now != Some(r)).then_some(r));
+        }
         if self.legend {
             color_legend(ui, self.scale, self.unit);
         }
@@ -339,6 +369,19 @@ pub fn label_column_width(ui: &egui::Ui, labels: &[String]) -> f32 {
 }
 
 /// A gradient bar with its end values and unit, so every colour can be read as a number.
+/// The token row the learner pinned by clicking a heatmap that pins rows, if any.
+pub fn pinned_row(ctx: &egui::Context) -> Option<usize> {
+    ctx.data(|d| d.get_temp::<Option<usize>>(egui::Id::unique(PINNED_ROW)))
+        .flatten()
+}
+
+/// Pins token row `row` (or none) in every heatmap that pins rows.
+pub fn set_pinned_row(ctx: &egui::Context, row: Option<usize>) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique(PINNED_ROW), row));
+}
+
+const PINNED_ROW: &str = "llm-lens pinned token row";
+
 /// Whether heatmaps fit the screen's height (the shell sets it on the classroom stage).
 pub fn fit_height(ctx: &egui::Context) -> bool {
     ctx.data(|d| d.get_temp::<bool>(egui::Id::unique(FIT_HEIGHT)))

@@ -180,6 +180,11 @@ impl ModelPanel {
             return;
         };
         self.follow_trace(&trace);
+        // A token pinned in the playground (or here) is the one followed.
+        if let Some(r) = crate::widgets::heatmap::pinned_row(ui.ctx()).filter(|&r| r < trace.len())
+        {
+            self.token = r;
+        }
         ui.label(RichText::new(self.focus.caption()).italics());
         self.tokens(ui, &trace);
         let (layers, _) = self.shape();
@@ -207,6 +212,7 @@ impl ModelPanel {
         };
         if let Some(c) = hidden_strip::show(ui, &trace, reached, self.token) {
             self.token = c;
+            crate::widgets::heatmap::set_pinned_row(ui.ctx(), Some(c));
         }
         let predictions_reached = !self.stepper.walking || stage == PassStage::Predictions;
         if self.focus != PanelFocus::Masked
@@ -288,6 +294,7 @@ impl ModelPanel {
             && ui.input(|inp| inp.pointer.primary_clicked())
         {
             self.token = i;
+            crate::widgets::heatmap::set_pinned_row(ui.ctx(), Some(i));
         }
         if self.focus == PanelFocus::Tokens {
             let unknown = trace.tokens.iter().filter(|t| *t == "[UNK]").count();

@@ -142,5 +142,6 @@ pub fn show_matrix(ui: &mut egui::Ui, trace: &Trace, m: &StageMatrix) -> Heatmap
         .unit(m.unit)
         .max_cell(MAX_CELL)
         .clickable(true)
+        .pin_rows(true)
         .show(ui)
 }

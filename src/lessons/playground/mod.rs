@@ -265,10 +265,12 @@ pub fn matrix_body(
     scale: Scale,
     unit: &str,
 ) -> HeatmapResponse {
+    // Every playground matrix has a row per token: a click pins it across the steps.
     let r = Heatmap::new(title, values, rows, cols)
         .labels(row_labels, col_labels)
         .scale(scale)
         .unit(unit)
+        .pin_rows(true)
         .show(ui);
     matrix_menu(
         &r.response,
@@ -360,6 +362,17 @@ impl Playground {
                 .show(ui, |ui| diagram::diagram(ui, self, view, cx));
         }
         ui.separator();
+        if !matches!(view, View::Overview | View::Predictions | View::Ablation) {
+            let hint = match crate::widgets::heatmap::pinned_row(ui.ctx())
+                .and_then(|r| trace.tokens.get(r).map(|t| (r, t)))
+            {
+                Some((r, t)) => format!(
+                    "Token {r} '{t}' is pinned: its row is outlined in every matrix. Click it again to let go."
+                ),
+                None => "Click a row of any matrix to pin that token in every step (and in the live model panel).".to_owned(),
+            };
+            ui.label(RichText::new(hint).weak().small());
+        }
         match view {
             View::Overview => stages::tokens(ui, &trace),
             View::Embeddings => stages::embeddings(ui, &trace),

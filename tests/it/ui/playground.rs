@@ -404,3 +404,59 @@ fn predictions_without_a_mask_show_an_example_instead_of_nothing() {
     settle(&mut h);
     h.get_by_label_contains("here is an example");
 }
+
+#[test]
+fn clicking_a_row_pins_that_token_across_the_steps_and_the_panel() {
+    use llm_lens::widgets::heatmap::pinned_row;
+    let mut app = common::app(common::settings_at_view::<Playground>(
+        View::Weights,
+        "The cat sat.",
+    ));
+    // One sentence, so the whole matrix is on screen.
+    if let Some(p) = app.lesson_mut::<Playground>() {
+        p.use_pair = false;
+    }
+    let mut h = common::harness(app);
+    common::step_while(&mut h, Duration::from_secs(120), "the forward pass", |h| {
+        common::lesson_ref::<Playground>(h).trace().is_none()
+            || h.state().model_panel().trace().is_none()
+    });
+    h.run_steps(2);
+    assert_eq!(pinned_row(&h.ctx), None);
+    h.get_by_label_contains("Click a row of any matrix to pin");
+    // Click the weights matrix's bottom-right cell: the last token's row.
+    let rect = h
+        .query_all_by_label_contains("attention weights: heatmap")
+        .next()
+        .expect("the weights heatmap")
+        .rect();
+    let n = common::lesson_ref::<Playground>(&h)
+        .trace()
+        .expect("trace")
+        .len();
+    let at = egui::pos2(rect.max.x - 3.0, rect.max.y - 3.0);
+    h.event(egui::Event::PointerMoved(at));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+    assert_eq!(pinned_row(&h.ctx), Some(n - 1));
+    h.get_by_label_contains(&format!("Token {} '[SEP]' is pinned", n - 1));
+    // The live model panel follows a pinned token that its own sentence has: pin 2.
+    llm_lens::widgets::heatmap::set_pinned_row(&h.ctx, Some(2));
+    h.run_steps(2);
+    h.get_by_label_contains("Token 2 'cat' is pinned");
+    // The live model panel follows the pinned token.
+    assert_eq!(h.state().model_panel().token, 2);
+    // Another step keeps the pin.
+    h.key_press(egui::Key::ArrowLeft);
+    h.run_steps(2);
+    h.get_by_label_contains("Token 2 'cat' is pinned");
+}

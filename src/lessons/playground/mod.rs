@@ -10,6 +10,7 @@ pub mod attention;
 pub mod diagram;
 pub mod focus;
 pub mod hidden;
+pub mod neuron;
 pub mod predictions;
 pub mod runner;
 pub mod stages;
@@ -48,6 +49,8 @@ pub struct Playground {
     pub attention: attention::AttentionView,
     pub hidden: hidden::HiddenView,
     pub predictions: predictions::PredictionsView,
+    /// The query–key pair worked out under the scores and weights (the last cell hovered).
+    pub neuron: Option<(usize, usize)>,
 }
 
 impl Default for Playground {
@@ -64,6 +67,7 @@ impl Default for Playground {
             attention: attention::AttentionView::default(),
             hidden: hidden::HiddenView::default(),
             predictions: predictions::PredictionsView::default(),
+            neuron: None,
         }
     }
 }

@@ -155,7 +155,7 @@ pub fn layer_stage(ui: &mut egui::Ui, st: &mut Playground, trace: &Trace, stage:
         Stage::Scores => {
             let (v, r, c) = head_of(&steps.scores, head);
             ui.label(format!("Row = query token, column = key token: the dot product of the query and the key, divided by √{} (the head size) so the numbers stay in a range softmax handles well.", steps.q.dim().2));
-            matrix(
+            let resp = matrix(
                 ui,
                 &format!("layer {layer} head {head} raw scores QKᵀ/√d"),
                 &v,
@@ -166,6 +166,8 @@ pub fn layer_stage(ui: &mut egui::Ui, st: &mut Playground, trace: &Trace, stage:
                 Scale::diverging_for(&v),
                 "score",
             );
+            let hovered = resp.hovered;
+            worked_cell(ui, st, trace, steps, head, hovered);
         }
         Stage::Weights => {
             let (v, r, c) = head_of(&steps.weights, head);
@@ -189,6 +191,8 @@ pub fn layer_stage(ui: &mut egui::Ui, st: &mut Playground, trace: &Trace, stage:
                     v.get(q * n + k).copied().unwrap_or(f32::NAN)
                 ));
             }
+            let hovered = resp.hovered;
+            worked_cell(ui, st, trace, steps, head, hovered);
         }
         Stage::Context => {
             let (v, r, c) = head_of(&steps.context, head);
@@ -246,4 +250,32 @@ pub fn layer_stage(ui: &mut egui::Ui, st: &mut Playground, trace: &Trace, stage:
             }
         }
     }
+}
+
+/// The neuron view under the scores or weights: the cell last hovered, else the pinned
+/// (or first word's) query with the key it attends to most.
+fn worked_cell(
+    ui: &mut egui::Ui,
+    st: &mut Playground,
+    trace: &Trace,
+    steps: &crate::model::bert::trace::LayerSteps,
+    head: usize,
+    hovered: Option<(usize, usize)>,
+) {
+    if hovered.is_some() {
+        st.neuron = hovered;
+    }
+    let n = trace.len();
+    let pinned = crate::widgets::heatmap::pinned_row(ui.ctx()).filter(|&r| r < n);
+    let (q, k) = match (st.neuron, pinned) {
+        (Some((q, k)), None) if q < n && k < n => (q, k),
+        (Some((q, k)), Some(p)) if q == p && k < n => (q, k),
+        _ => {
+            let q = pinned.unwrap_or(1.min(n.saturating_sub(1)));
+            let k = super::neuron::strongest_key(steps, head, q).unwrap_or(0);
+            (q, k)
+        }
+    };
+    ui.add_space(6.0);
+    super::neuron::show(ui, trace, steps, head, q, k);
 }

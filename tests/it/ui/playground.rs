@@ -460,3 +460,26 @@ fn clicking_a_row_pins_that_token_across_the_steps_and_the_panel() {
     h.run_steps(2);
     h.get_by_label_contains("Token 2 'cat' is pinned");
 }
+
+#[test]
+fn the_scores_step_works_out_one_cell_from_q_and_k() {
+    let mut app = common::app(common::settings_at_view::<Playground>(
+        View::Scores,
+        "The cat sat.",
+    ));
+    if let Some(p) = app.lesson_mut::<Playground>() {
+        p.use_pair = false;
+    }
+    let mut h = common::harness(app);
+    common::step_while(&mut h, Duration::from_secs(120), "the forward pass", |h| {
+        common::lesson_ref::<Playground>(h).trace().is_none()
+    });
+    h.run_steps(2);
+    // By default the first word's query with the key it attends to most.
+    h.get_by_label_contains("One cell, worked out: query '1 the'");
+    h.get_by_label_contains("query, key and their product: heatmap");
+    llm_lens::widgets::heatmap::set_pinned_row(&h.ctx, Some(2));
+    h.run_steps(2);
+    h.get_by_label_contains("One cell, worked out: query '2 cat'");
+    h.get_by_label_contains("(the scores matrix:");
+}

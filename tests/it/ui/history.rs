@@ -33,6 +33,7 @@ fn every_step_renders_and_shows_its_key_label() {
         "forget-gate bias",
         "Train",
         "Self-attention",
+        "decoder-only events against",
     ];
     let prose = ProseLibrary::builtin();
     assert_eq!(prose.steps(LessonId::History).len(), keys.len());
@@ -99,6 +100,37 @@ fn clicking_a_timeline_event_opens_its_lesson() {
     h.get_by_label("BERT (October 2018)").click();
     h.run_steps(3);
     assert_eq!(h.state().lesson(), LessonId::Bert);
+}
+
+#[test]
+fn clicking_a_decoder_only_event_opens_the_masks_step() {
+    let mut h = history_at(View::Timeline);
+    h.get_by_label("GPT-3 (May 2020)").click();
+    h.run_steps(3);
+    assert_eq!(h.state().lesson(), LessonId::Attention);
+    assert_eq!(
+        h.state().step(),
+        common::step_of::<llm_lens::lessons::attention::Attention>(
+            llm_lens::lessons::attention::View::Masks
+        )
+    );
+}
+
+#[test]
+fn the_lstm_step_counts_four_times_the_weights_for_the_labs_sizes() {
+    let mut h = history_at(View::Lstm);
+    h.get_by_label_contains("The LSTM learns 4.0× the recurrent weights");
+    {
+        let cfg = &mut common::lesson::<History>(&mut h).lstm.config;
+        cfg.hidden = 10;
+        cfg.input_size = 3;
+    }
+    h.run_steps(2);
+    h.get_by_label_contains("(3 inputs, 10 hidden units)");
+    // RNN: 30 + 100 + 10 = 140 weights; LSTM: four times each block.
+    h.get_by_label("140");
+    h.get_by_label("560");
+    h.get_by_label("400");
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub mod cbow;
 pub mod data;
 pub mod math;
 pub mod negative_table;
+pub mod pair_count;
 pub mod pca;
 pub mod skipgram;
 pub mod softmax;

@@ -348,3 +348,39 @@ fn step_two_says_why_a_sentence_gives_no_pairs_and_which_words_training_drops() 
     );
     assert!(h.query_by_label_contains("No pairs:").is_none());
 }
+
+#[test]
+fn step_two_counts_the_corpus_examples_for_the_chosen_window() {
+    use llm_lens::lessons::word2vec::pairs::group;
+    use llm_lens::model::word2vec::TrainingData;
+    let mut h = common::harness(app_at(View::TrainingPairs, Some("the cat sat on the mat")));
+    common::step_while(&mut h, Duration::from_secs(120), "corpus vocabulary", |h| {
+        h.query_by_label_contains("Counting the words of the built-in corpus")
+            .is_some()
+    });
+    h.run_steps(2);
+    // Brute force over the trainer's paragraphs: every centre, every neighbour within
+    // radius w on either side.
+    let data = TrainingData::build(Corpus::builtin(), 5);
+    let pairs = |w: usize| -> u64 {
+        (0..data.sentence_count())
+            .map(|s| {
+                let n = data.sentence(s).len();
+                (0..n)
+                    .map(|i| ((i + w).min(n - 1) - i.saturating_sub(w)) as u64)
+                    .sum::<u64>()
+            })
+            .sum()
+    };
+    let words = data.ids.len() as u64;
+    assert!(words > 1_900_000, "{words}");
+    for w in [2, 5] {
+        common::lesson::<Word2vec>(&mut h).pairs.window = w;
+        h.run_steps(2);
+        h.get_by_label_contains(&format!(
+            "({} words seen at least 5 times) this window gives {} skip-gram pairs",
+            group(words),
+            group(pairs(w))
+        ));
+    }
+}

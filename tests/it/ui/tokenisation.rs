@@ -383,3 +383,18 @@ fn views_say_what_they_do_with_unseen_characters() {
     // Unigram's best cut of the unseen word is [UNK]s, as in the side-by-side row.
     h.get_by_label("[UNK] | [UNK]");
 }
+
+#[test]
+fn curiosities_group_the_sentences_digits_as_gpt4_does() {
+    use llm_lens::lessons::tokenisation::curiosities::{cl100k_groups, digit_runs};
+    assert_eq!(cl100k_groups("12345"), ["123", "45"]);
+    assert_eq!(cl100k_groups("1234567"), ["123", "456", "7"]);
+    assert_eq!(
+        digit_runs("In 1790, 75463476 $ and ٣٤٥"),
+        ["1790", "75463476", "٣٤٥"]
+    );
+    let mut h = harness_at(View::Curiosities, "The debt was 75463476 dollars.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label("123 | 45");
+    h.get_by_label("754 | 634 | 76");
+}

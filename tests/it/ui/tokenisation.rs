@@ -147,12 +147,24 @@ fn every_row_appears_and_hover_links_the_rows() {
         "BPE (yours)",
         "WordPiece (yours)",
         "Unigram (yours)",
+        "BERT",
         "GPT-2",
         "GPT-4",
         "GPT-4o",
     ] {
         h.get_by_label(row);
     }
+    // The BERT row is the shipped bert-base-uncased vocabulary, with its own ids.
+    let wp = llm_lens::model::tokenize::bert_base::bert_base_uncased();
+    let id = wp
+        .token_to_id("withdrew")
+        .expect("a whole word in bert-base-uncased");
+    assert!(
+        chip_labels(&h, "withdrew")
+            .iter()
+            .any(|l| l.contains(&format!("id {id}")))
+    );
+    assert!(!chip_labels(&h, "[CLS]").is_empty());
     // GPT-4 (cl100k) writes the sentence in 7 tokens; the chip says so on hover.
     assert!(
         h.query_all_by_label_contains("7 tokens · 4.4 characters per token")

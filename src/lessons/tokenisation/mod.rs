@@ -6,6 +6,7 @@
 //! views ([`training::TokenizerStore`]).
 
 pub mod curiosities;
+pub mod decoding;
 pub mod first_cuts;
 pub mod pipeline;
 pub mod replay;
@@ -131,6 +132,7 @@ impl Lesson for Tokenisation {
                 self.side_by_side(ui, cx, ws, &["WordPiece (yours)", "BPE (yours)"]);
             }
             View::Pipeline => pipeline::show(ui, cx.sentence, &self.store, ws),
+            View::Decoding => decoding::show(ui, cx.sentence, &self.store),
             View::BpeReplay => self.replay.show(ui, cx.sentence, ws, cx.reproducible),
             View::Unigram => unigram::show(ui, cx.sentence, &self.store),
             View::Curiosities => self.curiosities.show(ui, cx.sentence, &self.store, ws),

@@ -14,6 +14,8 @@ pub mod char_class;
 pub mod char_word;
 /// cl100k's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod cl100k_split;
+/// Ids back to text, and what a round trip loses.
+pub mod decode;
 /// GPT-2's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod gpt2_split;
 /// What every tokeniser guarantees on any input (property test and fuzz harness).

@@ -87,6 +87,7 @@ fn every_step_renders_its_view() {
         View::SideBySide => "Hover a token",
         View::WordPieceScores => "score = count(ab)",
         View::Pipeline => "Pre-tokenised by cl100k's regex",
+        View::Decoding => "round trip",
         View::BpeReplay => "merges learned from your own text",
         View::Unigram => "most probable cuts",
         View::Curiosities => "The same sentence in other languages",
@@ -409,4 +410,32 @@ fn curiosities_group_the_sentences_digits_as_gpt4_does() {
     wait_for_tokenisers(&mut h);
     h.get_by_label("123 | 45");
     h.get_by_label("754 | 634 | 76");
+}
+
+#[test]
+fn decoding_round_trips_bytes_but_not_bert() {
+    let sentence = "The Café  opened in 银行.";
+    let mut h = harness_at(View::Decoding, sentence);
+    wait_for_tokenisers(&mut h);
+    // Byte-level BPE gives back the very text, twice (GPT-2 and GPT-4).
+    assert_eq!(
+        h.query_all_by_label("exact: the same text, byte for byte")
+            .count(),
+        2
+    );
+    // 银 and 行 are three bytes each: GPT-2 splits at least one across tokens.
+    assert!(
+        h.query_all_by_label_contains("hold only part of a character's bytes")
+            .count()
+            >= 1
+    );
+    // WordPiece: lower-cased, accent gone, the double space gone, 银 unknown.
+    h.get_by_label(&llm_lens::widgets::token_strip::visible_whitespace(
+        "the cafe opened in [UNK] 行.",
+    ));
+    h.get_by_label("lost: capitals lower-cased: 2, accents stripped: 1, pieces written [UNK]: 1");
+    // Without the unknown character the spacing is what changed.
+    let mut h = harness_at(View::Decoding, "The Café  opened.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label("lost: capitals lower-cased: 2, accents stripped: 1, spacing changed");
 }

@@ -439,3 +439,25 @@ fn decoding_round_trips_bytes_but_not_bert() {
     wait_for_tokenisers(&mut h);
     h.get_by_label("lost: capitals lower-cased: 2, accents stripped: 1, spacing changed");
 }
+
+#[test]
+fn the_course_toy_corpus_replays_the_course_merges() {
+    let mut h = harness_at(View::BpeReplay, "eating cats");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Course toy corpus")
+        .click();
+    h.run_steps(2);
+    common::step_while(&mut h, Duration::from_secs(60), "toy training", |h| {
+        common::lesson_ref::<Tokenisation>(h).replay.is_training()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("5 merges learned from your own text");
+    h.get_by_label("Next merge (1 of 5): \"a\" + \"t\" → \"at\"");
+    common::lesson::<Tokenisation>(&mut h).replay.step = 3;
+    h.run_steps(2);
+    h.get_by_label("Next merge (4 of 5): \"i\" + \"n\" → \"in\"");
+    h.get_by_label("5 pairs tie at 6: the one read first in the text wins.");
+    common::lesson::<Tokenisation>(&mut h).replay.step = 5;
+    h.run_steps(2);
+    // "eating cats" after all five merges: eat|ing cat|s.
+    h.get_by_label_contains("Your sentence after 5 merges: 4 tokens");
+}

@@ -14,6 +14,7 @@ pub mod rows;
 pub mod training;
 pub mod unigram;
 pub mod view;
+pub mod wordpiece_replay;
 pub mod wordpiece_scores;
 
 pub use view::View;
@@ -45,6 +46,7 @@ pub struct Tokenisation {
     pub replay: replay::ReplayView,
     pub curiosities: curiosities::CuriositiesView,
     pub wordpiece: wordpiece_scores::WordPieceScoresView,
+    pub wordpiece_replay: wordpiece_replay::WordPieceReplayView,
     pub show_whitespace: bool,
     /// The byte range of the chip hovered last frame, highlighted everywhere.
     pub link: Option<(usize, usize)>,
@@ -131,6 +133,7 @@ impl Lesson for Tokenisation {
                 ui.separator();
                 self.side_by_side(ui, cx, ws, &["WordPiece (yours)", "BPE (yours)"]);
             }
+            View::WordPieceReplay => self.wordpiece_replay.show(ui, cx.sentence, ws),
             View::Pipeline => pipeline::show(ui, cx.sentence, &self.store, ws),
             View::Decoding => decoding::show(ui, cx.sentence, &self.store),
             View::BpeReplay => self.replay.show(ui, cx.sentence, ws, cx.reproducible),

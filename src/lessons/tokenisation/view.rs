@@ -9,6 +9,7 @@ crate::lessons::views! {
         Decoding = "decoding",
         BpeReplay = "bpe-replay",
         WordPieceScores = "wordpiece",
+        WordPieceReplay = "wordpiece-replay",
         Unigram = "unigram",
         Curiosities = "curiosities",
     }

@@ -88,6 +88,7 @@ fn every_step_renders_its_view() {
         View::WordPieceScores => "score = count(ab)",
         View::Pipeline => "Pre-tokenised by cl100k's regex",
         View::Decoding => "round trip",
+        View::WordPieceReplay => "Next merge (1 of",
         View::BpeReplay => "merges learned from your own text",
         View::Unigram => "most probable cuts",
         View::Curiosities => "The same sentence in other languages",
@@ -460,4 +461,42 @@ fn the_course_toy_corpus_replays_the_course_merges() {
     h.run_steps(2);
     // "eating cats" after all five merges: eat|ing cat|s.
     h.get_by_label_contains("Your sentence after 5 merges: 4 tokens");
+}
+
+#[test]
+fn the_wordpiece_replay_scores_each_merge_on_the_toy_corpus() {
+    use llm_lens::lessons::tokenisation::wordpiece_replay::replay;
+    use llm_lens::model::tokenize::bpe_toy;
+    // By hand on the toy corpus: count(##a, ##t) = 20 (cat, cats, eat, eating), and
+    // ##a and ##t occur 20 and 20 times, so 20 / 400 = 0.05.
+    let run = replay(&bpe_toy::text());
+    let (rows, _, _) = &run.frames[0];
+    let at = rows
+        .iter()
+        .find(|r| (r.left.as_str(), r.right.as_str()) == ("##a", "##t"))
+        .expect("##a + ##t is a candidate");
+    assert_eq!((at.count_ab, at.count_a, at.count_b), (20, 20, 20));
+    // The winner of each frame is the merge made, and it outscores every competing pair.
+    for (rows, _, token) in &run.frames {
+        let best = &rows[0];
+        assert!(
+            rows.iter()
+                .filter(|r| r.competes)
+                .all(|r| r.score <= best.score)
+        );
+        assert_eq!(
+            *token,
+            format!("{}{}", best.left, best.right.trim_start_matches("##"))
+        );
+    }
+    let mut h = harness_at(View::WordPieceReplay, "eating cats");
+    h.get_by_label_contains("Next merge (1 of");
+    h.get_by_label_contains("20 / (20 × 20) = 0.0500");
+    let n = run.frames.len();
+    common::lesson::<Tokenisation>(&mut h).wordpiece_replay.step = n;
+    h.run_steps(2);
+    h.get_by_label("All merges applied.");
+    let wp = run.tokenizer(n).expect("a vocabulary");
+    let pieces = wp.encode("eating cats").len() - 2;
+    h.get_by_label_contains(&format!("{pieces} pieces"));
 }

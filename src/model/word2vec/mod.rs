@@ -32,6 +32,7 @@ pub mod pair_count;
 pub mod pca;
 pub mod skipgram;
 pub mod softmax;
+pub mod toy_run;
 pub mod trainer;
 pub mod vectors;
 pub mod vocab;

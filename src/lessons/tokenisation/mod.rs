@@ -13,6 +13,7 @@ pub mod replay;
 pub mod rows;
 pub mod training;
 pub mod unigram;
+pub mod unigram_pruning;
 pub mod view;
 pub mod wordpiece_replay;
 pub mod wordpiece_scores;
@@ -47,6 +48,7 @@ pub struct Tokenisation {
     pub curiosities: curiosities::CuriositiesView,
     pub wordpiece: wordpiece_scores::WordPieceScoresView,
     pub wordpiece_replay: wordpiece_replay::WordPieceReplayView,
+    pub unigram_pruning: unigram_pruning::UnigramPruningView,
     pub show_whitespace: bool,
     /// The byte range of the chip hovered last frame, highlighted everywhere.
     pub link: Option<(usize, usize)>,
@@ -138,6 +140,7 @@ impl Lesson for Tokenisation {
             View::Decoding => decoding::show(ui, cx.sentence, &self.store),
             View::BpeReplay => self.replay.show(ui, cx.sentence, ws, cx.reproducible),
             View::Unigram => unigram::show(ui, cx.sentence, &self.store),
+            View::UnigramPruning => self.unigram_pruning.show(ui, cx.sentence),
             View::Curiosities => self.curiosities.show(ui, cx.sentence, &self.store, ws),
         }
     }

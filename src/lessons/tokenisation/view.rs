@@ -11,6 +11,7 @@ crate::lessons::views! {
         WordPieceScores = "wordpiece",
         WordPieceReplay = "wordpiece-replay",
         Unigram = "unigram",
+        UnigramPruning = "unigram-pruning",
         Curiosities = "curiosities",
     }
 }

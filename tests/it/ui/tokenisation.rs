@@ -91,6 +91,7 @@ fn every_step_renders_its_view() {
         View::WordPieceReplay => "Next merge (1 of",
         View::BpeReplay => "merges learned from your own text",
         View::Unigram => "most probable cuts",
+        View::UnigramPruning => "pieces →",
         View::Curiosities => "The same sentence in other languages",
     };
     let prose = ProseLibrary::builtin();
@@ -499,4 +500,48 @@ fn the_wordpiece_replay_scores_each_merge_on_the_toy_corpus() {
     let wp = run.tokenizer(n).expect("a vocabulary");
     let pieces = wp.encode("eating cats").len() - 2;
     h.get_by_label_contains(&format!("{pieces} pieces"));
+}
+
+#[test]
+fn unigram_pruning_drops_the_cheapest_pieces_round_by_round() {
+    use llm_lens::model::tokenize::bpe_toy;
+    use llm_lens::model::tokenize::unigram::{UnigramConfig, train_recorded};
+    let config = UnigramConfig {
+        vocab_size: 1 + bpe_toy::letters() + 6,
+        max_piece_chars: 8,
+        seed_size: 2_000,
+        shrink: 0.8,
+        em_iters: 2,
+    };
+    let mut rounds = Vec::new();
+    let model = train_recorded(&bpe_toy::text(), &config, &mut |r| rounds.push(r));
+    assert!(rounds.len() >= 2, "{}", rounds.len());
+    for r in &rounds {
+        assert!(r.after < r.before);
+        assert_eq!(r.before - r.after, r.dropped.len());
+        // Everything dropped cost no more than the cheapest piece kept.
+        let line = r.cheapest_kept.as_ref().map_or(f64::INFINITY, |k| k.1);
+        assert!(r.dropped.iter().all(|d| d.1 <= line + 1e-9));
+        assert!(r.dropped.windows(2).all(|w| w[0].1 <= w[1].1));
+        // Fewer pieces can only make the corpus less likely (up to rounding).
+        assert!(r.loss_after >= r.loss_before - 1e-6);
+    }
+    assert_eq!(model.vocab_size(), config.vocab_size);
+    let mut h = harness_at(View::UnigramPruning, "eating cats");
+    let first = &rounds[0];
+    h.get_by_label_contains(&format!(
+        "Round 1: {} pieces → {}",
+        first.before, first.after
+    ));
+    h.get_by_label(&first.dropped[0].0);
+    let last = rounds.len() - 1;
+    common::lesson::<Tokenisation>(&mut h).unigram_pruning.round = last;
+    h.run_steps(2);
+    let r = &rounds[last];
+    h.get_by_label_contains(&format!(
+        "Round {}: {} pieces → {}",
+        last + 1,
+        r.before,
+        r.after
+    ));
 }

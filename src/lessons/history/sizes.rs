@@ -52,7 +52,7 @@ pub fn count_branches(tl: &Timeline) -> Vec<BranchCount> {
 
 fn period_label((a, b): (u16, u16)) -> String {
     if b >= 2030 {
-        format!("{a} on")
+        format!("{a}–")
     } else {
         format!("{a}–{b}")
     }
@@ -86,7 +86,7 @@ pub fn show(ui: &mut egui::Ui, timeline: &TimelineView, chart: &mut ChartView) {
         .collect();
     let builtin = builtin_model::config().map(|c| c.parameter_count() as f64);
     let spec = ChartSpec {
-        title: "Largest published size of each model on the timeline".to_owned(),
+        title: "Published model sizes".to_owned(),
         x_label: "year of release".to_owned(),
         y_label: "parameters (log scale)".to_owned(),
         log_y: true,
@@ -97,6 +97,13 @@ pub fn show(ui: &mut egui::Ui, timeline: &TimelineView, chart: &mut ChartView) {
         "One dot per event that published its size (the largest of its released sizes); \
          ChatGPT and GPT-4 never published theirs.",
     );
+    ui.label(
+        RichText::new(
+            "Each dot: the largest released size of one model on the timeline, by its \
+             release date; ChatGPT and GPT-4 never published theirs.",
+        )
+        .weak(),
+    );
     if let Some(p) = builtin {
         ui.label(format!(
             "For scale: the small BERT this app trained and runs has {} parameters.",
@@ -105,7 +112,7 @@ pub fn show(ui: &mut egui::Ui, timeline: &TimelineView, chart: &mut ChartView) {
     }
 
     ui.add_space(8.0);
-    ui.strong("The three branches, counted from the timeline's events");
+    ui.strong("Events on the timeline per branch and period, and the largest published size");
     let counts = count_branches(tl);
     egui::Grid::new("branch-counts")
         .striped(true)
@@ -113,9 +120,9 @@ pub fn show(ui: &mut egui::Ui, timeline: &TimelineView, chart: &mut ChartView) {
         .show(ui, |ui| {
             ui.strong("branch");
             for p in PERIODS {
-                ui.strong(format!("events {}", period_label(p)));
+                ui.strong(period_label(p));
             }
-            ui.strong("largest published");
+            ui.strong("largest");
             ui.end_row();
             for c in &counts {
                 ui.label(label(c.branch));

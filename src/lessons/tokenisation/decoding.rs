@@ -11,7 +11,7 @@ use crate::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use crate::widgets::token_strip::visible_whitespace;
 
 /// Ids listed per row at most; the count says how many there are.
-const MAX_IDS: usize = 30;
+const MAX_IDS: usize = 12;
 
 /// "101, 1045, 2293 … (12 ids)".
 fn id_list(ids: &[u32]) -> String {
@@ -59,10 +59,10 @@ fn row(ui: &mut egui::Ui, name: &str, ids: &[u32], back: &str, rt: &RoundTrip) {
         .num_columns(2)
         .show(ui, |ui| {
             ui.label("ids");
-            ui.monospace(id_list(ids));
+            ui.add(egui::Label::new(RichText::new(id_list(ids)).monospace()).wrap());
             ui.end_row();
             ui.label("decoded");
-            ui.monospace(visible_whitespace(back));
+            ui.add(egui::Label::new(RichText::new(visible_whitespace(back)).monospace()).wrap());
             ui.end_row();
             ui.label("round trip");
             let colour = if rt.exact {

@@ -143,11 +143,18 @@ impl ToyRunView {
                 Heatmap::new(name, m, v, n)
                     .labels(&run.words, &cols)
                     .scale(Scale::Diverging { max_abs })
-                    .unit("weight (same scale at every epoch)")
+                    .unit("weight")
                     .max_cell(22.0)
                     .show(ui);
             }
         });
+        ui.label(
+            RichText::new(
+                "Both heatmaps keep one colour scale across all epochs, so a colour means the \
+                 same weight at every epoch.",
+            )
+            .weak(),
+        );
         predictions(
             ui,
             &mut self.centre,

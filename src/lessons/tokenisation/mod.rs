@@ -9,6 +9,7 @@ pub mod curiosities;
 pub mod decoding;
 pub mod first_cuts;
 pub mod pipeline;
+pub mod pre_tokenisers;
 pub mod replay;
 pub mod rows;
 pub mod training;
@@ -137,6 +138,7 @@ impl Lesson for Tokenisation {
             }
             View::WordPieceReplay => self.wordpiece_replay.show(ui, cx.sentence, ws),
             View::Pipeline => pipeline::show(ui, cx.sentence, &self.store, ws),
+            View::PreTokenisers => pre_tokenisers::show(ui, cx.sentence, ws),
             View::Decoding => decoding::show(ui, cx.sentence, &self.store),
             View::BpeReplay => self.replay.show(ui, cx.sentence, ws, cx.reproducible),
             View::Unigram => unigram::show(ui, cx.sentence, &self.store),

@@ -6,6 +6,7 @@ crate::lessons::views! {
         MissingWord = "missing-word",
         SideBySide = "side-by-side",
         Pipeline = "pipeline",
+        PreTokenisers = "pre-tokenisers",
         Decoding = "decoding",
         BpeReplay = "bpe-replay",
         WordPieceScores = "wordpiece",

@@ -26,6 +26,8 @@ pub mod invariants;
 pub mod o200k_split;
 /// The byte-level `TokenPieces` the teaching tokenisers return.
 pub mod pieces;
+/// Several models' normalisers and pre-tokenisers side by side, with offsets.
+pub mod pre_tokenizers;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
 /// Shared pieces of the hand-written pre-tokenisers.

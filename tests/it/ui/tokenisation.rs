@@ -88,6 +88,7 @@ fn every_step_renders_its_view() {
         View::WordPieceScores => "score = count(ab)",
         View::Pipeline => "Pre-tokenised by cl100k's regex",
         View::Decoding => "round trip",
+        View::PreTokenisers => "normaliser: NFKD, strip accents",
         View::WordPieceReplay => "Next merge (1 of",
         View::BpeReplay => "merges learned from your own text",
         View::Unigram => "most probable cuts",
@@ -544,4 +545,21 @@ fn unigram_pruning_drops_the_cheapest_pieces_round_by_round() {
         r.before,
         r.after
     ));
+}
+
+#[test]
+fn pre_tokenisers_compare_real_rules_with_offsets() {
+    let mut h = harness_at(View::PreTokenisers, "Héllo  ﬁne world");
+    h.run_steps(2);
+    // GPT-2 keeps the spaces: the second space is glued to "ﬁne" as Ġ.
+    h.get_by_label_contains("token \"Ġï¬ģne\"");
+    h.get_by_label_contains("token \"▁hello\"");
+    // Both SentencePiece rules turn the ligature into two letters (NFKC and NFKD).
+    assert_eq!(h.query_all_by_label_contains("token \"▁fine\"").count(), 2);
+    // Offsets point at the original bytes: "ﬁne" is bytes 8..13 (ﬁ is 3 bytes).
+    assert!(
+        h.query_all_by_label_contains("bytes 8..13 of your sentence: \"ﬁne\"")
+            .count()
+            >= 4
+    );
 }

@@ -6,6 +6,7 @@
 //! and how large the models that followed grew.
 
 pub mod alignment;
+pub mod encoder_decoder;
 pub mod gradients;
 pub mod lstm;
 pub mod neuron;
@@ -48,7 +49,18 @@ impl Lesson for History {
             return;
         }
         match view {
-            View::Timeline => self.timeline.show(ui, cx),
+            View::Timeline => {
+                self.timeline.show(ui, cx);
+                if let Ok(pairs) = &self.alignment.pairs
+                    && let Some(pair) = pairs.first()
+                {
+                    ui.add_space(8.0);
+                    egui::ScrollArea::horizontal()
+                        .id_salt("encoder-decoder")
+                        .show(ui, |ui| encoder_decoder::show(ui, pair));
+                    ui.label(encoder_decoder::summary(pair));
+                }
+            }
             View::Alignment => self.alignment.show(ui),
             View::Gradients => self.gradients.show(ui),
             View::Recall => self.recall.show(ui),

@@ -103,6 +103,19 @@ fn clicking_a_timeline_event_opens_its_lesson() {
 }
 
 #[test]
+fn the_timeline_step_draws_the_encoder_decoder_on_the_shipped_pair() {
+    let h = history_at(View::Timeline);
+    let pair = &llm_lens::model::history::alignment::builtin_pairs().unwrap()[0];
+    let caption = format!(
+        "the encoder reads {} ja words, the decoder writes {} en words",
+        pair.source.len(),
+        pair.target.len()
+    );
+    // The drawing itself and the sentence under it.
+    assert_eq!(h.query_all_by_label_contains(&caption).count(), 2);
+}
+
+#[test]
 fn clicking_a_decoder_only_event_opens_the_masks_step() {
     let mut h = history_at(View::Timeline);
     h.get_by_label("GPT-3 (May 2020)").click();

@@ -116,7 +116,7 @@ impl UnigramPruningView {
                 ui.end_row();
                 for (piece, cost) in r.dropped.iter().take(SHOWN) {
                     ui.monospace(piece);
-                    ui.label(format!("{cost:.2}"));
+                    ui.label(format!("{cost:.3}"));
                     ui.end_row();
                 }
             });
@@ -133,8 +133,9 @@ impl UnigramPruningView {
         }
         if let Some((piece, cost)) = &r.cheapest_kept {
             ui.label(format!(
-                "The cheapest piece kept was {piece:?}, at {cost:.2} nats: every dropped piece \
-                 cost at most that much."
+                "The cheapest piece kept was {piece:?}, at {cost:.3} nats: every dropped piece \
+                 cost at most that much. A cost near 0 means the piece was almost never the \
+                 likely cut: a longer piece already covers its text."
             ));
         }
         ui.add_space(6.0);

@@ -178,6 +178,18 @@ impl WordPieceReplayView {
         }
         ui.add_space(6.0);
         if let Some(wp) = run.tokenizer(self.step) {
+            if self.source == WpSource::Toy {
+                let words: Vec<&str> = bpe_toy::WORDS.iter().map(|w| w.0).collect();
+                let text = words.join(" ");
+                let enc = wp.encode(&text);
+                ui.label(format!(
+                    "The corpus's own words with this vocabulary: {} pieces",
+                    enc.len().saturating_sub(2)
+                ));
+                let mut chips = chips_from_wordpiece(&text, &enc);
+                chips.truncate(MAX_CHIPS);
+                token_strip(ui, &chips, show_ws);
+            }
             let enc = wp.encode(sentence);
             ui.label(
                 RichText::new(format!(

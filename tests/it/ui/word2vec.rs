@@ -186,7 +186,7 @@ fn step_one_shows_the_dense_vectors_after_a_run() {
         Some("The king and the queen spoke of zzzqqq and peace."),
     ));
     h.run_steps(3);
-    h.get_by_label_contains("Train on step 5 to see the dense vectors here");
+    h.get_by_label_contains("Train on the step “Training on two centuries of speeches” to see");
     assert!(
         h.query_by_label_contains("learned dense vectors: heatmap")
             .is_none()

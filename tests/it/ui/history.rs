@@ -177,3 +177,41 @@ fn snapshots_of_the_timeline_gradients_and_lstm_views() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_gradient_lab_finds_where_its_own_settings_explode() {
+    use llm_lens::lessons::history::gradients::{SCAN_STEP, Verdict, flip_points};
+    use llm_lens::model::recurrent::rnn::{GradientLabConfig, rnn_gradient_profile};
+    let cfg = GradientLabConfig::default();
+    let (survives, explodes) = flip_points(&cfg).unwrap();
+    let (survives, explodes) = (survives.unwrap(), explodes.unwrap());
+    // Checked independently: just below each threshold the verdict is still the old one.
+    let verdict = |scale: f64| {
+        let p = rnn_gradient_profile(&GradientLabConfig {
+            scale,
+            ..cfg.clone()
+        })
+        .unwrap();
+        Verdict::of(&p).unwrap()
+    };
+    assert_eq!(verdict(survives - SCAN_STEP), Verdict::Vanishing);
+    assert_ne!(verdict(survives), Verdict::Vanishing);
+    assert_ne!(verdict(explodes - SCAN_STEP), Verdict::Exploding);
+    assert_eq!(verdict(explodes), Verdict::Exploding);
+    // The prose quotes this for the default settings.
+    assert!((explodes - 1.75).abs() < 1e-9, "{explodes}");
+    let prose = llm_lens::prose::ProseLibrary::builtin();
+    assert!(
+        prose
+            .steps(LessonId::History)
+            .iter()
+            .any(|s| s.body.contains("from 1.75 with the default settings"))
+    );
+    let mut h = history_at(View::Gradients);
+    common::step_while(&mut h, Duration::from_secs(60), "scale scan", |h| {
+        h.query_by_label_contains("Scanning the scale").is_some()
+    });
+    h.get_by_label_contains(&format!(
+        "the gradient stops vanishing at a scale of {survives:.2} and explodes from {explodes:.2}."
+    ));
+}

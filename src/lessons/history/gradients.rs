@@ -49,12 +49,51 @@ impl Verdict {
     }
 }
 
+/// The first scanned scale where the gradient no longer vanishes, and where it explodes.
+pub type FlipPoints = (Option<f64>, Option<f64>);
+
+/// Step between the scales [`flip_points`] tries.
+pub const SCAN_STEP: f64 = 0.05;
+
+/// Where the verdict changes as the scale grows, for otherwise fixed settings: the first
+/// scanned scale at which the gradient no longer vanishes, and the first at which it
+/// explodes (`None`: not up to [`MAX_SCALE`]). Clipping is left out: it hides explosions.
+pub fn flip_points(cfg: &GradientLabConfig) -> Result<FlipPoints, String> {
+    let mut survives = None;
+    for k in 1..=(MAX_SCALE / SCAN_STEP).round() as usize {
+        let scale = k as f64 * SCAN_STEP;
+        let probe = GradientLabConfig {
+            scale,
+            clip: None,
+            ..cfg.clone()
+        };
+        let verdict = Verdict::of(&compute(&probe)?);
+        if survives.is_none() && verdict != Some(Verdict::Vanishing) {
+            survives = Some(scale);
+        }
+        if verdict == Some(Verdict::Exploding) {
+            return Ok((survives, Some(scale)));
+        }
+    }
+    Ok((survives, None))
+}
+
+/// The scan's settings: the lab's, without the scale and the clipping it ignores.
+fn scan_key(cfg: &GradientLabConfig) -> GradientLabConfig {
+    GradientLabConfig {
+        scale: 0.0,
+        clip: None,
+        ..cfg.clone()
+    }
+}
+
 /// The step-4 lab: its settings, the latest profile and its chart.
 pub struct GradientLab {
     pub config: GradientLabConfig,
     /// Clipping threshold remembered while clipping is off.
     pub clip_threshold: f64,
     result: Recompute<GradientLabConfig, Result<GradientProfile, String>>,
+    flips: Recompute<GradientLabConfig, Result<FlipPoints, String>>,
     chart: ChartView,
 }
 
@@ -64,6 +103,7 @@ impl Default for GradientLab {
             config: GradientLabConfig::default(),
             clip_threshold: 5.0,
             result: Recompute::default(),
+            flips: Recompute::default(),
             chart: ChartView::default(),
         }
     }
@@ -118,6 +158,37 @@ impl GradientLab {
                 summary(ui, p, cfg.clip);
             }
         }
+        self.flips_line(ui);
+    }
+
+    /// The scales where this lab's settings stop vanishing and start exploding.
+    fn flips_line(&mut self, ui: &mut egui::Ui) {
+        let cfg = &self.config;
+        let settings = format!(
+            "{}, {} units, {} steps, seed {}",
+            cfg.activation.name(),
+            cfg.hidden,
+            cfg.steps,
+            cfg.seed
+        );
+        let key = scan_key(cfg);
+        let text = match self.flips.get(ui.ctx(), &key, flip_points) {
+            None => "Scanning the scale…".to_owned(),
+            Some(Err(e)) => e.clone(),
+            Some(Ok((survives, explodes))) => {
+                let fmt = |s: &Option<f64>| {
+                    s.map_or(format!("above {MAX_SCALE:.1}"), |v| format!("{v:.2}"))
+                };
+                format!(
+                    "This lab's thresholds ({settings}; scale scanned in steps of \
+                     {SCAN_STEP}): the gradient stops vanishing at a scale of {} and explodes \
+                     from {}.",
+                    fmt(survives),
+                    fmt(explodes)
+                )
+            }
+        };
+        ui.label(RichText::new(text).strong());
     }
 }
 

@@ -7,7 +7,7 @@ use ndarray::Array2;
 use super::gradients::{gradient_chart, series};
 use crate::job::Recompute;
 use crate::lessons::shared_views::shape;
-use crate::model::recurrent::lstm::{Lstm, lstm_gradient_profile};
+use crate::model::recurrent::lstm::{Lstm, WeightCount, lstm_gradient_profile};
 use crate::model::recurrent::neuron::word_vector;
 use crate::model::recurrent::rnn::{GradientLabConfig, GradientProfile, rnn_gradient_profile};
 use crate::model::text::split_words;
@@ -123,6 +123,8 @@ impl LstmLab {
             }
         }
         ui.separator();
+        weight_costs(ui, &self.config);
+        ui.separator();
         self.gates(ui, sentence);
     }
 
@@ -187,4 +189,48 @@ impl LstmLab {
             .weak(),
         );
     }
+}
+
+/// The LSTM's price in weights and work, counted for the chart's sizes.
+fn weight_costs(ui: &mut egui::Ui, cfg: &GradientLabConfig) {
+    let (input, hidden) = (cfg.input_size, cfg.hidden);
+    let rnn = WeightCount::rnn(input, hidden);
+    let lstm = WeightCount::lstm(input, hidden);
+    ui.strong(format!(
+        "What the memory costs, for the chart's sizes ({input} inputs, {hidden} hidden units)"
+    ));
+    egui::Grid::new("lstm-weight-costs")
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for h in [
+                "",
+                "input weights W_x",
+                "recurrent weights W_h",
+                "biases",
+                "total",
+                "multiply-adds per word",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (name, c) in [("RNN", rnn), ("LSTM", lstm)] {
+                ui.label(name);
+                ui.label(c.input.to_string());
+                ui.label(c.recurrent.to_string());
+                ui.label(c.bias.to_string());
+                ui.label(c.total().to_string());
+                ui.label(c.multiply_adds_per_step().to_string());
+                ui.end_row();
+            }
+        });
+    let ratio = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    ui.label(format!(
+        "The LSTM learns {:.1}× the recurrent weights and {:.1}× the weights in all: one set \
+         each for the input, forget and output gates and for the candidate. Each word costs \
+         {:.1}× the multiply-adds; the next step's recall run times both in training.",
+        ratio(lstm.recurrent, rnn.recurrent),
+        ratio(lstm.total(), rnn.total()),
+        ratio(lstm.multiply_adds_per_step(), rnn.multiply_adds_per_step()),
+    ));
 }

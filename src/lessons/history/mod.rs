@@ -1,14 +1,17 @@
 //! History & RNNs: from rule-based translation to the Transformer.
 //!
-//! Seven steps, one view each, every view in its own file: the timeline and family tree,
+//! Eight steps, one view each, every view in its own file: the timeline and family tree,
 //! word alignment in statistical translation, the recurrent neuron, the vanishing/exploding
-//! gradient lab, the LSTM, the recall experiment and why the Transformer dropped recurrence.
+//! gradient lab, the LSTM, the recall experiment, why the Transformer dropped recurrence,
+//! and how large the models that followed grew.
 
 pub mod alignment;
+pub mod encoder_decoder;
 pub mod gradients;
 pub mod lstm;
 pub mod neuron;
 pub mod recall;
+pub mod sizes;
 pub mod timeline;
 pub mod view;
 pub mod why;
@@ -26,6 +29,7 @@ pub struct History {
     pub gradients: gradients::GradientLab,
     pub lstm: lstm::LstmLab,
     pub recall: recall::RecallLab,
+    pub sizes_chart: crate::widgets::chart::ChartView,
 }
 
 impl Lesson for History {
@@ -49,7 +53,18 @@ impl Lesson for History {
             return;
         }
         match view {
-            View::Timeline => self.timeline.show(ui, cx),
+            View::Timeline => {
+                self.timeline.show(ui, cx);
+                if let Ok(pairs) = &self.alignment.pairs
+                    && let Some(pair) = pairs.first()
+                {
+                    ui.add_space(8.0);
+                    egui::ScrollArea::horizontal()
+                        .id_salt("encoder-decoder")
+                        .show(ui, |ui| encoder_decoder::show(ui, pair));
+                    ui.label(encoder_decoder::summary(pair));
+                }
+            }
             View::Alignment => self.alignment.show(ui),
             View::Gradients => self.gradients.show(ui),
             View::Recall => self.recall.show(ui),
@@ -58,6 +73,7 @@ impl Lesson for History {
             View::Sequence => why::sequence(ui, cx.sentence),
             View::SequentialVsParallel => why::sequential_vs_parallel(ui, cx.sentence),
             View::WhyTransformers => why::show(ui, cx),
+            View::ModelSizes => sizes::show(ui, &self.timeline, &mut self.sizes_chart),
         }
     }
 }

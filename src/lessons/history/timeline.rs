@@ -96,9 +96,60 @@ pub fn date(e: &Event) -> String {
     }
 }
 
-/// The app lesson an event links to, if it is not this one.
-fn link(e: &Event) -> Option<LessonId> {
-    Some(e.lesson).filter(|l| *l != LessonId::History)
+/// Where a click on an event goes: another lesson, at the step showing `view` if the event
+/// names one that the lesson has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub lesson: LessonId,
+    pub view: Option<&'static str>,
+}
+
+impl Link {
+    pub fn command(self) -> Command {
+        match self.view {
+            Some(v) => Command::GoToLessonView(self.lesson, v),
+            None => Command::GoToLesson(self.lesson),
+        }
+    }
+}
+
+/// The app lesson (and step) an event links to, if it is not this lesson.
+pub fn link(e: &Event) -> Option<Link> {
+    let lesson = Some(e.lesson).filter(|l| *l != LessonId::History)?;
+    let view = e.view.as_deref().and_then(|v| {
+        crate::lessons::view_names(lesson)
+            .iter()
+            .copied()
+            .find(|n| *n == v)
+    });
+    Some(Link { lesson, view })
+}
+
+/// "110 M", "1.5 B", "175 B": a parameter count in millions or billions.
+pub fn format_parameters(p: f64) -> String {
+    let (v, unit) = if p >= 1e9 {
+        (p / 1e9, "B")
+    } else {
+        (p / 1e6, "M")
+    };
+    if v < 10.0 && (v - v.round()).abs() > 0.05 {
+        format!("{v:.1} {unit}")
+    } else {
+        format!("{v:.0} {unit}")
+    }
+}
+
+/// "110 M – 340 M parameters", or `None` when the sizes were never published.
+pub fn sizes(e: &Event) -> Option<String> {
+    match e.parameters.as_slice() {
+        [] => None,
+        [one] => Some(format!("{} parameters", format_parameters(*one))),
+        [first, .., last] => Some(format!(
+            "{} – {} parameters",
+            format_parameters(*first),
+            format_parameters(*last)
+        )),
+    }
 }
 
 impl TimelineView {
@@ -235,14 +286,22 @@ impl TimelineView {
             let title = format!("{} ({})", e.title, date(e));
             r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, title.clone()));
             let action = match link(e) {
-                Some(l) => format!("Click to open the lesson “{}”.", l.title()),
+                Some(Link {
+                    lesson,
+                    view: Some(v),
+                }) => format!(
+                    "Click to open the lesson “{}” at its step “{v}”.",
+                    lesson.title()
+                ),
+                Some(l) => format!("Click to open the lesson “{}”.", l.lesson.title()),
                 None => "Covered in this lesson.".to_owned(),
             };
-            let r = r.on_hover_text(format!("{title}: {}\n{action}", e.summary));
+            let size = sizes(e).map(|s| format!("\n{s}")).unwrap_or_default();
+            let r = r.on_hover_text(format!("{title}: {}{size}\n{action}", e.summary));
             if r.clicked() {
                 self.selected = Some(i);
                 if let Some(l) = link(e) {
-                    cx.send(Command::GoToLesson(l));
+                    cx.send(l.command());
                 }
             }
         }
@@ -252,11 +311,17 @@ impl TimelineView {
                 let branch = tl.branch(e.branch).map(|b| b.label.as_str()).unwrap_or("");
                 ui.label(RichText::new(format!("{} · {} · {branch}", e.title, date(e))).strong());
                 ui.label(&e.summary);
+                if let Some(s) = sizes(e) {
+                    ui.label(s);
+                }
             }
             None => {
                 ui.label(
                     RichText::new(
-                        "Click an event for its story; events from later lessons open that lesson.",
+                        "Click an event for its story; events from later lessons open that lesson. \
+                         GPT-style and encoder–decoder models open the self-attention steps on \
+                         masks and the decoder loop: the playground runs this app's own small \
+                         encoder-only BERT, not any model on the strip.",
                     )
                     .weak(),
                 );

@@ -11,5 +11,6 @@ crate::lessons::views! {
         WhyTransformers = "why-transformers",
         Sequence = "sequence",
         SequentialVsParallel = "sequential-vs-parallel",
+        ModelSizes = "model-sizes",
     }
 }

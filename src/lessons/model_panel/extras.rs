@@ -100,7 +100,7 @@ pub fn heads(ui: &mut egui::Ui, trace: &Trace, layer: usize) -> Option<usize> {
             let values: Vec<f32> = m.iter().copied().collect();
             ui.vertical(|ui| {
                 ui.label(format!("head {h}"));
-                let title = format!("layer {layer} head {h} attention weights");
+                let title = format!("live model L{layer} H{h}: attention weights");
                 let r = Heatmap::new(&title, &values, m.nrows(), m.ncols())
                     .labels(&labels, &labels)
                     .draw_labels(false)

@@ -8,6 +8,7 @@ use egui::RichText;
 use super::rows::{MAX_CHIPS, chips_from_encoding};
 use super::training::TokenizerStore;
 use crate::model::text::split_words;
+use crate::model::tokenize::cl100k_split;
 use crate::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 use crate::widgets::token_strip;
@@ -50,6 +51,72 @@ fn compare_row(ui: &mut egui::Ui, name: &str, bpe: &TiktokenBpe, text: &str, sho
     }
 }
 
+/// Numbers always shown in the digit-grouping table, before the learner's own.
+const SAMPLE_NUMBERS: [&str; 3] = ["12345", "1234567", "2026"];
+/// At most this many numbers of the sentence are listed.
+const MAX_NUMBERS: usize = 6;
+/// A number longer than this is cut (with "…") before it is split and shown.
+const MAX_DIGITS: usize = 40;
+
+/// Runs of digits in `text` (any script's digits, as the pre-tokeniser's `\p{N}`).
+pub fn digit_runs(text: &str) -> Vec<&str> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (start, c.is_numeric()) {
+            (None, true) => start = Some(i),
+            (Some(a), false) => {
+                runs.push(&text[a..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// GPT-4's (cl100k) pre-tokeniser pieces of `number`: groups of up to three digits,
+/// counted from the left.
+pub fn cl100k_groups(number: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    cl100k_split::for_each_piece(number, |a, b| pieces.push(&number[a..b]));
+    pieces
+}
+
+/// The digit groups GPT-4's pre-tokeniser makes, computed on sample numbers and on the
+/// numbers of the learner's sentence.
+fn digit_groups(ui: &mut egui::Ui, sentence: &str) {
+    ui.heading("How GPT-4 groups digits");
+    ui.label(
+        "Before any merge, GPT-4's pre-tokeniser cuts every run of digits into pieces of at \
+         most three, starting from the left; merges never cross those cuts. GPT-2's has no \
+         such rule. Type a number into your sentence to add it.",
+    );
+    let mut numbers: Vec<String> = SAMPLE_NUMBERS.iter().map(|n| n.to_string()).collect();
+    for run in digit_runs(sentence) {
+        let cut: String = run.chars().take(MAX_DIGITS).collect();
+        if !numbers.contains(&cut) && numbers.len() < SAMPLE_NUMBERS.len() + MAX_NUMBERS {
+            numbers.push(cut);
+        }
+    }
+    egui::Grid::new("digit-groups")
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.strong("number");
+            ui.strong("GPT-4's pre-tokeniser pieces");
+            ui.end_row();
+            for n in &numbers {
+                ui.monospace(n);
+                ui.monospace(cl100k_groups(n).join(" | "));
+                ui.end_row();
+            }
+        });
+}
+
 impl CuriositiesView {
     pub fn show(
         &mut self,
@@ -67,8 +134,10 @@ impl CuriositiesView {
         };
         let [gpt2, gpt4, gpt4o] = *vocabs;
 
+        digit_groups(ui, sentence);
+        ui.add_space(6.0);
         ui.heading("Numbers and spaces: GPT-2 against GPT-4");
-        ui.label("GPT-2 hands a whole run of digits to its merges, which cut it wherever learned pairs happen to apply, and gives every extra space its own token; GPT-4 first cuts numbers into groups of at most three digits and keeps runs of spaces together, one reason it copes better with arithmetic and code.");
+        ui.label("GPT-2 hands a whole run of digits to its merges, which cut it wherever learned pairs happen to apply, and gives every extra space its own token; GPT-4 cuts numbers into the groups above and keeps runs of spaces together, which gives it steadier pieces for arithmetic and code.");
         let mut inputs: Vec<&str> = Vec::new();
         if sentence.chars().any(|c| c.is_ascii_digit()) || sentence.contains("  ") {
             inputs.push(sentence);

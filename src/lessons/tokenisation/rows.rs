@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::training::{RealVocabs, TokenizerStore};
 use crate::model::tokenize::WordPiece;
+use crate::model::tokenize::bert_base::bert_base_uncased;
 use crate::model::tokenize::pieces::TokenPieces;
 use crate::model::tokenize::suite::TokenizerSuite;
 use crate::model::tokenize::wordpiece;
@@ -215,7 +216,7 @@ pub fn build_rows_from(
     }
     if let Some((name, wp)) = bert {
         rows.push(Row::tokens(
-            "WordPiece (BERT)",
+            "WordPiece (opened)",
             format!(
                 "WordPiece with the vocabulary you opened ({name}): {} tokens.",
                 wp.vocab_size()
@@ -237,6 +238,18 @@ pub fn build_rows_from(
     ];
     match real {
         Some(Ok(vocabs)) => {
+            // Parsed by the same job as the GPT vocabularies, so this is a cache read.
+            let wp = bert_base_uncased();
+            rows.push(Row::tokens(
+                "BERT",
+                format!(
+                    "bert-base-uncased's WordPiece, shipped with the app: {} tokens; lower-cases \
+                     and strips accents first. Adds [CLS] (101) and [SEP] (102).",
+                    wp.vocab_size()
+                ),
+                chips_from_wordpiece(text, &wp.encode(text)),
+                wp.token_to_id("[UNK]"),
+            ));
             for (bpe, (name, about)) in vocabs.iter().zip(names) {
                 rows.push(match bpe.encode(text) {
                     Ok(enc) => Row::tokens(
@@ -254,6 +267,11 @@ pub fn build_rows_from(
             }
         }
         Some(Err(e)) => {
+            rows.push(Row {
+                name: "BERT".to_owned(),
+                about: String::new(),
+                outcome: RowOutcome::Failed(e.clone()),
+            });
             for (name, about) in names {
                 rows.push(Row {
                     name: name.to_owned(),
@@ -263,6 +281,11 @@ pub fn build_rows_from(
             }
         }
         None => {
+            rows.push(Row::pending(
+                "BERT",
+                String::new(),
+                "loading the vocabulary…",
+            ));
             for (name, about) in names {
                 rows.push(Row::pending(
                     name,

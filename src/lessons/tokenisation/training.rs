@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use egui::RichText;
 
+use crate::model::tokenize::bert_base::bert_base_uncased;
+
 use crate::job::{Job, JobState};
 use crate::model::text::corpus::Corpus;
 use crate::model::tokenize::TokenizeError;
@@ -130,6 +132,9 @@ impl TokenizerStore {
         }
         if self.real.is_none() && self.real_job.is_none() {
             self.real_job = Some(Job::once("tokeniser-vocabs", || {
+                // Parse bert-base-uncased's vocabulary here too, off the UI thread: the
+                // rows read it once this job is done.
+                bert_base_uncased();
                 Ok([
                     TiktokenBpe::r50k()?,
                     TiktokenBpe::cl100k()?,

@@ -6,9 +6,13 @@ crate::lessons::views! {
         MissingWord = "missing-word",
         SideBySide = "side-by-side",
         Pipeline = "pipeline",
+        PreTokenisers = "pre-tokenisers",
+        Decoding = "decoding",
         BpeReplay = "bpe-replay",
         WordPieceScores = "wordpiece",
+        WordPieceReplay = "wordpiece-replay",
         Unigram = "unigram",
+        UnigramPruning = "unigram-pruning",
         Curiosities = "curiosities",
     }
 }

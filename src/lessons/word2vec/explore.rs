@@ -1,5 +1,5 @@
 //! Step 6: exploring the trained vectors: nearest neighbours by cosine, analogies
-//! (a − b + c) and the similarity of two words. It uses the last finished run of step 5;
+//! (a − b + c) and the similarity of two words. It uses the last finished run of the training step;
 //! during a first run it falls back to the latest snapshot (the most frequent words
 //! only). Queries are computed when a word changes, not every frame. Vectors can also be
 //! loaded from a word2vec/GloVe text file, on a worker thread with a progress bar.
@@ -236,7 +236,7 @@ impl ExploreView {
                 });
             } else if ui
                 .button("Train")
-                .on_hover_text("Train on the built-in corpus with the lesson's settings (step 5 shows the progress).")
+                .on_hover_text("Train on the built-in corpus with the lesson's settings (the training step shows the progress).")
                 .clicked()
             {
                 let config = training.config.clone();

@@ -10,6 +10,7 @@ pub mod explore;
 pub mod network;
 pub mod one_hot;
 pub mod pairs;
+pub mod toy_run;
 pub mod training;
 pub mod view;
 
@@ -22,6 +23,7 @@ use super::{Lesson, LessonContext, LessonId, shared_views};
 pub struct Word2vec {
     pub pairs: pairs::PairsView,
     pub network: network::NetworkView,
+    pub toy_run: toy_run::ToyRunView,
     pub cost: cost::CostView,
     pub training: training::TrainingView,
     pub explore: explore::ExploreView,
@@ -59,6 +61,7 @@ impl Lesson for Word2vec {
             }
             View::TrainingPairs => self.pairs.show(ui, cx),
             View::Network => self.network.show(ui, cx),
+            View::ToyRun => self.toy_run.show(ui, cx.sentence),
             View::NegativeSampling => self.cost.show(ui, cx),
             View::Training => self.training.show(ui, cx),
             View::Explore => self.explore.show(ui, cx, &mut self.training),

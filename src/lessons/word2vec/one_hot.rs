@@ -47,11 +47,11 @@ pub fn one_hot(ui: &mut egui::Ui, cx: &LessonContext<'_>) {
 const MAX_DENSE_DIMS: usize = 24;
 
 /// The learned dense vectors of the sentence's words, from the last finished run of
-/// step 5, or a line saying where to get them.
+/// the training step, or a line saying where to get them.
 pub fn dense_vectors(ui: &mut egui::Ui, cx: &LessonContext<'_>, training: &training::TrainingView) {
     const MAX_WORDS: usize = 40;
     let Some(result) = &training.result else {
-        ui.label("Train on step 5 to see the dense vectors here: the same words as a few learned numbers each, instead of one 1 among thousands of zeros.");
+        ui.label("Train on the step “Training on two centuries of speeches” to see the dense vectors here: the same words as a few learned numbers each, instead of one 1 among thousands of zeros.");
         return;
     };
     let emb = &result.vectors;

@@ -11,7 +11,8 @@ use crate::lessons::LessonContext;
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
 use crate::model::word2vec::negative_table::{NegativeTable, POWER};
-use crate::model::word2vec::{ModelKind, Vocab};
+use crate::model::word2vec::pair_count::PairCounts;
+use crate::model::word2vec::{ModelKind, TrainerConfig, TrainingData, Vocab};
 use crate::widgets::chart::PALETTE;
 
 /// Words of the sentence the view walks over; longer sentences are cut.
@@ -19,18 +20,26 @@ const MAX_WORDS: usize = 40;
 /// Negatives drawn per example, as the trainer's default.
 const NEGATIVES: usize = 5;
 
-/// The corpus vocabulary and its negative-sampling table.
+/// The corpus vocabulary, its negative-sampling table, and its paragraphs counted.
 pub struct CorpusTable {
     pub vocab: Vocab,
     pub table: NegativeTable,
+    pub pairs: PairCounts,
 }
 
-/// Builds the built-in corpus's vocabulary (min_count 5, as the trainer) and table.
-/// Takes a second or two in a debug build, so it runs on a worker.
+/// Builds the built-in corpus's training data as the trainer does (its default
+/// min_count and subsampling), then its table and pair counts. Takes a second or two
+/// in a debug build, so it runs on a worker.
 fn build_table() -> Option<CorpusTable> {
-    let vocab = Vocab::build(Corpus::builtin().words(), 5);
-    let table = NegativeTable::new(vocab.counts(), POWER)?;
-    Some(CorpusTable { vocab, table })
+    let cfg = TrainerConfig::default();
+    let data = TrainingData::build(Corpus::builtin(), cfg.min_count);
+    let pairs = PairCounts::new(&data, cfg.sample, cfg.seed);
+    let table = NegativeTable::new(data.vocab.counts(), POWER)?;
+    Some(CorpusTable {
+        vocab: data.vocab,
+        table,
+        pairs,
+    })
 }
 
 /// State of the training-pairs view.
@@ -207,10 +216,38 @@ impl PairsView {
             );
         }
         if let Some(t) = self.corpus_table(ui.ctx()) {
+            self.corpus_count(ui, &t);
             self.unknown_words(ui, &t, &words);
         }
         ui.separator();
         self.negatives(ui, centre, &context);
+    }
+
+    /// The same window over the whole corpus: the examples one training pass reads.
+    fn corpus_count(&self, ui: &mut egui::Ui, t: &CorpusTable) {
+        let w = self.window;
+        let p = &t.pairs;
+        let text = match self.model {
+            ModelKind::SkipGram => format!(
+                "Over the whole built-in corpus ({} words seen at least 5 times) this window gives \
+                 {} skip-gram pairs. The trainer draws each centre's radius from 1 to {w} and \
+                 first drops some frequent words ({} words left in one pass), so one pass reads \
+                 about {} pairs, each with {NEGATIVES} negatives.",
+                group(p.words),
+                group(p.skip_gram_pairs(w)),
+                group(p.words_subsampled),
+                group(p.expected_training_pairs(w).round() as u64),
+            ),
+            ModelKind::Cbow => format!(
+                "Over the whole built-in corpus ({} words seen at least 5 times) CBOW makes one \
+                 example per word, covering {} (context, centre) pairs with this window; after \
+                 the trainer drops some frequent words, one pass reads {} examples.",
+                group(p.words),
+                group(p.skip_gram_pairs(w)),
+                group(p.words_subsampled),
+            ),
+        };
+        ui.label(RichText::new(text).strong());
     }
 
     /// The sentence's words the corpus vocabulary lacks, and what training does with them.
@@ -351,4 +388,17 @@ pub fn legend_swatch(ui: &mut egui::Ui, fill: Color32, text: &str) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
     ui.painter().rect_filled(rect, 3.0, fill);
     ui.label(text);
+}
+
+/// 12345678 → "12,345,678".
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

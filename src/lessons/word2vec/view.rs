@@ -5,6 +5,7 @@ crate::lessons::views! {
         OneHot = "one-hot",
         TrainingPairs = "training-pairs",
         Network = "network",
+        ToyRun = "toy-run",
         NegativeSampling = "negative-sampling",
         Training = "training",
         Explore = "explore",

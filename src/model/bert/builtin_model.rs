@@ -24,6 +24,12 @@ pub const EVAL_CSV: &str = include_str!("../../../assets/models/sotu-bert/eval.c
 /// The name the UI shows.
 pub const NAME: &str = "built-in small BERT (pre-trained on the State of the Union corpus)";
 
+/// The built-in model's configuration alone (microseconds: no weights are read), e.g. for
+/// its parameter count.
+pub fn config() -> Option<BertConfig> {
+    BertConfig::from_json_str(CONFIG).ok()
+}
+
 /// Parses the embedded files (tens of milliseconds; call it off the UI thread).
 pub fn load() -> Result<Model, ModelError> {
     let path = || PathBuf::from("assets/models/sotu-bert");

@@ -56,6 +56,15 @@ pub struct Event {
     pub summary: String,
     /// The lesson a click jumps to.
     pub lesson: LessonId,
+    /// The view (step) of that lesson a click opens, by the name its prose uses; the
+    /// lesson's first step when absent. The lesson layer resolves the name, and a test
+    /// checks that every one exists.
+    #[serde(default)]
+    pub view: Option<String>,
+    /// Released sizes in parameters, smallest first (e.g. BERT base and large), so the
+    /// timeline can say what "large" means; empty when never published.
+    #[serde(default)]
+    pub parameters: Vec<f64>,
     /// Ids of the events it builds on: the edges of the family tree.
     #[serde(default)]
     pub parents: Vec<String>,
@@ -118,6 +127,13 @@ impl Timeline {
         self.branches.iter().find(|b| b.id == id)
     }
 
+    /// The largest released size of each event that publishes one, as `(event, parameters)`.
+    pub fn largest_sizes(&self) -> impl Iterator<Item = (&Event, f64)> {
+        self.events
+            .iter()
+            .filter_map(|e| e.parameters.last().map(|p| (e, *p)))
+    }
+
     /// Family-tree edges as `(parent index, child index)` into `events`.
     pub fn edges(&self) -> Vec<(usize, usize)> {
         let index: HashMap<&str, usize> = self
@@ -176,6 +192,17 @@ impl Timeline {
                     e,
                     "summary must be one line of at most 160 characters",
                 ));
+            }
+            if e.parameters.iter().any(|p| !p.is_finite() || *p < 1.0)
+                || e.parameters.windows(2).any(|w| w[0] > w[1])
+            {
+                return Err(invalid(
+                    e,
+                    "parameter counts must be positive, smallest first",
+                ));
+            }
+            if e.view.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(invalid(e, "empty view name"));
             }
             let after_2017 = matches!(
                 e.branch,

@@ -338,3 +338,82 @@ pub fn lstm_gradient_profile_for_inputs(
             .collect(),
     })
 }
+
+/// How many numbers a recurrent layer learns, by kind: what the LSTM's memory costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeightCount {
+    /// `W_x`: input → hidden (the LSTM has one block per gate and for the candidate).
+    pub input: usize,
+    /// `W_h`: hidden → hidden, the recurrent weights.
+    pub recurrent: usize,
+    pub bias: usize,
+}
+
+impl WeightCount {
+    pub fn total(&self) -> usize {
+        self.input + self.recurrent + self.bias
+    }
+
+    /// Multiply-adds per word: each weight matrix is used once per time step.
+    pub fn multiply_adds_per_step(&self) -> usize {
+        self.input + self.recurrent
+    }
+
+    /// A plain RNN layer: `W_x (hidden × input)`, `W_h (hidden × hidden)`, `b (hidden)`.
+    pub fn rnn(input: usize, hidden: usize) -> Self {
+        Self {
+            input: hidden * input,
+            recurrent: hidden * hidden,
+            bias: hidden,
+        }
+    }
+
+    /// An LSTM layer: the same three blocks for each of the input, forget and output gates
+    /// and the candidate, stacked: `W_x (4·hidden × input)`, `W_h (4·hidden × hidden)`.
+    pub fn lstm(input: usize, hidden: usize) -> Self {
+        let one = Self::rnn(input, hidden);
+        Self {
+            input: 4 * one.input,
+            recurrent: 4 * one.recurrent,
+            bias: 4 * one.bias,
+        }
+    }
+
+    /// The counts of a built LSTM, read from its arrays.
+    pub fn of_lstm(l: &Lstm) -> Self {
+        Self {
+            input: l.w_x.len(),
+            recurrent: l.w_h.len(),
+            bias: l.b.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod weight_count_tests {
+    use super::*;
+    use crate::model::recurrent::rnn::{Activation, Rnn};
+
+    #[test]
+    fn counts_match_the_arrays_of_built_networks() {
+        for (input, hidden) in [(8, 32), (3, 5), (1, 1)] {
+            let lstm = Lstm::new(input, hidden, 0.9, 1.0, 7);
+            assert_eq!(
+                WeightCount::of_lstm(&lstm),
+                WeightCount::lstm(input, hidden)
+            );
+            let rnn = Rnn::new(input, hidden, Activation::Tanh, 0.9, 7);
+            let rc = WeightCount::rnn(input, hidden);
+            assert_eq!(
+                (rc.input, rc.recurrent, rc.bias),
+                (rnn.w_x.len(), rnn.w_h.len(), rnn.b.len())
+            );
+            let l = WeightCount::lstm(input, hidden);
+            assert_eq!(l.recurrent, 4 * rc.recurrent);
+            assert_eq!(l.total(), 4 * rc.total());
+        }
+        // The lab's default sizes: 8 inputs, 32 hidden units.
+        assert_eq!(WeightCount::rnn(8, 32).total(), 8 * 32 + 32 * 32 + 32);
+        assert_eq!(WeightCount::lstm(8, 32).total(), 4 * 1312);
+    }
+}

@@ -20,6 +20,9 @@
 //! **Tie-breaking (deterministic).** The highest count wins; among equal counts, the
 //! pair with the smaller `(left id, right id)`. Base symbols get ids in byte / code
 //! point order, so among them this is alphabetical, and older tokens beat newer ones.
+//! [`TieBreak::FirstSeen`] instead picks the tied pair met first when the words are read
+//! in corpus order, as a Python loop over an insertion-ordered dict does (the course's
+//! toy run); it rescans the words at every merge, so it is meant for small corpora.
 //!
 //! **Vocabulary layout.** Special tokens first (character-level adds `[UNK]` as id 0),
 //! then the base alphabet (byte-level: the 256 bytes in byte order; otherwise every
@@ -158,6 +161,16 @@ impl Base {
     }
 }
 
+/// How a merge is chosen among pairs with the same count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TieBreak {
+    /// The smaller `(left id, right id)`: alphabetical among base symbols.
+    #[default]
+    SmallerIds,
+    /// The pair that occurs first when the words are read in order of first appearance.
+    FirstSeen,
+}
+
 /// A step-by-step BPE trainer (the UI can call [`BpeTrainer::step`] and show
 /// [`BpeTrainer::top_pairs`] between steps); [`train`] runs it to the end.
 #[derive(Debug, Clone)]
@@ -173,6 +186,9 @@ pub struct BpeTrainer {
     pair_words: FxHashMap<Pair, Vec<u32>>,
     heap: BinaryHeap<(u64, Reverse<Pair>)>,
     merges: Vec<Merge>,
+    /// Byte offset of each distinct word's first occurrence in the corpus.
+    first_seen: Vec<usize>,
+    tie_break: TieBreak,
 }
 
 impl BpeTrainer {
@@ -207,17 +223,17 @@ impl BpeTrainer {
         };
 
         // Word counts, from the text between special tokens.
-        let mut word_counts: FxHashMap<&str, u64> = FxHashMap::default();
+        let mut word_counts: FxHashMap<&str, (u64, usize)> = FxHashMap::default();
         for (s, e, special) in base.split_specials(corpus) {
             if special.is_some() {
                 continue;
             }
             let segment = &corpus[s..e];
             base.pieces(segment, &mut |a, b| {
-                *word_counts.entry(&segment[a..b]).or_default() += 1
+                word_counts.entry(&segment[a..b]).or_insert((0, s + a)).0 += 1
             })?;
         }
-        let mut distinct: Vec<(&str, u64)> = word_counts.into_iter().collect();
+        let mut distinct: Vec<(&str, (u64, usize))> = word_counts.into_iter().collect();
         distinct.sort_unstable();
 
         if config.byte_level {
@@ -235,10 +251,12 @@ impl BpeTrainer {
         let mut symbols = Vec::new();
         let mut words = Vec::with_capacity(distinct.len());
         let mut counts = Vec::with_capacity(distinct.len());
-        for (w, c) in distinct {
+        let mut first_seen = Vec::with_capacity(distinct.len());
+        for (w, (c, first)) in distinct {
             base.symbols(w, &mut symbols);
             words.push(symbols.iter().map(|s| s.0).collect::<Vec<u32>>());
             counts.push(c);
+            first_seen.push(first);
         }
         let mut trainer = Self {
             config,
@@ -250,6 +268,8 @@ impl BpeTrainer {
             pair_words: FxHashMap::default(),
             heap: BinaryHeap::new(),
             merges: Vec::new(),
+            first_seen,
+            tie_break: TieBreak::SmallerIds,
         };
         trainer.pair_counts = trainer.recount();
         for (wi, w) in trainer.words.iter().enumerate() {
@@ -286,9 +306,36 @@ impl BpeTrainer {
         &self.pair_counts
     }
 
+    /// Chooses how ties are broken from the next merge on.
+    pub fn with_tie_break(mut self, tie_break: TieBreak) -> Self {
+        self.tie_break = tie_break;
+        self
+    }
+
+    /// For [`TieBreak::FirstSeen`]: each pair's rank in reading order (words by first
+    /// appearance, then left to right).
+    fn reading_order(&self) -> FxHashMap<Pair, usize> {
+        let mut order: Vec<usize> = (0..self.words.len()).collect();
+        order.sort_unstable_by_key(|&i| self.first_seen[i]);
+        let mut rank = FxHashMap::default();
+        for i in order {
+            for p in self.words[i].windows(2) {
+                let next = rank.len();
+                rank.entry((p[0], p[1])).or_insert(next);
+            }
+        }
+        rank
+    }
+
     /// The `n` best pairs in merge order (count, then tie-break).
     pub fn top_pairs(&self, n: usize) -> Vec<(Pair, u64)> {
         let mut all: Vec<(Pair, u64)> = self.pair_counts.iter().map(|(&p, &c)| (p, c)).collect();
+        if self.tie_break == TieBreak::FirstSeen {
+            let rank = self.reading_order();
+            all.sort_unstable_by_key(|&(p, c)| (Reverse(c), rank.get(&p).copied(), p));
+            all.truncate(n);
+            return all;
+        }
         let key = |&(p, c): &(Pair, u64)| (Reverse(c), p);
         // Partial selection first: the replay asks for a few pairs after every merge.
         if n < all.len() {
@@ -328,18 +375,31 @@ impl BpeTrainer {
         if self.vocab.len() >= self.config.vocab_size {
             return None;
         }
-        let (count, pair) = loop {
-            let (stored, Reverse(pair)) = self.heap.pop()?;
-            match self.pair_counts.get(&pair).copied() {
-                Some(c) if c == stored => break (c, pair),
-                Some(c) => self.heap.push((c, Reverse(pair))),
-                None => {}
+        let (count, pair) = match self.tie_break {
+            TieBreak::SmallerIds => {
+                let best = loop {
+                    let (stored, Reverse(pair)) = self.heap.pop()?;
+                    match self.pair_counts.get(&pair).copied() {
+                        Some(c) if c == stored => break (c, pair),
+                        Some(c) => self.heap.push((c, Reverse(pair))),
+                        None => {}
+                    }
+                };
+                if best.0 < self.config.min_pair_count.max(1) {
+                    self.heap.push((best.0, Reverse(best.1)));
+                    return None;
+                }
+                best
+            }
+            // The heap is left as it is: this mode never reads it.
+            TieBreak::FirstSeen => {
+                let (pair, count) = self.top_pairs(1).into_iter().next()?;
+                if count < self.config.min_pair_count.max(1) {
+                    return None;
+                }
+                (count, pair)
             }
         };
-        if count < self.config.min_pair_count.max(1) {
-            self.heap.push((count, Reverse(pair)));
-            return None;
-        }
         let new_id = self.vocab.len() as u32;
         let mut token = self.vocab[pair.0 as usize].clone();
         token.extend_from_slice(&self.vocab[pair.1 as usize]);

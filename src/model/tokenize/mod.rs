@@ -4,6 +4,8 @@
 pub mod basic;
 /// bert-base-uncased's vocabulary, shipped beside the built-in model's.
 pub mod bert_base;
+/// The course's seven-word BPE toy corpus.
+pub mod bpe_toy;
 /// BPE training with recorded merges and replay (character- or byte-level).
 pub mod bpe_train;
 /// GPT-2's byte ↔ visible-character mapping.
@@ -14,6 +16,8 @@ pub mod char_class;
 pub mod char_word;
 /// cl100k's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod cl100k_split;
+/// Ids back to text, and what a round trip loses.
+pub mod decode;
 /// GPT-2's pre-tokeniser as hand-written rules (its regex's twin).
 pub mod gpt2_split;
 /// What every tokeniser guarantees on any input (property test and fuzz harness).
@@ -22,6 +26,8 @@ pub mod invariants;
 pub mod o200k_split;
 /// The byte-level `TokenPieces` the teaching tokenisers return.
 pub mod pieces;
+/// Several models' normalisers and pre-tokenisers side by side, with offsets.
+pub mod pre_tokenizers;
 /// Regex pre-tokenisation: GPT-2, cl100k and o200k patterns.
 pub mod pretokenize;
 /// Shared pieces of the hand-written pre-tokenisers.

@@ -230,8 +230,38 @@ impl UnigramModel {
     }
 }
 
+/// One pruning round, as [`train_recorded`] reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PruneRound {
+    /// Pieces (without `[UNK]`) before and after the round.
+    pub before: usize,
+    pub after: usize,
+    /// The corpus's negative log-likelihood, −Σ count(w) · log P(w), before pruning (after
+    /// this round's EM) and with the pruned vocabulary.
+    pub loss_before: f64,
+    pub loss_after: f64,
+    /// The dropped pieces, cheapest first, with the estimated loss of dropping each.
+    pub dropped: Vec<(String, f64)>,
+    /// The kept piece whose removal would have cost least: the line pruning stopped at.
+    pub cheapest_kept: Option<(String, f64)>,
+}
+
+/// −Σ count(w) · log P(w) over the words (P summed over every segmentation).
+fn corpus_loss(model: &UnigramModel, words: &[(&str, f64)]) -> f64 {
+    -words.iter().map(|&(w, c)| c * model.log_z(w)).sum::<f64>()
+}
+
 /// Trains on `corpus` (words from [`split_words`]).
 pub fn train(corpus: &str, config: &UnigramConfig) -> UnigramModel {
+    train_recorded(corpus, config, &mut |_| {})
+}
+
+/// As [`train`], calling `round` after every pruning round.
+pub fn train_recorded(
+    corpus: &str,
+    config: &UnigramConfig,
+    round: &mut dyn FnMut(PruneRound),
+) -> UnigramModel {
     let mut word_counts: FxHashMap<&str, f64> = FxHashMap::default();
     for p in split_words(corpus) {
         *word_counts.entry(&corpus[p.start..p.end]).or_default() += 1.0;
@@ -317,6 +347,24 @@ pub fn train(corpus: &str, config: &UnigramConfig) -> UnigramModel {
             kept[id] = true;
         }
         let before = pieces.len();
+        let loss_before = corpus_loss(&model, &words);
+        let name = |id: usize| {
+            model
+                .pieces
+                .get(id)
+                .map(|p| p.0.clone())
+                .unwrap_or_default()
+        };
+        let mut dropped: Vec<(String, f64)> = scored
+            .iter()
+            .skip(keep)
+            .map(|&(cost, id)| (name(id), cost))
+            .collect();
+        dropped.reverse();
+        let cheapest_kept = scored
+            .get(..keep.min(scored.len()))
+            .and_then(|k| k.last())
+            .map(|&(cost, id)| (name(id), cost));
         pieces = model
             .pieces
             .iter()
@@ -325,8 +373,17 @@ pub fn train(corpus: &str, config: &UnigramConfig) -> UnigramModel {
             .filter(|(id, (s, _))| kept[*id] || is_char(s))
             .map(|(_, p)| p.clone())
             .collect();
+        let pruned = UnigramModel::from_pieces(pieces.clone(), config.max_piece_chars);
+        round(PruneRound {
+            before,
+            after: pieces.len(),
+            loss_before,
+            loss_after: corpus_loss(&pruned, &words),
+            dropped,
+            cheapest_kept,
+        });
         if pieces.len() >= before {
-            return UnigramModel::from_pieces(pieces, config.max_piece_chars);
+            return pruned;
         }
     }
 }

@@ -46,6 +46,18 @@ pub struct WpMerge {
     pub token: String,
 }
 
+/// A pair as the next merge would weigh it: `score = count / (count_a × count_b)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WpCandidate {
+    pub pair: Pair,
+    pub count: u64,
+    pub count_a: u64,
+    pub count_b: u64,
+    pub score: f64,
+    /// Seen often enough to compete (see [`WordPieceTrainer::step`]).
+    pub competes: bool,
+}
+
 /// Step-by-step WordPiece training (see the module docs).
 #[derive(Debug, Clone)]
 pub struct WordPieceTrainer {
@@ -160,6 +172,43 @@ impl WordPieceTrainer {
         self.vocab_size.saturating_sub(self.vocab.len())
     }
 
+    /// Pairs seen fewer times than this do not compete for the next merge: the stored
+    /// threshold, halved until some pair reaches it (see [`Self::step`]).
+    pub fn threshold(&self) -> u64 {
+        let mut t = self.threshold;
+        while t > self.min_pair_count && !self.pair_counts.values().any(|&c| c >= t) {
+            t = (t / 2).max(self.min_pair_count);
+        }
+        t
+    }
+
+    /// The `n` pairs that rank highest for the next merge, in the order [`Self::step`]
+    /// ranks them (competing pairs first, then score, count, ids), with their counts.
+    pub fn candidates(&self, n: usize) -> Vec<WpCandidate> {
+        let threshold = self.threshold();
+        let mut all: Vec<WpCandidate> = self
+            .pair_counts
+            .iter()
+            .map(|(&pair, &count)| WpCandidate {
+                pair,
+                count,
+                count_a: self.symbol_counts[pair.0 as usize],
+                count_b: self.symbol_counts[pair.1 as usize],
+                score: self.score(pair, count),
+                competes: count >= threshold,
+            })
+            .collect();
+        all.sort_unstable_by(|x, y| {
+            y.competes
+                .cmp(&x.competes)
+                .then(y.score.total_cmp(&x.score))
+                .then(y.count.cmp(&x.count))
+                .then(x.pair.cmp(&y.pair))
+        });
+        all.truncate(n);
+        all
+    }
+
     /// The score of a pair under the current counts.
     pub fn score(&self, pair: Pair, count: u64) -> f64 {
         let a = self.symbol_counts[pair.0 as usize].max(1) as f64;
@@ -180,13 +229,7 @@ impl WordPieceTrainer {
         if self.vocab.len() >= self.vocab_size {
             return None;
         }
-        loop {
-            let eligible = self.pair_counts.values().any(|&c| c >= self.threshold);
-            if eligible || self.threshold <= self.min_pair_count {
-                break;
-            }
-            self.threshold = (self.threshold / 2).max(self.min_pair_count);
-        }
+        self.threshold = self.threshold();
         let mut best: Option<(f64, u64, Pair)> = None;
         for (&pair, &count) in &self.pair_counts {
             if count < self.threshold {

@@ -3,8 +3,9 @@
 
 use std::sync::atomic::AtomicBool;
 
+use llm_lens::lessons::tokenisation::replay::train_replay;
 use llm_lens::model::tokenize::TokenizeError;
-use llm_lens::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer, train};
+use llm_lens::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer, TieBreak, train};
 
 const SMALL: &str = "low lower lowest newer wider";
 
@@ -222,4 +223,68 @@ fn no_panics_on_any_unicode() -> Result<(), TokenizeError> {
     run("", chars(10))?;
     run("", bytes(300))?;
     Ok(())
+}
+
+/// The course's toy corpus: a+t (20), e+at (13), c+at (7), then five pairs tie at 6
+/// (f+o, i+n, n+g, o+o, o+d). Read in corpus order, "eating" comes before "food", so
+/// i+n wins and then in+g (tied with f+o, o+o, o+d at 6); alphabetical ids pick f+o.
+#[test]
+fn the_course_toy_corpus_gives_the_course_merges() -> Result<(), TokenizeError> {
+    use llm_lens::model::tokenize::bpe_toy;
+    let text = bpe_toy::text();
+    // Character-level training keeps [UNK] too: 21 symbols + [UNK].
+    let config = chars(bpe_toy::TARGET_SYMBOLS + 1);
+    let merges = |tie: TieBreak| -> Result<Vec<(String, u64)>, TokenizeError> {
+        let mut t = BpeTrainer::new(&text, config.clone())?.with_tie_break(tie);
+        while t.step().is_some() {}
+        Ok(t.merges()
+            .iter()
+            .map(|m| (String::from_utf8_lossy(&m.token).into_owned(), m.count))
+            .collect())
+    };
+    let got = merges(TieBreak::FirstSeen)?;
+    let want = [("at", 20), ("eat", 13), ("cat", 7), ("in", 6), ("ing", 6)];
+    assert_eq!(
+        got,
+        want.map(|(t, c)| (t.to_string(), c)).to_vec(),
+        "first-seen ties"
+    );
+    let alphabetical = merges(TieBreak::SmallerIds)?;
+    assert_eq!(alphabetical[..3], got[..3]);
+    assert_eq!(alphabetical[3], ("fo".to_string(), 6));
+    // Both tie rules leave the incremental counts right.
+    let mut t = BpeTrainer::new(&text, config)?.with_tie_break(TieBreak::FirstSeen);
+    while t.step().is_some() {
+        assert_eq!(t.pair_counts(), &t.recount());
+    }
+    Ok(())
+}
+
+#[test]
+fn the_replay_records_pairs_before_each_merge() {
+    let text = "low lower lowest newer newest wider widest ".repeat(10);
+    let config = BpeConfig {
+        vocab_size: 60,
+        byte_level: false,
+        special_tokens: Vec::new(),
+        min_pair_count: 2,
+    };
+    let r = train_replay(
+        &text,
+        "t",
+        config,
+        TieBreak::SmallerIds,
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .expect("trains");
+    assert_eq!(r.top.len(), r.model.merges().len());
+    for (k, m) in r.model.merges().iter().enumerate() {
+        let (a, b, c) = &r.top[k][0];
+        assert_eq!(
+            (a.as_str(), b.as_str()),
+            (r.token(m.pair.0).as_str(), r.token(m.pair.1).as_str())
+        );
+        assert_eq!(*c, m.count);
+    }
 }

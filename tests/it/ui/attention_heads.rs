@@ -104,6 +104,9 @@ fn the_course_sentences_and_the_head_count_change_the_grids() {
 #[test]
 fn the_model_heads_follow_the_layer_and_the_button_opens_the_playground() {
     let mut h = harness_at(View::MultiHead, llm_lens::lessons::DEFAULT_SENTENCE);
+    // Only the lesson's heatmaps are counted: the live model panel has its own.
+    h.state_mut().settings.model_panel = false;
+    h.run_steps(2);
     wait_for_model(&mut h);
     let heads = common::lesson_ref::<Attention>(&h)
         .model

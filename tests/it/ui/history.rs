@@ -33,6 +33,7 @@ fn every_step_renders_and_shows_its_key_label() {
         "forget-gate bias",
         "Train",
         "Self-attention",
+        "decoder-only events against",
     ];
     let prose = ProseLibrary::builtin();
     assert_eq!(prose.steps(LessonId::History).len(), keys.len());
@@ -135,6 +136,50 @@ fn clicking_a_timeline_event_opens_its_lesson() {
 }
 
 #[test]
+fn the_timeline_step_draws_the_encoder_decoder_on_the_shipped_pair() {
+    let h = history_at(View::Timeline);
+    let pair = &llm_lens::model::history::alignment::builtin_pairs().unwrap()[0];
+    let caption = format!(
+        "the encoder reads {} ja words, the decoder writes {} en words",
+        pair.source.len(),
+        pair.target.len()
+    );
+    // The drawing itself and the sentence under it.
+    assert_eq!(h.query_all_by_label_contains(&caption).count(), 2);
+}
+
+#[test]
+fn clicking_a_decoder_only_event_opens_the_masks_step() {
+    let mut h = history_at(View::Timeline);
+    h.get_by_label("GPT-3 (May 2020)").click();
+    h.run_steps(3);
+    assert_eq!(h.state().lesson(), LessonId::Attention);
+    assert_eq!(
+        h.state().step(),
+        common::step_of::<llm_lens::lessons::attention::Attention>(
+            llm_lens::lessons::attention::View::Masks
+        )
+    );
+}
+
+#[test]
+fn the_lstm_step_counts_four_times_the_weights_for_the_labs_sizes() {
+    let mut h = history_at(View::Lstm);
+    h.get_by_label_contains("The LSTM learns 4.0× the recurrent weights");
+    {
+        let cfg = &mut common::lesson::<History>(&mut h).lstm.config;
+        cfg.hidden = 10;
+        cfg.input_size = 3;
+    }
+    h.run_steps(2);
+    h.get_by_label_contains("(3 inputs, 10 hidden units)");
+    // RNN: 30 + 100 + 10 = 140 weights; LSTM: four times each block.
+    h.get_by_label("140");
+    h.get_by_label("560");
+    h.get_by_label("400");
+}
+
+#[test]
 fn aligning_words_by_clicking_updates_the_labels() {
     let mut h = history_at(View::Alignment);
     // The shipped cinema pair leaves "I" and "the" unlinked: insertions.
@@ -164,4 +209,42 @@ fn snapshots_of_the_timeline_gradients_and_lstm_views() {
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_gradient_lab_finds_where_its_own_settings_explode() {
+    use llm_lens::lessons::history::gradients::{SCAN_STEP, Verdict, flip_points};
+    use llm_lens::model::recurrent::rnn::{GradientLabConfig, rnn_gradient_profile};
+    let cfg = GradientLabConfig::default();
+    let (survives, explodes) = flip_points(&cfg).unwrap();
+    let (survives, explodes) = (survives.unwrap(), explodes.unwrap());
+    // Checked independently: just below each threshold the verdict is still the old one.
+    let verdict = |scale: f64| {
+        let p = rnn_gradient_profile(&GradientLabConfig {
+            scale,
+            ..cfg.clone()
+        })
+        .unwrap();
+        Verdict::of(&p).unwrap()
+    };
+    assert_eq!(verdict(survives - SCAN_STEP), Verdict::Vanishing);
+    assert_ne!(verdict(survives), Verdict::Vanishing);
+    assert_ne!(verdict(explodes - SCAN_STEP), Verdict::Exploding);
+    assert_eq!(verdict(explodes), Verdict::Exploding);
+    // The prose quotes this for the default settings.
+    assert!((explodes - 1.75).abs() < 1e-9, "{explodes}");
+    let prose = llm_lens::prose::ProseLibrary::builtin();
+    assert!(
+        prose
+            .steps(LessonId::History)
+            .iter()
+            .any(|s| s.body.contains("from 1.75 with the default settings"))
+    );
+    let mut h = history_at(View::Gradients);
+    common::step_while(&mut h, Duration::from_secs(60), "scale scan", |h| {
+        h.query_by_label_contains("Scanning the scale").is_some()
+    });
+    h.get_by_label_contains(&format!(
+        "the gradient stops vanishing at a scale of {survives:.2} and explodes from {explodes:.2}."
+    ));
 }

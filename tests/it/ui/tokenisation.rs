@@ -87,8 +87,12 @@ fn every_step_renders_its_view() {
         View::SideBySide => "Hover a token",
         View::WordPieceScores => "score = count(ab)",
         View::Pipeline => "Pre-tokenised by cl100k's regex",
+        View::Decoding => "round trip",
+        View::PreTokenisers => "normaliser: NFKD, strip accents",
+        View::WordPieceReplay => "Next merge (1 of",
         View::BpeReplay => "merges learned from your own text",
         View::Unigram => "most probable cuts",
+        View::UnigramPruning => "pieces →",
         View::Curiosities => "The same sentence in other languages",
     };
     let prose = ProseLibrary::builtin();
@@ -147,12 +151,24 @@ fn every_row_appears_and_hover_links_the_rows() {
         "BPE (yours)",
         "WordPiece (yours)",
         "Unigram (yours)",
+        "BERT",
         "GPT-2",
         "GPT-4",
         "GPT-4o",
     ] {
         h.get_by_label(row);
     }
+    // The BERT row is the shipped bert-base-uncased vocabulary, with its own ids.
+    let wp = llm_lens::model::tokenize::bert_base::bert_base_uncased();
+    let id = wp
+        .token_to_id("withdrew")
+        .expect("a whole word in bert-base-uncased");
+    assert!(
+        chip_labels(&h, "withdrew")
+            .iter()
+            .any(|l| l.contains(&format!("id {id}")))
+    );
+    assert!(!chip_labels(&h, "[CLS]").is_empty());
     // GPT-4 (cl100k) writes the sentence in 7 tokens; the chip says so on hover.
     assert!(
         h.query_all_by_label_contains("7 tokens · 4.4 characters per token")
@@ -382,4 +398,168 @@ fn views_say_what_they_do_with_unseen_characters() {
     h.get_by_label_contains("has no piece: it is [UNK]");
     // Unigram's best cut of the unseen word is [UNK]s, as in the side-by-side row.
     h.get_by_label("[UNK] | [UNK]");
+}
+
+#[test]
+fn curiosities_group_the_sentences_digits_as_gpt4_does() {
+    use llm_lens::lessons::tokenisation::curiosities::{cl100k_groups, digit_runs};
+    assert_eq!(cl100k_groups("12345"), ["123", "45"]);
+    assert_eq!(cl100k_groups("1234567"), ["123", "456", "7"]);
+    assert_eq!(
+        digit_runs("In 1790, 75463476 $ and ٣٤٥"),
+        ["1790", "75463476", "٣٤٥"]
+    );
+    let mut h = harness_at(View::Curiosities, "The debt was 75463476 dollars.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label("123 | 45");
+    h.get_by_label("754 | 634 | 76");
+}
+
+#[test]
+fn decoding_round_trips_bytes_but_not_bert() {
+    let sentence = "The Café  opened in 银行.";
+    let mut h = harness_at(View::Decoding, sentence);
+    wait_for_tokenisers(&mut h);
+    // Byte-level BPE gives back the very text, twice (GPT-2 and GPT-4).
+    assert_eq!(
+        h.query_all_by_label("exact: the same text, byte for byte")
+            .count(),
+        2
+    );
+    // 银 and 行 are three bytes each: GPT-2 splits at least one across tokens.
+    assert!(
+        h.query_all_by_label_contains("hold only part of a character's bytes")
+            .count()
+            >= 1
+    );
+    // WordPiece: lower-cased, accent gone, the double space gone, 银 unknown.
+    h.get_by_label(&llm_lens::widgets::token_strip::visible_whitespace(
+        "the cafe opened in [UNK] 行.",
+    ));
+    h.get_by_label("lost: capitals lower-cased: 2, accents stripped: 1, pieces written [UNK]: 1");
+    // Without the unknown character the spacing is what changed.
+    let mut h = harness_at(View::Decoding, "The Café  opened.");
+    wait_for_tokenisers(&mut h);
+    h.get_by_label("lost: capitals lower-cased: 2, accents stripped: 1, spacing changed");
+}
+
+#[test]
+fn the_course_toy_corpus_replays_the_course_merges() {
+    let mut h = harness_at(View::BpeReplay, "eating cats");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Course toy corpus")
+        .click();
+    h.run_steps(2);
+    common::step_while(&mut h, Duration::from_secs(60), "toy training", |h| {
+        common::lesson_ref::<Tokenisation>(h).replay.is_training()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("5 merges learned from your own text");
+    h.get_by_label("Next merge (1 of 5): \"a\" + \"t\" → \"at\"");
+    common::lesson::<Tokenisation>(&mut h).replay.step = 3;
+    h.run_steps(2);
+    h.get_by_label("Next merge (4 of 5): \"i\" + \"n\" → \"in\"");
+    h.get_by_label("5 pairs tie at 6: the one read first in the text wins.");
+    common::lesson::<Tokenisation>(&mut h).replay.step = 5;
+    h.run_steps(2);
+    // "eating cats" after all five merges: eat|ing cat|s.
+    h.get_by_label_contains("Your sentence after 5 merges: 4 tokens");
+}
+
+#[test]
+fn the_wordpiece_replay_scores_each_merge_on_the_toy_corpus() {
+    use llm_lens::lessons::tokenisation::wordpiece_replay::replay;
+    use llm_lens::model::tokenize::bpe_toy;
+    // By hand on the toy corpus: count(##a, ##t) = 20 (cat, cats, eat, eating), and
+    // ##a and ##t occur 20 and 20 times, so 20 / 400 = 0.05.
+    let run = replay(&bpe_toy::text());
+    let (rows, _, _) = &run.frames[0];
+    let at = rows
+        .iter()
+        .find(|r| (r.left.as_str(), r.right.as_str()) == ("##a", "##t"))
+        .expect("##a + ##t is a candidate");
+    assert_eq!((at.count_ab, at.count_a, at.count_b), (20, 20, 20));
+    // The winner of each frame is the merge made, and it outscores every competing pair.
+    for (rows, _, token) in &run.frames {
+        let best = &rows[0];
+        assert!(
+            rows.iter()
+                .filter(|r| r.competes)
+                .all(|r| r.score <= best.score)
+        );
+        assert_eq!(
+            *token,
+            format!("{}{}", best.left, best.right.trim_start_matches("##"))
+        );
+    }
+    let mut h = harness_at(View::WordPieceReplay, "eating cats");
+    h.get_by_label_contains("Next merge (1 of");
+    h.get_by_label_contains("20 / (20 × 20) = 0.0500");
+    let n = run.frames.len();
+    common::lesson::<Tokenisation>(&mut h).wordpiece_replay.step = n;
+    h.run_steps(2);
+    h.get_by_label("All merges applied.");
+    let wp = run.tokenizer(n).expect("a vocabulary");
+    let pieces = wp.encode("eating cats").len() - 2;
+    h.get_by_label_contains(&format!("{pieces} pieces"));
+}
+
+#[test]
+fn unigram_pruning_drops_the_cheapest_pieces_round_by_round() {
+    use llm_lens::model::tokenize::bpe_toy;
+    use llm_lens::model::tokenize::unigram::{UnigramConfig, train_recorded};
+    let config = UnigramConfig {
+        vocab_size: 1 + bpe_toy::letters() + 6,
+        max_piece_chars: 8,
+        seed_size: 2_000,
+        shrink: 0.8,
+        em_iters: 2,
+    };
+    let mut rounds = Vec::new();
+    let model = train_recorded(&bpe_toy::text(), &config, &mut |r| rounds.push(r));
+    assert!(rounds.len() >= 2, "{}", rounds.len());
+    for r in &rounds {
+        assert!(r.after < r.before);
+        assert_eq!(r.before - r.after, r.dropped.len());
+        // Everything dropped cost no more than the cheapest piece kept.
+        let line = r.cheapest_kept.as_ref().map_or(f64::INFINITY, |k| k.1);
+        assert!(r.dropped.iter().all(|d| d.1 <= line + 1e-9));
+        assert!(r.dropped.windows(2).all(|w| w[0].1 <= w[1].1));
+        // Fewer pieces can only make the corpus less likely (up to rounding).
+        assert!(r.loss_after >= r.loss_before - 1e-6);
+    }
+    assert_eq!(model.vocab_size(), config.vocab_size);
+    let mut h = harness_at(View::UnigramPruning, "eating cats");
+    let first = &rounds[0];
+    h.get_by_label_contains(&format!(
+        "Round 1: {} pieces → {}",
+        first.before, first.after
+    ));
+    h.get_by_label(&first.dropped[0].0);
+    let last = rounds.len() - 1;
+    common::lesson::<Tokenisation>(&mut h).unigram_pruning.round = last;
+    h.run_steps(2);
+    let r = &rounds[last];
+    h.get_by_label_contains(&format!(
+        "Round {}: {} pieces → {}",
+        last + 1,
+        r.before,
+        r.after
+    ));
+}
+
+#[test]
+fn pre_tokenisers_compare_real_rules_with_offsets() {
+    let mut h = harness_at(View::PreTokenisers, "Héllo  ﬁne world");
+    h.run_steps(2);
+    // GPT-2 keeps the spaces: the second space is glued to "ﬁne" as Ġ.
+    h.get_by_label_contains("token \"Ġï¬ģne\"");
+    h.get_by_label_contains("token \"▁hello\"");
+    // Both SentencePiece rules turn the ligature into two letters (NFKC and NFKD).
+    assert_eq!(h.query_all_by_label_contains("token \"▁fine\"").count(), 2);
+    // Offsets point at the original bytes: "ﬁne" is bytes 8..13 (ﬁ is 3 bytes).
+    assert!(
+        h.query_all_by_label_contains("bytes 8..13 of your sentence: \"ﬁne\"")
+            .count()
+            >= 4
+    );
 }

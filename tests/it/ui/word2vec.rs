@@ -93,6 +93,7 @@ fn every_step_renders_and_shows_its_key_label() {
         (View::OneHot, "One-hot vectors"),
         (View::TrainingPairs, "window (words each side)"),
         (View::Network, "1. One-hot input"),
+        (View::ToyRun, "V → N → V"),
         (View::NegativeSampling, "Time per training step"),
         (View::Training, "Not trained yet"),
         (View::Explore, "There are no trained vectors yet"),
@@ -185,7 +186,7 @@ fn step_one_shows_the_dense_vectors_after_a_run() {
         Some("The king and the queen spoke of zzzqqq and peace."),
     ));
     h.run_steps(3);
-    h.get_by_label_contains("Train on step 5 to see the dense vectors here");
+    h.get_by_label_contains("Train on the step “Training on two centuries of speeches” to see");
     assert!(
         h.query_by_label_contains("learned dense vectors: heatmap")
             .is_none()
@@ -347,4 +348,81 @@ fn step_two_says_why_a_sentence_gives_no_pairs_and_which_words_training_drops() 
         "Not in the training vocabulary (seen fewer than 5 times in the corpus): \u{201c}zzzqqq\u{201d}, \u{201c}银行今天关门\u{201d}.",
     );
     assert!(h.query_by_label_contains("No pairs:").is_none());
+}
+
+#[test]
+fn step_two_counts_the_corpus_examples_for_the_chosen_window() {
+    use llm_lens::lessons::word2vec::pairs::group;
+    use llm_lens::model::word2vec::TrainingData;
+    let mut h = common::harness(app_at(View::TrainingPairs, Some("the cat sat on the mat")));
+    common::step_while(&mut h, Duration::from_secs(120), "corpus vocabulary", |h| {
+        h.query_by_label_contains("Counting the words of the built-in corpus")
+            .is_some()
+    });
+    h.run_steps(2);
+    // Brute force over the trainer's paragraphs: every centre, every neighbour within
+    // radius w on either side.
+    let data = TrainingData::build(Corpus::builtin(), 5);
+    let pairs = |w: usize| -> u64 {
+        (0..data.sentence_count())
+            .map(|s| {
+                let n = data.sentence(s).len();
+                (0..n)
+                    .map(|i| ((i + w).min(n - 1) - i.saturating_sub(w)) as u64)
+                    .sum::<u64>()
+            })
+            .sum()
+    };
+    let words = data.ids.len() as u64;
+    assert!(words > 1_900_000, "{words}");
+    for w in [2, 5] {
+        common::lesson::<Word2vec>(&mut h).pairs.window = w;
+        h.run_steps(2);
+        h.get_by_label_contains(&format!(
+            "({} words seen at least 5 times) this window gives {} skip-gram pairs",
+            group(words),
+            group(pairs(w))
+        ));
+    }
+}
+
+#[test]
+fn the_toy_run_shows_the_weights_change_and_the_loss_fall() {
+    use llm_lens::model::word2vec::toy_run::{TOY_SENTENCES, ToyConfig, train};
+    let mut h = common::harness(app_at(View::ToyRun, Some("the cat sat on the mat")));
+    common::step_while(&mut h, Duration::from_secs(120), "toy run", |h| {
+        h.query_by_label_contains("distinct words,").is_none()
+    });
+    let run = train(&TOY_SENTENCES, &ToyConfig::default());
+    let v = run.words.len();
+    h.get_by_label_contains(&format!("V → N → V = {v} → 3 → {v}: {} weights", 6 * v));
+    h.get_by_label_contains(&format!("{} (centre, context) pairs", run.pairs.len()));
+    // At the start the listed probabilities are all close to 1/V.
+    common::lesson::<Word2vec>(&mut h).toy_run.snapshot = 0;
+    h.run_steps(2);
+    h.get_by_label_contains("After epoch 0,");
+    // At the end, the most probable context of "cat" is what the run itself gives.
+    common::lesson::<Word2vec>(&mut h).toy_run.snapshot = usize::MAX;
+    h.run_steps(2);
+    let last = run.snapshots.last().expect("snapshots");
+    let cat = run.words.iter().position(|w| w == "cat").expect("cat") as u32;
+    let p =
+        llm_lens::model::word2vec::softmax::probabilities(&last.w_center, &last.w_outside, 3, cat);
+    let (best, q) = p
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .expect("a word");
+    h.get_by_label_contains(&format!(
+        "After epoch 1000, the softmax over all {v} words puts around \"cat\": {} {:.0} %",
+        run.words[best],
+        q * 100.0
+    ));
+    assert!(*q > 1.5 / v as f32, "the run learned something");
+    // Adding the sentence brings its new words into the vocabulary.
+    common::lesson::<Word2vec>(&mut h).toy_run.with_sentence = true;
+    common::step_while(&mut h, Duration::from_secs(120), "retrain", |h| {
+        h.query_by_label_contains(&format!("{} distinct words", v + 3))
+            .is_none()
+    });
 }

@@ -3,7 +3,9 @@
 //! Unigram) start from these pieces, and the lessons use them to show the learner's
 //! sentence before any model touches it.
 
+pub mod bounded;
 pub mod corpus;
+pub mod quote;
 
 /// A piece of the input with its byte range in the original string.
 #[derive(Debug, Clone, PartialEq, Eq)]

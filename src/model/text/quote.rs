@@ -1,0 +1,55 @@
+//! Quoting user input in messages. A message that echoes a 20 MB word takes gigabytes
+//! to lay out, so every message quotes input through [`quote`], which keeps it short.
+
+/// How many characters of the input a quote keeps, at most.
+pub const QUOTE_CHARS: usize = 40;
+
+/// `s` in double quotes with control characters escaped, cut to about
+/// [`QUOTE_CHARS`] characters with an ellipsis when longer, so a message never grows
+/// with its input.
+///
+/// ```
+/// use llm_lens::model::text::quote::quote;
+/// assert_eq!(quote("bank"), "\"bank\"");
+/// assert_eq!(quote(&"x".repeat(1000)).chars().count(), 40 + 3);
+/// ```
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(QUOTE_CHARS + 8);
+    out.push('"');
+    let mut kept = 0usize;
+    let mut chars = s.chars();
+    for c in chars.by_ref() {
+        let escaped: String = c.escape_debug().collect();
+        let n = escaped.chars().count();
+        if kept + n > QUOTE_CHARS {
+            out.push('"');
+            out.push('…');
+            return out;
+        }
+        kept += n;
+        out.push_str(&escaped);
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_quoted_whole() {
+        assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote("a\"b\n"), "\"a\\\"b\\n\"");
+    }
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis() {
+        let q = quote(&"é".repeat(10_000));
+        assert!(q.ends_with("\"…"));
+        assert_eq!(q.chars().count(), QUOTE_CHARS + 3);
+        // Escapes count towards the limit, so control characters cannot blow it up.
+        let q = quote(&"\u{1}".repeat(10_000));
+        assert!(q.chars().count() <= QUOTE_CHARS + 3, "{q}");
+    }
+}

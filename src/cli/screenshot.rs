@@ -4,6 +4,7 @@
 use crate::app::Settings;
 use crate::compute::{BackendChoice, Compute};
 use crate::lessons::LessonId;
+use crate::model::text::quote::quote;
 use crate::prose::ProseLibrary;
 use crate::screenshot::render_after;
 use std::path::PathBuf;
@@ -49,7 +50,7 @@ pub struct ScreenshotArgs {
 
 /// Parses "1280x800"; each side 100–8192 pixels.
 pub fn parse_size(s: &str) -> Result<[u32; 2], String> {
-    let bad = || format!("--size must look like 1280x800 (got {s:?})");
+    let bad = || format!("--size must look like 1280x800 (got {})", quote(s));
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
     let w: u32 = w.trim().parse().map_err(|_| bad())?;
     let h: u32 = h.trim().parse().map_err(|_| bad())?;
@@ -98,10 +99,10 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
 /// The first step (counting from 1) of `lesson` whose view is `view`.
 fn step_of_view(prose: &ProseLibrary, lesson: LessonId, view: &str) -> Result<usize, String> {
     let names = crate::lessons::view_names(lesson);
-    let shown: String = view.chars().take(40).collect();
+    let shown = quote(view);
     if !names.contains(&view) {
         return Err(format!(
-            "lesson {} has no view {shown:?}; its views are: {}",
+            "lesson {} has no view {shown}; its views are: {}",
             lesson.id(),
             names.join(", ")
         ));
@@ -111,5 +112,5 @@ fn step_of_view(prose: &ProseLibrary, lesson: LessonId, view: &str) -> Result<us
         .iter()
         .position(|s| s.view.as_deref() == Some(view))
         .map(|i| i + 1)
-        .ok_or_else(|| format!("no step of lesson {} shows the view {shown:?}", lesson.id()))
+        .ok_or_else(|| format!("no step of lesson {} shows the view {shown}", lesson.id()))
 }

@@ -207,9 +207,12 @@ fn parse_header(rest: &str, line: usize) -> Result<Document, CorpusError> {
             f.len()
         )));
     }
-    let year = f[1]
-        .parse::<u16>()
-        .map_err(|_| bad(format!("year {:?} is not a number", f[1])))?;
+    let year = f[1].parse::<u16>().map_err(|_| {
+        bad(format!(
+            "year {} is not a number",
+            super::quote::quote(f[1])
+        ))
+    })?;
     Ok(Document {
         id: f[0].to_string(),
         president: Some(f[2].to_string()).filter(|p| !p.is_empty()),

@@ -33,6 +33,16 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// `s` cut like [`quote`] but without the quotes, for names shown as they are.
+pub fn shorten(s: &str) -> String {
+    if s.chars().count() <= QUOTE_CHARS {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(QUOTE_CHARS).collect();
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

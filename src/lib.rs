@@ -17,6 +17,8 @@ pub mod job;
 pub mod lesson_id;
 pub mod lessons;
 pub mod model;
+pub mod panic_guard;
 pub mod prose;
 pub mod screenshot;
+pub mod settings_file;
 pub mod widgets;

@@ -5,12 +5,47 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     llm_lens::alloc_tuning::keep_freed_memory();
-    let cli = llm_lens::cli::Cli::parse();
-    match llm_lens::cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+    // Any panic that slips through prints one line, not a backtrace note.
+    llm_lens::panic_guard::install_hook();
+    let cli = match llm_lens::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return argument_error(&e),
+    };
+    match std::panic::catch_unwind(|| llm_lens::cli::run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(message)) => {
             eprintln!("llm-lens: {message}");
             ExitCode::FAILURE
         }
+        // The hook has printed the line already.
+        Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// `--help` and `--version` print as clap writes them; a wrong argument is one line
+/// (clap's first, cut short) and exit status 1, as the README promises.
+fn argument_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("bad arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let first = cut_middle(first, 120);
+    eprintln!("llm-lens: {first} (see llm-lens --help)");
+    ExitCode::FAILURE
+}
+
+/// `line` with its middle cut when longer than `2 * keep` characters: clap quotes the
+/// wrong value in the middle, and the option's name and the reason are at the ends.
+fn cut_middle(line: &str, keep: usize) -> String {
+    let n = line.chars().count();
+    if n <= 2 * keep {
+        return line.to_string();
+    }
+    let head: String = line.chars().take(keep).collect();
+    let tail: String = line.chars().skip(n - keep).collect();
+    format!("{head}…{tail}")
 }

@@ -114,6 +114,10 @@ fn run_app(cli: Cli) -> Result<(), String> {
     };
     let frame_log = cli.frame_log.clone();
     let sentence = cli.sentence.clone();
+    let notice = crate::settings_file::check("llm-lens");
+    if let Some(n) = &notice {
+        eprintln!("llm-lens: {n}");
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("LLM Lens")
@@ -136,7 +140,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
                 app.set_sentence(&s);
             }
             app.frame_log = frame_log.map(crate::frame_log::FrameLog::new);
-            Ok(Box::new(app))
+            Ok(Box::new(crate::panic_guard::Guarded::new(app, notice)))
         }),
     )
     .map_err(|e| format!("could not open the window ({e}). Without a display, `llm-lens screenshot` renders lessons to PNG."))

@@ -44,7 +44,7 @@ pub struct ScreenshotArgs {
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Seconds to let background work (training, loading) finish before the picture.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub wait: f64,
 }
 
@@ -65,6 +65,8 @@ pub fn parse_size(s: &str) -> Result<[u32; 2], String> {
 pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     let lesson = LessonId::parse_arg(&args.lesson)?;
     let [w, h] = parse_size(&args.size)?;
+    let wait = parse_wait(args.wait)?;
+    check_png_path(&args.out)?;
     let prose = ProseLibrary::from_dir_or_builtin(args.lessons.as_deref());
     let count = prose.steps(lesson).len();
     let step = match &args.view {
@@ -87,13 +89,32 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     }
     settings.steps.insert(lesson.id().to_owned(), step - 1);
     let compute = Compute::blocking(args.backend);
-    let wait = std::time::Duration::from_secs_f64(args.wait.clamp(0.0, 3600.0));
     let image = render_after(settings, prose, compute, [w, h], wait)?;
     image
         .save(&args.out)
         .map_err(|e| format!("could not write {}: {e}", args.out.display()))?;
     crate::outln!("wrote {} ({w}x{h})", args.out.display());
     Ok(())
+}
+
+/// `--wait` as a duration: 0–3600 seconds (NaN passed a clamp and panicked in
+/// `Duration`, so it is refused here).
+fn parse_wait(seconds: f64) -> Result<std::time::Duration, String> {
+    if !(0.0..=3600.0).contains(&seconds) {
+        return Err(format!("--wait must be 0–3600 seconds (got {seconds})"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// Only PNG is written: any other name is refused before rendering, not after.
+fn check_png_path(out: &std::path::Path) -> Result<(), String> {
+    match out.extension() {
+        Some(x) if x.eq_ignore_ascii_case("png") => Ok(()),
+        _ => Err(format!(
+            "--out {} must end in .png (screenshots are PNG only)",
+            quote(&out.display().to_string())
+        )),
+    }
 }
 
 /// The first step (counting from 1) of `lesson` whose view is `view`.

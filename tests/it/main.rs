@@ -6,6 +6,7 @@ mod common;
 mod model_support;
 
 mod cli;
+mod cli_hostile;
 mod gpu;
 mod history;
 mod layers;

@@ -8,6 +8,7 @@ mod attention_maths;
 mod bert;
 mod export_files;
 mod history;
+mod hostile_input;
 mod lessons_registry;
 mod navigation;
 mod playground;

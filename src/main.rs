@@ -30,9 +30,16 @@ fn argument_error(e: &clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
+    // clap's message runs to the first blank line (a list of missing arguments is
+    // indented below it); usage and tips follow.
     let text = e.to_string();
-    let first = text.lines().next().unwrap_or("bad arguments");
-    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let message: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let joined = message.join(" ");
+    let first = joined.strip_prefix("error: ").unwrap_or(&joined);
     let first = cut_middle(first, 120);
     eprintln!("llm-lens: {first} (see llm-lens --help)");
     ExitCode::FAILURE

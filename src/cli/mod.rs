@@ -26,6 +26,7 @@ pub mod neighbours;
 pub mod plot_run;
 pub mod rnn_grad;
 pub mod screenshot;
+pub mod text_input;
 pub mod tokenize;
 pub mod trace;
 pub mod train_bert;
@@ -52,7 +53,7 @@ pub struct Cli {
     #[arg(long, requires = "lesson")]
     pub step: Option<usize>,
     /// Start with this sentence instead of the remembered one.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub sentence: Option<String>,
     /// Measure frame times (600 frames after a warm-up), write them to FILE and close.
     #[arg(long, value_name = "FILE")]

@@ -33,7 +33,7 @@ pub struct ScreenshotArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// The sentence the lessons work on (default: the app's default sentence).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub sentence: Option<String>,
     #[arg(long, value_enum, default_value_t = ThemeChoice::Light)]
     pub theme: ThemeChoice,

@@ -16,6 +16,7 @@ pub mod gpu;
 pub mod job;
 pub mod lesson_id;
 pub mod lessons;
+pub mod loader_fuzz;
 pub mod model;
 pub mod panic_guard;
 pub mod prose;

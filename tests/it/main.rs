@@ -7,6 +7,7 @@ mod model_support;
 
 mod cli;
 mod cli_hostile;
+mod fuzz;
 mod gpu;
 mod history;
 mod layers;

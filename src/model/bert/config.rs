@@ -13,7 +13,7 @@ pub const MAX_PARAMETERS: u64 = 1 << 31;
 /// Errors from reading or checking a config.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("config.json is not valid JSON for a BERT model: {0}")]
+    #[error("config.json is not valid JSON for a BERT model: {}", crate::model::text::quote::shorten_message(&.0.to_string(), 200))]
     Json(#[from] serde_json::Error),
     #[error("config.json is not usable: {0}")]
     Invalid(String),

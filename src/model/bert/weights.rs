@@ -24,6 +24,9 @@ use crate::model::numerics::rng::SplitMix64;
 /// Largest `model.safetensors` accepted: bounds what a lying file can make us read.
 pub const MAX_SAFETENSORS_BYTES: u64 = 4 << 30;
 
+/// Largest weight magnitude accepted (real checkpoints stay below ~100).
+pub const MAX_WEIGHT: f32 = 1e4;
+
 /// Errors from reading, checking or writing weights.
 #[derive(Debug, Error)]
 pub enum WeightsError {
@@ -412,7 +415,7 @@ fn describe_safetensors_error(e: SafeTensorError, bytes: &[u8]) -> WeightsError 
         SafeTensorError::TensorInvalidInfo => {
             "a tensor's shape does not match its byte size".into()
         }
-        other => other.to_string(),
+        other => crate::model::text::quote::shorten_message(&other.to_string(), 200),
     };
     WeightsError::BadFile(detail)
 }
@@ -494,6 +497,12 @@ pub fn tensor_f32(
     }
     if values.iter().any(|v| !v.is_finite()) {
         return Err(WeightsError::NotFinite(full));
+    }
+    // Trained weights stay far below; beyond, the forward pass overflows to NaN.
+    if let Some(v) = values.iter().find(|v| v.abs() > MAX_WEIGHT) {
+        return Err(WeightsError::BadFile(format!(
+            "tensor `{full}` holds {v:e}, beyond the ±{MAX_WEIGHT:e} a trained weight stays within"
+        )));
     }
     Ok(values)
 }

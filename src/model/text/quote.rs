@@ -33,6 +33,31 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// A library's message (serde's "unknown variant `…`", "invalid type: string \"…\"")
+/// with every quoted part cut to [`QUOTE_CHARS`], and the whole to `max_chars`.
+pub fn shorten_message(msg: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(open) = rest.find(['`', '"']) {
+        let delim = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let close = rest.find(delim).unwrap_or(rest.len());
+        out.push_str(&shorten(&rest[..close]));
+        rest = &rest[close..];
+        if let Some(c) = rest.chars().next() {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out.push_str(rest);
+    if out.chars().count() > max_chars {
+        out = out.chars().take(max_chars).collect();
+        out.push('…');
+    }
+    out.replace(['\n', '\r'], " ")
+}
+
 /// `s` cut like [`quote`] but without the quotes, for names shown as they are.
 pub fn shorten(s: &str) -> String {
     if s.chars().count() <= QUOTE_CHARS {
@@ -51,6 +76,19 @@ mod tests {
     fn short_text_is_quoted_whole() {
         assert_eq!(quote(""), "\"\"");
         assert_eq!(quote("a\"b\n"), "\"a\\\"b\\n\"");
+    }
+
+    #[test]
+    fn quoted_parts_of_library_messages_are_cut() {
+        let long = "x".repeat(1000);
+        let msg = format!("unknown variant `{long}`, expected one of `gelu`, `relu` at line 1");
+        let short = shorten_message(&msg, 300);
+        assert!(
+            short.len() < 150 && short.ends_with("`relu` at line 1"),
+            "{short}"
+        );
+        let msg = format!("invalid type: string \"{long}");
+        assert!(shorten_message(&msg, 300).len() < 100);
     }
 
     #[test]

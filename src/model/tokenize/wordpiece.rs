@@ -197,7 +197,12 @@ impl WordPiece {
     /// As [`WordPiece::from_tokenizer_json_file`], from the JSON text.
     pub fn from_tokenizer_json(text: &str) -> Result<Self, TokenizeError> {
         let bad = |msg: String| TokenizeError::BadTokenizerJson(msg);
-        let root: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let root: Value = serde_json::from_str(text).map_err(|e| {
+            bad(crate::model::text::quote::shorten_message(
+                &e.to_string(),
+                200,
+            ))
+        })?;
         let model = root
             .get("model")
             .ok_or_else(|| bad("no \"model\" section".into()))?;

@@ -97,3 +97,27 @@ fn configs_that_make_no_sense_are_refused() {
         assert!(msg.contains("layer_norm_eps"), "{eps}: {msg}");
     }
 }
+
+#[test]
+fn huge_finite_weights_are_refused_instead_of_giving_nan_traces() {
+    // Found by the safetensors fuzz target: a weight of 1e30 loaded, and the forward
+    // pass overflowed to NaN.
+    use llm_lens::model::bert::model_dir::Model;
+    let dir = good_folder("hugeweight");
+    let mut model = Model::load(dir.path()).unwrap();
+    model.weights.embeddings.word[[0, 0]] = 1e30;
+    model.save(dir.path()).unwrap();
+    let msg = short_err(dir.path());
+    assert!(
+        msg.contains("beyond") && msg.contains("word_embeddings"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn library_messages_quoting_the_config_are_cut() {
+    // Found by the config fuzz target: serde quoted a 1 KB unknown variant whole.
+    let dir = good_folder("variant");
+    edit_config(dir.path(), "hidden_act", "g".repeat(5000).into());
+    assert!(short_err(dir.path()).contains("unknown variant"));
+}

@@ -179,11 +179,11 @@ fn model_heads(arg: &str, hidden: usize) -> Option<PretrainHeads> {
         crate::model::bert::builtin_model::WEIGHTS.to_vec()
     } else {
         let path = std::path::Path::new(arg).join("model.safetensors");
-        let size = std::fs::metadata(&path).ok()?.len();
-        if size > crate::model::bert::weights::MAX_SAFETENSORS_BYTES {
-            return None;
-        }
-        std::fs::read(path).ok()?
+        crate::model::text::bounded::read_bytes(
+            &path,
+            crate::model::bert::weights::MAX_SAFETENSORS_BYTES,
+        )
+        .ok()?
     };
     read_heads(&bytes, hidden)
 }

@@ -20,6 +20,7 @@ use super::layer::{Layer, ResidualOutput, SelfAttention};
 use super::linear::{LayerNorm, Linear};
 use super::mlm::MlmHead;
 use crate::model::numerics::rng::SplitMix64;
+use crate::model::text::bounded::{self, BoundedError};
 
 /// Largest `model.safetensors` accepted: bounds what a lying file can make us read.
 pub const MAX_SAFETENSORS_BYTES: u64 = 4 << 30;
@@ -144,39 +145,15 @@ impl BertWeights {
             path: shown.clone(),
             source,
         };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if !meta.is_file() {
-            return Err(io(std::io::Error::other(if meta.is_dir() {
-                "it is a folder, not a regular file"
-            } else {
-                "it is not a regular file"
-            })));
-        }
-        let size = meta.len();
-        if size > MAX_SAFETENSORS_BYTES {
-            return Err(WeightsError::TooLarge {
-                path: shown,
+        let bytes = bounded::read_bytes(path, MAX_SAFETENSORS_BYTES).map_err(|e| match e {
+            BoundedError::TooLarge { size, max } => WeightsError::TooLarge {
+                path: shown.clone(),
                 size,
-                max: MAX_SAFETENSORS_BYTES,
-            });
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        // A file that grows while it is read is cut off just past the limit.
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(
-                std::fs::File::open(path).map_err(io)?,
-                MAX_SAFETENSORS_BYTES + 1,
-            ),
-            &mut bytes,
-        )
-        .map_err(io)?;
-        if bytes.len() as u64 > MAX_SAFETENSORS_BYTES {
-            return Err(WeightsError::TooLarge {
-                path: shown,
-                size: bytes.len() as u64,
-                max: MAX_SAFETENSORS_BYTES,
-            });
-        }
+                max,
+            },
+            BoundedError::Io(source) => io(source),
+            other => io(std::io::Error::other(other.to_string())),
+        })?;
         Self::from_safetensors_bytes(config, &bytes)
     }
 

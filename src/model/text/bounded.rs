@@ -84,9 +84,9 @@ pub fn open_regular(path: &Path, max: u64) -> Result<(File, u64), BoundedError> 
     Ok((file, meta.len()))
 }
 
-/// The whole of a regular UTF-8 file of at most `max` bytes. A file that grows while
-/// it is read is cut off at the limit and refused, not read on.
-pub fn read_text(path: &Path, max: u64) -> Result<String, BoundedError> {
+/// The bytes of a regular file of at most `max` bytes. A file that grows while it is
+/// read is cut off just past the limit and refused, not read on.
+pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, BoundedError> {
     let (file, size) = open_regular(path, max)?;
     let mut raw = Vec::with_capacity(size.min(max) as usize);
     file.take(max.saturating_add(1)).read_to_end(&mut raw)?;
@@ -96,6 +96,12 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, BoundedError> {
             max,
         });
     }
+    Ok(raw)
+}
+
+/// The whole of a regular UTF-8 file of at most `max` bytes (see [`read_bytes`]).
+pub fn read_text(path: &Path, max: u64) -> Result<String, BoundedError> {
+    let raw = read_bytes(path, max)?;
     String::from_utf8(raw).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         BoundedError::NotUtf8 {
@@ -231,6 +237,19 @@ mod tests {
         assert_eq!(err.to_string(), "it is a device, not a regular file");
         let err = read_text(Path::new("/"), 10).unwrap_err();
         assert_eq!(err.to_string(), "it is a folder, not a regular file");
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("llm-lens-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("app.ron");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = read_text(&fifo, 10).unwrap_err();
+            assert_eq!(err.to_string(), "it is a pipe (FIFO), not a regular file");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The `llm-lens` binary: the app with no arguments, a subcommand otherwise.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     llm_lens::alloc_tuning::keep_freed_memory();
     // Any panic that slips through prints one line, not a backtrace note.
     llm_lens::panic_guard::install_hook();
-    let cli = match llm_lens::cli::Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return argument_error(&e),
     };
@@ -20,6 +20,16 @@ fn main() -> ExitCode {
         // The hook has printed the line already.
         Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// The arguments, with negative numbers taken as values everywhere (`--forget-bias -1`,
+/// `--wait -1`), so that a wrong one meets its range check instead of being called an
+/// unknown option.
+fn parse() -> Result<llm_lens::cli::Cli, clap::Error> {
+    let command = llm_lens::cli::Cli::command()
+        .allow_negative_numbers(true)
+        .mut_subcommands(|c| c.allow_negative_numbers(true));
+    llm_lens::cli::Cli::from_arg_matches(&command.try_get_matches()?)
 }
 
 /// `--help` and `--version` print as clap writes them; a wrong argument is one line
@@ -40,7 +50,12 @@ fn argument_error(e: &clap::Error) -> ExitCode {
         .collect();
     let joined = message.join(" ");
     let first = joined.strip_prefix("error: ").unwrap_or(&joined);
-    let first = cut_middle(first, 120);
+    // "-5" for a count: say what is wanted, not how parsing failed.
+    let first = first.replace(
+        "invalid digit found in string",
+        "it must be a whole number, 0 or more",
+    );
+    let first = cut_middle(&first, 120);
     eprintln!("llm-lens: {first} (see llm-lens --help)");
     ExitCode::FAILURE
 }

@@ -312,3 +312,37 @@ fn smaller_wrongs_are_one_line_errors_that_say_the_range() {
     assert!(one_line_failure(&out, "bench").contains("LLM_LENS_MINILM_DIR"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn negative_numbers_are_values_and_wrong_ones_say_what_is_wanted() {
+    // Before: clap took "-1" for an unknown option, even where negative is valid.
+    let out = llm_lens()
+        .args([
+            "rnn-grad",
+            "--cell",
+            "lstm",
+            "--activation",
+            "tanh",
+            "--steps",
+            "3",
+        ])
+        .args(["--forget-bias", "-1", "--json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = llm_lens()
+        .args(["word2vec", "--dim", "-5"])
+        .output()
+        .expect("runs");
+    let err = one_line_failure(&out, "--dim -5");
+    assert!(err.contains("--dim") && err.contains("0 or more"), "{err}");
+    let out = llm_lens()
+        .args(["word2vec", "--dim", "0"])
+        .output()
+        .expect("runs");
+    assert!(one_line_failure(&out, "--dim 0").contains("between 1 and 10000"));
+}

@@ -74,6 +74,9 @@ pub const MAX_VECTORS_FILE_BYTES: u64 = 4 << 30;
 /// Longest line: [`MAX_DIM`] numbers of up to ~40 characters each fit.
 pub const MAX_VECTORS_LINE_BYTES: usize = 4 << 20;
 
+/// Longest word: nothing longer is a word, and every list of neighbours would carry it.
+pub const MAX_WORD_BYTES: usize = 1024;
+
 /// Largest magnitude of a value: beyond it a squared norm overflows f32 and every
 /// similarity becomes NaN. Trained vectors stay far below.
 const MAX_ABS_VALUE: f32 = 1e15;
@@ -321,6 +324,13 @@ impl Embeddings {
                     data.reserve(count.min(1 << 22).saturating_mul(d).min(1 << 28));
                     continue;
                 }
+            }
+            if head.len() > MAX_WORD_BYTES {
+                return Err(bad(format!(
+                    "word {} is {} bytes long; the limit is {MAX_WORD_BYTES}",
+                    quote(head),
+                    head.len()
+                )));
             }
             let start = data.len();
             for (k, tok) in parts.enumerate() {

@@ -47,7 +47,11 @@ fn a_huge_word_is_quoted_short() {
     assert!(msg.contains("…"), "{msg}");
     let mut text = vec![b'y'; 2 << 20];
     text.push(b'\n');
-    assert!(short(&load(&text).unwrap_err()).contains("has no numbers"));
+    assert!(short(&load(&text).unwrap_err()).contains("the limit is 1024"));
+    // A huge word with valid numbers is refused too: every neighbour list would carry it.
+    let mut text = vec![b'w'; 2 << 20];
+    text.extend_from_slice(b" 1 2\n");
+    assert!(short(&load(&text).unwrap_err()).contains("the limit is 1024"));
     let err = load(b"a 1 2\n").unwrap().nearest(&"z".repeat(1 << 20), 3);
     short(&err.unwrap_err());
 }

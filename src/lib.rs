@@ -19,6 +19,7 @@ pub mod lessons;
 pub mod loader_fuzz;
 pub mod model;
 pub mod panic_guard;
+pub mod paste;
 pub mod prose;
 pub mod screenshot;
 pub mod settings_file;

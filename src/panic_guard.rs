@@ -1,6 +1,7 @@
 //! The last line of defence: a panic that slips through becomes one line (on stderr for
 //! the command line, on a line at the bottom of the window) instead of a backtrace or a
-//! window that vanishes. Only the binary installs it; tests still fail on panics.
+//! window that vanishes. Only the binary installs it; tests still fail on panics. The
+//! window's wrapper also cuts oversized pastes ([`crate::paste`]) and shows the notice.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -91,6 +92,12 @@ impl<A> Guarded<A> {
 impl<A: eframe::App> eframe::App for Guarded<A> {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.frame(ui, |inner, ui| inner.ui(ui, frame));
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if let Some(notice) = crate::paste::cut_pastes(&mut raw_input.events) {
+            self.notice = Some(notice);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

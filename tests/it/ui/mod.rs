@@ -6,6 +6,7 @@ mod attention_context;
 mod attention_heads;
 mod attention_maths;
 mod bert;
+mod copy;
 mod export_files;
 mod history;
 mod hostile_input;

@@ -150,12 +150,7 @@ impl ProseLibrary {
 }
 
 fn read_small(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read ({e})"))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("larger than {} KiB", MAX_FILE_BYTES / 1024));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read ({e})"))?;
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())
+    crate::model::text::bounded::read_text(path, MAX_FILE_BYTES).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -77,7 +77,15 @@ fn load(name: &str) -> Result<(String, BertWeights), String> {
             } else {
                 PathBuf::from(other)
             };
-            let m = Model::load(&dir).map_err(|e| e.to_string())?;
+            let m = Model::load(&dir).map_err(|e| {
+                if other == "minilm" {
+                    format!(
+                        "{e} (--model minilm reads the folder in LLM_LENS_MINILM_DIR, else .cache/minilm; tests/fixtures/fetch_minilm.sh fetches it)"
+                    )
+                } else {
+                    e.to_string()
+                }
+            })?;
             Ok((dir.display().to_string(), m.weights))
         }
     }

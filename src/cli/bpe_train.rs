@@ -3,7 +3,12 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use crate::cli::tokenize::MAX_TRAINING_TEXT_BYTES;
+use crate::model::text::bounded;
 use crate::model::tokenize::bpe_train::{self, BpeConfig};
+
+/// Largest vocabulary asked for (GPT-4o's is about 200 k).
+const MAX_VOCAB_SIZE: usize = 1 << 20;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BpeTrainArgs {
@@ -23,7 +28,21 @@ pub struct BpeTrainArgs {
 
 /// Trains, writes the merges file and prints the merge count and time.
 pub fn run(args: &BpeTrainArgs) -> Result<(), String> {
-    let corpus = std::fs::read_to_string(&args.corpus)
+    // 256 bytes and <|endoftext|> come first; fewer leaves no room for a merge.
+    const BYTE_LEVEL_MIN: usize = 258;
+    if !args.chars && !(BYTE_LEVEL_MIN..=MAX_VOCAB_SIZE).contains(&args.vocab_size) {
+        return Err(format!(
+            "--vocab-size must be {BYTE_LEVEL_MIN}–{MAX_VOCAB_SIZE} for byte-level BPE (256 bytes + <|endoftext|> + at least one merge), got {}",
+            args.vocab_size
+        ));
+    }
+    if args.vocab_size > MAX_VOCAB_SIZE {
+        return Err(format!(
+            "--vocab-size must be at most {MAX_VOCAB_SIZE}, got {}",
+            args.vocab_size
+        ));
+    }
+    let corpus = bounded::read_text(&args.corpus, MAX_TRAINING_TEXT_BYTES)
         .map_err(|e| format!("cannot read {}: {e}", args.corpus.display()))?;
     let config = BpeConfig {
         vocab_size: args.vocab_size,
@@ -35,6 +54,13 @@ pub fn run(args: &BpeTrainArgs) -> Result<(), String> {
     let model = bpe_train::train(&corpus, config, &AtomicBool::new(false), &mut |_, _| {})
         .map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
+    if model.merges().is_empty() {
+        return Err(format!(
+            "no merge learned: --vocab-size {} leaves no room above the {} base tokens, or no pair occurs twice",
+            args.vocab_size,
+            model.vocab_size()
+        ));
+    }
     std::fs::write(&args.out, model.merges_text())
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     crate::outln!(

@@ -18,9 +18,19 @@ pub struct FillMaskArgs {
     /// A model folder, or `builtin` for the model shipped in the app.
     #[arg(long, default_value = "builtin")]
     pub model: String,
-    /// Text with one or more `[MASK]`s.
-    #[arg(long)]
+    /// Text with one or more `[MASK]`s (it may start with `-`).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file",
+        default_value = ""
+    )]
     pub text: String,
+    /// Read the text from FILE instead (`-`: standard input), for texts longer than a
+    /// command line allows.
+    #[arg(long, value_name = "FILE|-")]
+    pub text_file: Option<std::path::PathBuf>,
     /// Guesses per blank.
     #[arg(long, default_value_t = 5)]
     pub top_k: usize,
@@ -45,9 +55,8 @@ pub fn fill_mask(args: &FillMaskArgs) -> Result<(), String> {
         top_k: args.top_k.clamp(1, 100),
         ..ForwardOptions::default()
     };
-    let trace = model
-        .trace(&args.text, None, &opts)
-        .map_err(|e| e.to_string())?;
+    let text = super::text_input::resolve(&args.text, args.text_file.as_deref())?;
+    let trace = model.trace(&text, None, &opts).map_err(|e| e.to_string())?;
     let Some(mlm) = &trace.mlm else {
         return Err("the model produced no predictions".into());
     };
@@ -170,11 +179,11 @@ fn model_heads(arg: &str, hidden: usize) -> Option<PretrainHeads> {
         crate::model::bert::builtin_model::WEIGHTS.to_vec()
     } else {
         let path = std::path::Path::new(arg).join("model.safetensors");
-        let size = std::fs::metadata(&path).ok()?.len();
-        if size > crate::model::bert::weights::MAX_SAFETENSORS_BYTES {
-            return None;
-        }
-        std::fs::read(path).ok()?
+        crate::model::text::bounded::read_bytes(
+            &path,
+            crate::model::bert::weights::MAX_SAFETENSORS_BYTES,
+        )
+        .ok()?
     };
     read_heads(&bytes, hidden)
 }

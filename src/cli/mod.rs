@@ -26,6 +26,7 @@ pub mod neighbours;
 pub mod plot_run;
 pub mod rnn_grad;
 pub mod screenshot;
+pub mod text_input;
 pub mod tokenize;
 pub mod trace;
 pub mod train_bert;
@@ -52,7 +53,7 @@ pub struct Cli {
     #[arg(long, requires = "lesson")]
     pub step: Option<usize>,
     /// Start with this sentence instead of the remembered one.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub sentence: Option<String>,
     /// Measure frame times (600 frames after a warm-up), write them to FILE and close.
     #[arg(long, value_name = "FILE")]
@@ -129,6 +130,10 @@ fn run_app(cli: Cli) -> Result<(), String> {
     let frame_log = cli.frame_log.clone();
     let typing = cli.frame_log_type.clone().unwrap_or_default();
     let sentence = cli.sentence.clone();
+    let notice = crate::settings_file::check("llm-lens");
+    if let Some(n) = &notice {
+        eprintln!("llm-lens: {n}");
+    }
     let model_panel = cli.model_panel;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -155,7 +160,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
                 app.settings.model_panel = on == OnOff::On;
             }
             app.frame_log = frame_log.map(|f| crate::frame_log::FrameLog::new(f).with_typing(&typing));
-            Ok(Box::new(app))
+            Ok(Box::new(crate::panic_guard::Guarded::new(app, notice)))
         }),
     )
     .map_err(|e| format!("could not open the window ({e}). Without a display, `llm-lens screenshot` renders lessons to PNG."))

@@ -1,6 +1,6 @@
 //! `llm-lens neighbours`: nearest words by cosine similarity in a vectors file.
 
-use crate::model::word2vec::Embeddings;
+use crate::model::word2vec::{Embeddings, VectorsError};
 use std::path::PathBuf;
 
 /// Print the words nearest to WORD in a word2vec/GloVe text file.
@@ -9,7 +9,7 @@ pub struct NeighboursArgs {
     /// A vectors file in the word2vec text format (GloVe's header-less form works too).
     #[arg(long)]
     pub vectors: PathBuf,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub word: String,
     /// Number of neighbours.
     #[arg(short = 'k', long = "k", default_value_t = 10)]
@@ -20,8 +20,11 @@ pub struct NeighboursArgs {
 }
 
 pub fn run(args: &NeighboursArgs) -> Result<(), String> {
-    let vectors = Embeddings::load_text(&args.vectors, &mut |_| true)
-        .map_err(|e| format!("{}: {e}", args.vectors.display()))?;
+    let vectors = Embeddings::load_text(&args.vectors, &mut |_| true).map_err(|e| match e {
+        // These already name the file.
+        VectorsError::File { .. } | VectorsError::Io { .. } => e.to_string(),
+        _ => format!("{}: {e}", args.vectors.display()),
+    })?;
     let word = args.word.to_lowercase();
     let word = if vectors.index(&args.word).is_some() {
         args.word.clone()

@@ -20,14 +20,8 @@ pub struct PlotRunArgs {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    let name = path.display();
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {name}: {e}"))?
-        .len();
-    if len > MAX_LOG_BYTES as u64 {
-        return Err(format!("{name} is over {} MiB", MAX_LOG_BYTES >> 20));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))
+    crate::model::text::bounded::read_text(path, MAX_LOG_BYTES as u64)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 pub fn run(args: &PlotRunArgs) -> Result<(), String> {

@@ -4,6 +4,7 @@
 use crate::app::Settings;
 use crate::compute::{BackendChoice, Compute};
 use crate::lessons::LessonId;
+use crate::model::text::quote::quote;
 use crate::prose::ProseLibrary;
 use crate::screenshot::render_after;
 use std::path::PathBuf;
@@ -32,7 +33,7 @@ pub struct ScreenshotArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// The sentence the lessons work on (default: the app's default sentence).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub sentence: Option<String>,
     #[arg(long, value_enum, default_value_t = ThemeChoice::Light)]
     pub theme: ThemeChoice,
@@ -50,13 +51,13 @@ pub struct ScreenshotArgs {
     #[arg(long, value_enum, value_name = "on|off", default_value_t = super::OnOff::On)]
     pub model_panel: super::OnOff,
     /// Seconds to let background work (training, loading) finish before the picture.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub wait: f64,
 }
 
 /// Parses "1280x800"; each side 100–8192 pixels.
 pub fn parse_size(s: &str) -> Result<[u32; 2], String> {
-    let bad = || format!("--size must look like 1280x800 (got {s:?})");
+    let bad = || format!("--size must look like 1280x800 (got {})", quote(s));
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
     let w: u32 = w.trim().parse().map_err(|_| bad())?;
     let h: u32 = h.trim().parse().map_err(|_| bad())?;
@@ -71,6 +72,8 @@ pub fn parse_size(s: &str) -> Result<[u32; 2], String> {
 pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     let lesson = LessonId::parse_arg(&args.lesson)?;
     let [w, h] = parse_size(&args.size)?;
+    let wait = parse_wait(args.wait)?;
+    check_png_path(&args.out)?;
     let prose = ProseLibrary::from_dir_or_builtin(args.lessons.as_deref());
     let count = prose.steps(lesson).len();
     let step = match &args.view {
@@ -95,7 +98,6 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     }
     settings.steps.insert(lesson.id().to_owned(), step - 1);
     let compute = Compute::blocking(args.backend);
-    let wait = std::time::Duration::from_secs_f64(args.wait.clamp(0.0, 3600.0));
     let image = render_after(settings, prose, compute, [w, h], wait)?;
     image
         .save(&args.out)
@@ -104,13 +106,33 @@ pub fn run(args: &ScreenshotArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// `--wait` as a duration: 0–3600 seconds (NaN passed a clamp and panicked in
+/// `Duration`, so it is refused here).
+fn parse_wait(seconds: f64) -> Result<std::time::Duration, String> {
+    if !(0.0..=3600.0).contains(&seconds) {
+        return Err(format!("--wait must be 0–3600 seconds (got {seconds})"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// Only PNG is written: any other name is refused before rendering, not after.
+fn check_png_path(out: &std::path::Path) -> Result<(), String> {
+    match out.extension() {
+        Some(x) if x.eq_ignore_ascii_case("png") => Ok(()),
+        _ => Err(format!(
+            "--out {} must end in .png (screenshots are PNG only)",
+            quote(&out.display().to_string())
+        )),
+    }
+}
+
 /// The first step (counting from 1) of `lesson` whose view is `view`.
 fn step_of_view(prose: &ProseLibrary, lesson: LessonId, view: &str) -> Result<usize, String> {
     let names = crate::lessons::view_names(lesson);
-    let shown: String = view.chars().take(40).collect();
+    let shown = quote(view);
     if !names.contains(&view) {
         return Err(format!(
-            "lesson {} has no view {shown:?}; its views are: {}",
+            "lesson {} has no view {shown}; its views are: {}",
             lesson.id(),
             names.join(", ")
         ));
@@ -120,5 +142,5 @@ fn step_of_view(prose: &ProseLibrary, lesson: LessonId, view: &str) -> Result<us
         .iter()
         .position(|s| s.view.as_deref() == Some(view))
         .map(|i| i + 1)
-        .ok_or_else(|| format!("no step of lesson {} shows the view {shown:?}", lesson.id()))
+        .ok_or_else(|| format!("no step of lesson {} shows the view {shown}", lesson.id()))
 }

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::AtomicBool;
 
+use crate::model::text::bounded;
 use crate::model::tokenize::WordPiece;
 use crate::model::tokenize::bpe_train::{self, BpeConfig};
 use crate::model::tokenize::char_word::{Unit, UnitTokenizer};
@@ -17,6 +18,9 @@ the general Welfare, and secure the Blessings of Liberty to ourselves and our Po
 ordain and establish this Constitution for the United States of America. The President shall \
 from time to time give to the Congress Information of the State of the Union, and recommend to \
 their Consideration such Measures as he shall judge necessary and expedient.";
+
+/// Largest training text (`--vocab` for chars, words, bpe and unigram).
+pub const MAX_TRAINING_TEXT_BYTES: u64 = 256 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TokenizerKind {
@@ -41,9 +45,19 @@ pub struct TokenizeArgs {
     /// Treat special tokens such as `<|endoftext|>` as special (default: plain text).
     #[arg(long)]
     pub special: bool,
-    /// The text to tokenise.
-    #[arg(long)]
+    /// The text to tokenise (it may start with `-`).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file",
+        default_value = ""
+    )]
     pub text: String,
+    /// Read the text from FILE instead (`-`: standard input), for texts longer than a
+    /// command line allows.
+    #[arg(long, value_name = "FILE|-")]
+    pub text_file: Option<std::path::PathBuf>,
     /// Print `{"ids": [...], "tokens": [...], "offsets": [[start,end],...]}`.
     #[arg(long)]
     pub json: bool,
@@ -66,9 +80,11 @@ pub fn run(args: &TokenizeArgs) -> Result<(), String> {
 /// The encoding `run` prints.
 pub fn encode(args: &TokenizeArgs) -> Result<TokenPieces, String> {
     let e = |e: crate::model::tokenize::TokenizeError| e.to_string();
+    let text = super::text_input::resolve(&args.text, args.text_file.as_deref())?;
+    let text = text.as_str();
     let corpus = || -> Result<String, String> {
         match &args.vocab {
-            Some(path) => std::fs::read_to_string(path)
+            Some(path) => bounded::read_text(path, MAX_TRAINING_TEXT_BYTES)
                 .map_err(|err| format!("cannot read {}: {err}", path.display())),
             None => {
                 eprintln!("note: trained on the small built-in sample (pass --vocab FILE)");
@@ -76,16 +92,16 @@ pub fn encode(args: &TokenizeArgs) -> Result<TokenPieces, String> {
             }
         }
     };
-    let tiktoken = |bpe: &TiktokenBpe| bpe.encode_with_special(&args.text, args.special).map_err(e);
+    let tiktoken = |bpe: &TiktokenBpe| bpe.encode_with_special(text, args.special).map_err(e);
     match args.tokenizer {
         TokenizerKind::R50k => tiktoken(TiktokenBpe::r50k().map_err(e)?),
         TokenizerKind::Cl100k => tiktoken(TiktokenBpe::cl100k().map_err(e)?),
         TokenizerKind::O200k => tiktoken(TiktokenBpe::o200k().map_err(e)?),
         TokenizerKind::Chars => {
-            Ok(UnitTokenizer::train(&corpus()?, Unit::Char, 1000, 1).encode(&args.text))
+            Ok(UnitTokenizer::train(&corpus()?, Unit::Char, 1000, 1).encode(text))
         }
         TokenizerKind::Words => {
-            Ok(UnitTokenizer::train(&corpus()?, Unit::Word, 10_000, 1).encode(&args.text))
+            Ok(UnitTokenizer::train(&corpus()?, Unit::Word, 10_000, 1).encode(text))
         }
         TokenizerKind::Bpe => {
             let config = BpeConfig {
@@ -98,7 +114,7 @@ pub fn encode(args: &TokenizeArgs) -> Result<TokenPieces, String> {
                 bpe_train::train(&corpus()?, config, &AtomicBool::new(false), &mut |_, _| {})
                     .map_err(e)?;
             model
-                .encode_with_merges(&args.text, model.merges().len(), args.special)
+                .encode_with_merges(text, model.merges().len(), args.special)
                 .map_err(e)
         }
         TokenizerKind::Wordpiece => {
@@ -107,10 +123,10 @@ pub fn encode(args: &TokenizeArgs) -> Result<TokenPieces, String> {
             )?;
             let wp = WordPiece::from_file(path).map_err(|err| err.to_string())?;
             let enc = if args.special {
-                wp.encode(&args.text)
+                wp.encode(text)
             } else {
                 // Without --special, no [CLS]/[SEP] around the text.
-                let full = wp.encode(&args.text);
+                let full = wp.encode(text);
                 let keep: Vec<usize> = (0..full.ids.len())
                     .filter(|&i| !full.special_mask[i])
                     .collect();
@@ -134,7 +150,7 @@ pub fn encode(args: &TokenizeArgs) -> Result<TokenPieces, String> {
                 vocab_size: 300,
                 ..UnigramConfig::default()
             };
-            Ok(unigram::train(&corpus()?, &config).encode(&args.text))
+            Ok(unigram::train(&corpus()?, &config).encode(text))
         }
     }
 }

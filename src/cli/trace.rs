@@ -14,11 +14,21 @@ pub struct TraceArgs {
     /// `builtin` for the model shipped in the app.
     #[arg(long, value_name = "DIR|builtin")]
     pub model: String,
-    /// The sentence to run.
-    #[arg(long)]
+    /// The sentence to run (it may start with `-`).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file",
+        default_value = ""
+    )]
     pub text: String,
+    /// Read the text from FILE instead (`-`: standard input), for texts longer than a
+    /// command line allows.
+    #[arg(long, value_name = "FILE|-")]
+    pub text_file: Option<std::path::PathBuf>,
     /// Optional second sentence (segment 1), as in BERT's sentence pairs.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub pair: Option<String>,
     /// Backend: auto (a real GPU, else the CPU), cpu, or gpu (any adapter, software
     /// ones too). Without a usable GPU the CPU runs it and the output says why.
@@ -54,7 +64,8 @@ pub struct TraceJson {
 /// Loads the model, runs it and builds the JSON object.
 pub fn trace_json(args: &TraceArgs) -> Result<TraceJson, String> {
     let model = std::sync::Arc::new(super::model_arg::load_model(&args.model)?);
-    let encoding = model.encode(&args.text, args.pair.as_deref());
+    let text = super::text_input::resolve(&args.text, args.text_file.as_deref())?;
+    let encoding = model.encode(&text, args.pair.as_deref());
     let compute = Compute::blocking(args.backend);
     let done = compute
         .engine()

@@ -9,6 +9,7 @@ use std::ops::Range;
 use ndarray::{ArrayView2, s};
 
 use crate::model::bert::pretrained::PretrainedBert;
+use crate::model::text::quote::quote;
 use crate::model::tokenize::ModelInput;
 
 /// One word of an encoded input: its text as the tokeniser saw it and its pieces.
@@ -138,10 +139,10 @@ pub fn read_alone(bert: &PretrainedBert, word: &str) -> Result<Reading, String> 
     let first = words(&input, word)
         .into_iter()
         .next()
-        .ok_or_else(|| format!("{word:?} has no tokens"))?;
+        .ok_or_else(|| format!("{} has no tokens", quote(word)))?;
     match read_word(bert, word, &first.text)? {
         Lookup::Found(r) => Ok(r),
-        _ => Err(format!("{word:?} could not be read")),
+        _ => Err(format!("{} could not be read", quote(word))),
     }
 }
 

@@ -154,11 +154,9 @@ impl<'a> Heatmap<'a> {
         };
         let row_step = (13.0 / cell_h).ceil().max(1.0) as usize;
         let size = vec2(left + cell * cols, top + cell_h * self.rows as f32);
-        let sense = if self.clickable || self.pin_rows {
-            Sense::click()
-        } else {
-            Sense::hover()
-        };
+        // Every heatmap senses clicks, for the right-click menu that copies its numbers;
+        // only clickable ones report a clicked cell.
+        let sense = Sense::click();
         let (rect, response) = ui.allocate_exact_size(size, sense);
         let grid = Rect::from_min_size(
             rect.min + vec2(left, top),
@@ -276,6 +274,15 @@ impl<'a> Heatmap<'a> {
                 self.accessible_description(printed),
             )
         });
+        if self.clickable && hovered.is_some() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+        }
+        response.context_menu(|ui| {
+            if ui.button("Copy the numbers (tab-separated)").clicked() {
+                ui.ctx().copy_text(self.tab_separated());
+                ui.close();
+            }
+        });
         let response = if let Some((r, c)) = hovered {
             let text = self.cell_description(r, c);
             response.on_hover_text_at_pointer(text)
@@ -294,6 +301,36 @@ impl<'a> Heatmap<'a> {
             color_legend(ui, self.scale, self.unit);
         }
         HeatmapResponse { response, hovered }
+    }
+
+    /// The matrix as text a spreadsheet pastes: a header of column labels, then one
+    /// line per row with its label; empty cells for missing values.
+    fn tab_separated(&self) -> String {
+        let mut out = String::new();
+        if !self.col_labels.is_empty() {
+            out.push('\t');
+            out.push_str(&self.col_labels.join("\t"));
+            out.push('\n');
+        }
+        for r in 0..self.rows {
+            if let Some(label) = self.row_labels.get(r) {
+                out.push_str(label);
+                out.push('\t');
+            }
+            let cells: Vec<String> = (0..self.cols)
+                .map(|c| {
+                    let v = self.value(r, c);
+                    if v.is_finite() {
+                        v.to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect();
+            out.push_str(&cells.join("\t"));
+            out.push('\n');
+        }
+        out
     }
 
     /// What a screen reader says: title, shape and the first labels of each axis, and

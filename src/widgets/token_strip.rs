@@ -160,7 +160,8 @@ fn strip(
                 Some(g) => vec2(chip_size.x.max(g.size().x), chip_size.y + 1.0 + g.size().y),
                 None => chip_size,
             };
-            let (cell, response) = ui.allocate_exact_size(size, Sense::hover());
+            // Click sense for the right-click menu that copies tokens and ids.
+            let (cell, response) = ui.allocate_exact_size(size, Sense::click());
             if ui.is_rect_visible(cell) {
                 let rect = egui::Rect::from_min_size(cell.min, chip_size);
                 let linked = match (link, chip.span) {
@@ -198,10 +199,34 @@ fn strip(
             if response.hovered() {
                 hovered = Some(i);
             }
+            response.context_menu(|ui| copy_menu(ui, chips, i));
             response.on_hover_text(chip.describe());
         }
     });
     hovered
+}
+
+/// The chips' right-click menu: this token, all tokens (as a JSON list, so spaces and
+/// newlines inside tokens survive), all ids.
+fn copy_menu(ui: &mut egui::Ui, chips: &[TokenChip], i: usize) {
+    if ui.button("Copy this token").clicked() {
+        ui.ctx().copy_text(chips[i].text.clone());
+        ui.close();
+    }
+    if ui.button("Copy all tokens").clicked() {
+        let texts: Vec<&str> = chips.iter().map(|c| c.text.as_str()).collect();
+        ui.ctx()
+            .copy_text(serde_json::to_string(&texts).unwrap_or_default());
+        ui.close();
+    }
+    if chips.iter().any(|c| c.id.is_some()) && ui.button("Copy all ids").clicked() {
+        let ids: Vec<String> = chips
+            .iter()
+            .map(|c| c.id.map_or("-".to_owned(), |id| id.to_string()))
+            .collect();
+        ui.ctx().copy_text(ids.join(" "));
+        ui.close();
+    }
 }
 
 #[cfg(test)]
@@ -217,5 +242,36 @@ mod tests {
         assert_ne!(chip_color(&a, false), chip_color(&c, false));
         assert_eq!(visible_whitespace("a b\n\u{7}"), "a·b⏎�");
         assert!(a.describe().contains("id 2924"));
+    }
+
+    #[test]
+    fn right_click_copies_tokens_and_ids() {
+        use egui_kittest::kittest::Queryable;
+        let chips = vec![
+            TokenChip::new("the", Some(5)),
+            TokenChip::new(" bank", Some(2924)),
+        ];
+        let copied = |button: &str| {
+            let chips = chips.clone();
+            let mut h = egui_kittest::Harness::new_ui(move |ui| {
+                token_strip_numbered(ui, &chips, false);
+            });
+            h.get_by_label_contains("token \" bank\"").click_secondary();
+            h.run();
+            h.get_by_label(button).click();
+            h.step();
+            h.output()
+                .platform_output
+                .commands
+                .iter()
+                .find_map(|c| match c {
+                    egui::OutputCommand::CopyText(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{button} copied nothing"))
+        };
+        assert_eq!(copied("Copy this token"), " bank");
+        assert_eq!(copied("Copy all tokens"), r#"["the"," bank"]"#);
+        assert_eq!(copied("Copy all ids"), "5 2924");
     }
 }

@@ -6,6 +6,8 @@ mod common;
 mod model_support;
 
 mod cli;
+mod cli_hostile;
+mod fuzz;
 mod gpu;
 mod history;
 mod layers;

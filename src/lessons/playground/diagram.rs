@@ -91,7 +91,8 @@ pub fn overview(ui: &mut egui::Ui, st: &mut Playground, cx: &LessonContext<'_>) 
         }
     });
     ui.horizontal(|ui| {
-        ui.checkbox(&mut st.use_pair, "second sentence (segment B):")
+        let label = ui
+            .checkbox(&mut st.use_pair, "second sentence (segment B):")
             .on_hover_text(
                 "BERT reads sentence pairs: [CLS] A [SEP] B [SEP], with segment ids 0 and 1",
             );
@@ -100,7 +101,8 @@ pub fn overview(ui: &mut egui::Ui, st: &mut Playground, cx: &LessonContext<'_>) 
             egui::TextEdit::singleline(&mut st.pair)
                 .desired_width(f32::INFINITY)
                 .char_limit(crate::lessons::MAX_SENTENCE_CHARS),
-        );
+        )
+        .labelled_by(label.id);
     });
     ui.add_space(6.0);
     diagram(ui, st, View::Overview, cx);

@@ -13,7 +13,7 @@ pub const MAX_PARAMETERS: u64 = 1 << 31;
 /// Errors from reading or checking a config.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("config.json is not valid JSON for a BERT model: {0}")]
+    #[error("config.json is not valid JSON for a BERT model: {}", crate::model::text::quote::shorten_message(&.0.to_string(), 200))]
     Json(#[from] serde_json::Error),
     #[error("config.json is not usable: {0}")]
     Invalid(String),
@@ -133,6 +133,7 @@ impl BertConfig {
         for (name, value) in [
             ("vocab_size", self.vocab_size),
             ("hidden_size", self.hidden_size),
+            ("num_hidden_layers", self.num_hidden_layers),
             ("num_attention_heads", self.num_attention_heads),
             ("intermediate_size", self.intermediate_size),
             ("max_position_embeddings", self.max_position_embeddings),
@@ -148,9 +149,11 @@ impl BertConfig {
                 self.hidden_size, self.num_attention_heads
             ));
         }
-        if !(self.layer_norm_eps.is_finite() && self.layer_norm_eps > 0.0) {
+        // The forward pass adds it as an f32: 1e-50 would become 0 there.
+        let eps = self.layer_norm_eps as f32;
+        if !(eps.is_finite() && eps > 0.0) {
             return bad(format!(
-                "layer_norm_eps must be a small positive number, got {}",
+                "layer_norm_eps must be a positive number a 32-bit float can hold (e.g. 1e-12), got {:e}",
                 self.layer_norm_eps
             ));
         }
@@ -158,7 +161,8 @@ impl BertConfig {
             && kind != "absolute"
         {
             return bad(format!(
-                "position_embedding_type \"{kind}\" is not supported (only \"absolute\")"
+                "position_embedding_type {} is not supported (only \"absolute\")",
+                crate::model::text::quote::quote(kind)
             ));
         }
         if self.parameter_count() > MAX_PARAMETERS {

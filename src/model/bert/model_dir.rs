@@ -12,6 +12,7 @@ use super::config::{BertConfig, ConfigError};
 use super::forward::{ForwardError, ForwardOptions, forward};
 use super::trace::Trace;
 use super::weights::{BertWeights, WeightsError};
+use crate::model::text::bounded;
 use crate::model::tokenize::{ModelInput, TokenizeError, WordPiece};
 
 /// `config.json` larger than this is not a config.
@@ -67,6 +68,7 @@ impl Model {
             return Err(ModelError::NotAFolder(dir.to_path_buf()));
         }
         let config_path = dir.join("config.json");
+        not_a_file(&config_path)?;
         if !config_path.is_file() {
             return Err(ModelError::MissingFile {
                 dir: dir.to_path_buf(),
@@ -98,6 +100,7 @@ impl Model {
         }
 
         let weights_path = dir.join("model.safetensors");
+        not_a_file(&weights_path)?;
         if !weights_path.is_file() {
             if dir.join("pytorch_model.bin").is_file() {
                 return Err(ModelError::PickleOnly(dir.to_path_buf()));
@@ -179,15 +182,24 @@ impl Model {
 }
 
 fn read_small_text(path: &Path, max: u64) -> Result<String, ModelError> {
-    let err = |message: String| ModelError::Read {
+    bounded::read_text(path, max).map_err(|e| ModelError::Read {
         path: path.to_path_buf(),
-        message,
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| err(e.to_string()))?
-        .len();
-    if size > max {
-        return Err(err(format!("{size} bytes is too large for this file")));
+        message: e.to_string(),
+    })
+}
+
+/// Something that exists under a file's name but is not a regular file (a folder, a
+/// FIFO) is said to be so, not reported missing.
+fn not_a_file(path: &Path) -> Result<(), ModelError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(ModelError::Read {
+            path: path.to_path_buf(),
+            message: if meta.is_dir() {
+                "it is a folder, not a regular file".into()
+            } else {
+                "it is not a regular file".into()
+            },
+        }),
+        _ => Ok(()),
     }
-    std::fs::read_to_string(path).map_err(|e| err(e.to_string()))
 }

@@ -20,9 +20,13 @@ use super::layer::{Layer, ResidualOutput, SelfAttention};
 use super::linear::{LayerNorm, Linear};
 use super::mlm::MlmHead;
 use crate::model::numerics::rng::SplitMix64;
+use crate::model::text::bounded::{self, BoundedError};
 
 /// Largest `model.safetensors` accepted: bounds what a lying file can make us read.
 pub const MAX_SAFETENSORS_BYTES: u64 = 4 << 30;
+
+/// Largest weight magnitude accepted (real checkpoints stay below ~100).
+pub const MAX_WEIGHT: f32 = 1e4;
 
 /// Errors from reading, checking or writing weights.
 #[derive(Debug, Error)]
@@ -141,15 +145,15 @@ impl BertWeights {
             path: shown.clone(),
             source,
         };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > MAX_SAFETENSORS_BYTES {
-            return Err(WeightsError::TooLarge {
-                path: shown,
+        let bytes = bounded::read_bytes(path, MAX_SAFETENSORS_BYTES).map_err(|e| match e {
+            BoundedError::TooLarge { size, max } => WeightsError::TooLarge {
+                path: shown.clone(),
                 size,
-                max: MAX_SAFETENSORS_BYTES,
-            });
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+                max,
+            },
+            BoundedError::Io(source) => io(source),
+            other => io(std::io::Error::other(other.to_string())),
+        })?;
         Self::from_safetensors_bytes(config, &bytes)
     }
 
@@ -159,12 +163,22 @@ impl BertWeights {
     /// BertModel); `cls.predictions.*` becomes the MLM head when present.
     pub fn from_safetensors_bytes(config: &BertConfig, bytes: &[u8]) -> Result<Self, WeightsError> {
         config.validate()?;
-        let st = SafeTensors::deserialize(bytes).map_err(describe_safetensors_error)?;
+        let st =
+            SafeTensors::deserialize(bytes).map_err(|e| describe_safetensors_error(e, bytes))?;
         let prefix = if st.tensor("bert.embeddings.word_embeddings.weight").is_ok() {
             "bert."
         } else {
             ""
         };
+        let in_file = checkpoint_layers(&st, prefix);
+        if in_file > config.num_hidden_layers {
+            return Err(WeightsError::Config(ConfigError::Invalid(format!(
+                "the checkpoint has {in_file} layers but num_hidden_layers is {}: layers {}..={} would be silently dropped; fix config.json",
+                config.num_hidden_layers,
+                config.num_hidden_layers,
+                in_file - 1
+            ))));
+        }
         let reader = Reader { st: &st, prefix };
         let embeddings = Embeddings::load(&reader, config)?;
         let layers = (0..config.num_hidden_layers)
@@ -314,8 +328,41 @@ fn f32_to_le_bytes(values: &[f32]) -> Vec<u8> {
     }
 }
 
+/// How many encoder layers the checkpoint holds: one more than the highest
+/// `encoder.layer.N.` in its tensor names.
+fn checkpoint_layers(st: &SafeTensors, prefix: &str) -> usize {
+    let start = format!("{prefix}encoder.layer.");
+    st.names()
+        .iter()
+        .filter_map(|name| {
+            name.strip_prefix(start.as_str())?
+                .split('.')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .map(|n| n.saturating_add(1))
+        .max()
+        .unwrap_or(0)
+}
+
+/// (bytes after the header, bytes the header's offsets describe), for saying whether
+/// the data is short or has extra bytes (the crate reports both the same way).
+fn data_lengths(bytes: &[u8]) -> Option<(u64, u64)> {
+    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    let end = 8usize.checked_add(usize::try_from(n).ok()?)?;
+    let header: serde_json::Value = serde_json::from_slice(bytes.get(8..end)?).ok()?;
+    let described = header
+        .as_object()?
+        .values()
+        .filter_map(|t| t.get("data_offsets")?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    Some(((bytes.len() - end) as u64, described))
+}
+
 /// Turns the safetensors crate's errors into the sentence a user needs.
-fn describe_safetensors_error(e: SafeTensorError) -> WeightsError {
+fn describe_safetensors_error(e: SafeTensorError, bytes: &[u8]) -> WeightsError {
     let detail = match &e {
         SafeTensorError::HeaderTooSmall => {
             "the file is shorter than its 8-byte header length".into()
@@ -327,16 +374,25 @@ fn describe_safetensors_error(e: SafeTensorError) -> WeightsError {
         SafeTensorError::InvalidHeader(_) | SafeTensorError::InvalidHeaderDeserialization(_) => {
             "the header is not valid safetensors JSON".into()
         }
-        SafeTensorError::MetadataIncompleteBuffer => {
-            "the tensor data is shorter than the header says".into()
-        }
+        SafeTensorError::MetadataIncompleteBuffer => match data_lengths(bytes) {
+            Some((found, described)) if found > described => format!(
+                "the tensor data is {found} bytes, longer than the {described} the header describes (extra bytes at the end)"
+            ),
+            Some((found, described)) => format!(
+                "the tensor data is shorter than the header says ({found} bytes, the header describes {described})"
+            ),
+            None => "the tensor data does not have the length the header says".into(),
+        },
         SafeTensorError::InvalidOffset(name) => {
-            format!("tensor `{name}` has offsets that overlap or leave gaps")
+            format!(
+                "tensor {} has offsets that overlap or leave gaps",
+                crate::model::text::quote::quote(name)
+            )
         }
         SafeTensorError::TensorInvalidInfo => {
             "a tensor's shape does not match its byte size".into()
         }
-        other => other.to_string(),
+        other => crate::model::text::quote::shorten_message(&other.to_string(), 200),
     };
     WeightsError::BadFile(detail)
 }
@@ -419,6 +475,12 @@ pub fn tensor_f32(
     if values.iter().any(|v| !v.is_finite()) {
         return Err(WeightsError::NotFinite(full));
     }
+    // Trained weights stay far below; beyond, the forward pass overflows to NaN.
+    if let Some(v) = values.iter().find(|v| v.abs() > MAX_WEIGHT) {
+        return Err(WeightsError::BadFile(format!(
+            "tensor `{full}` holds {v:e}, beyond the ±{MAX_WEIGHT:e} a trained weight stays within"
+        )));
+    }
     Ok(values)
 }
 
@@ -452,5 +514,5 @@ pub fn tensors_to_safetensors(
 
 /// Parses safetensors bytes, turning the crate's errors into a user's sentence.
 pub fn parse_safetensors(bytes: &[u8]) -> Result<SafeTensors<'_>, WeightsError> {
-    SafeTensors::deserialize(bytes).map_err(describe_safetensors_error)
+    SafeTensors::deserialize(bytes).map_err(|e| describe_safetensors_error(e, bytes))
 }

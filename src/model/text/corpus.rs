@@ -106,15 +106,31 @@ impl Corpus {
             path: path.to_path_buf(),
             source,
         };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > MAX_FILE_BYTES {
+        // Only a regular file, and never more than the limit even if it grows: a FIFO
+        // or /dev/zero would otherwise be read until memory runs out.
+        let (file, size) =
+            super::bounded::open_regular(path, MAX_FILE_BYTES).map_err(|e| match e {
+                super::bounded::BoundedError::TooLarge { size, max } => CorpusError::TooLarge {
+                    path: path.to_path_buf(),
+                    size,
+                    max,
+                },
+                super::bounded::BoundedError::Io(source) => io(source),
+                other => io(std::io::Error::other(other.to_string())),
+            })?;
+        let mut bytes = Vec::with_capacity(size as usize);
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(CorpusError::TooLarge {
                 path: path.to_path_buf(),
-                size,
+                size: bytes.len() as u64,
                 max: MAX_FILE_BYTES,
             });
         }
-        let bytes = std::fs::read(path).map_err(io)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             let line = 1 + e.as_bytes()[..offset]
@@ -207,9 +223,12 @@ fn parse_header(rest: &str, line: usize) -> Result<Document, CorpusError> {
             f.len()
         )));
     }
-    let year = f[1]
-        .parse::<u16>()
-        .map_err(|_| bad(format!("year {:?} is not a number", f[1])))?;
+    let year = f[1].parse::<u16>().map_err(|_| {
+        bad(format!(
+            "year {} is not a number",
+            super::quote::quote(f[1])
+        ))
+    })?;
     Ok(Document {
         id: f[0].to_string(),
         president: Some(f[2].to_string()).filter(|p| !p.is_empty()),

@@ -24,6 +24,7 @@ use rustc_hash::FxHashMap;
 use super::TokenizeError;
 use super::pieces::TokenPieces;
 use super::pretokenize::{CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN, RegexSplit};
+use crate::model::text::quote::quote;
 
 /// Pieces up to this many bytes use the plain quadratic scan; longer ones a heap.
 const SHORT_PIECE: usize = 64;
@@ -102,7 +103,7 @@ impl TiktokenBpe {
             if line.trim().is_empty() {
                 continue;
             }
-            let bad = || TokenizeError::Vocab(format!("line {}: {line:?}", n + 1));
+            let bad = || TokenizeError::Vocab(format!("line {}: {}", n + 1, quote(line)));
             let (b64, rank) = line.split_once(' ').ok_or_else(bad)?;
             let bytes = base64_decode(b64).ok_or_else(bad)?;
             let rank: u32 = rank.trim().parse().map_err(|_| bad())?;

@@ -25,9 +25,15 @@ use serde_json::Value;
 
 use super::TokenizeError;
 use super::basic::{BasicTokenizer, NormChar};
+use crate::model::text::bounded;
+use crate::model::text::quote::{quote, shorten};
 
 /// Files larger than this are not vocabularies: refuse before reading them.
 pub const MAX_VOCAB_FILE_BYTES: u64 = 64 << 20;
+
+/// Longest token a vocabulary may hold, in bytes (WordPiece splits words longer than
+/// 100 characters into `[UNK]` anyway).
+pub const MAX_TOKEN_BYTES: usize = 1024;
 
 /// What BERT reads for one sentence or a sentence pair: the WordPiece ids with
 /// their segments, and the tokens and byte ranges they stand for.
@@ -130,6 +136,10 @@ impl WordPiece {
         let mut id_to_token = Vec::new();
         for (id, line) in text.lines().enumerate() {
             let token = line.trim_end().to_string();
+            check_token_length(&token).map_err(|e| match e {
+                TokenizeError::Vocab(m) => TokenizeError::Vocab(format!("line {}: {m}", id + 1)),
+                e => e,
+            })?;
             vocab.insert(token.clone(), id as u32);
             id_to_token.push(token);
         }
@@ -187,14 +197,20 @@ impl WordPiece {
     /// As [`WordPiece::from_tokenizer_json_file`], from the JSON text.
     pub fn from_tokenizer_json(text: &str) -> Result<Self, TokenizeError> {
         let bad = |msg: String| TokenizeError::BadTokenizerJson(msg);
-        let root: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let root: Value = serde_json::from_str(text).map_err(|e| {
+            bad(crate::model::text::quote::shorten_message(
+                &e.to_string(),
+                200,
+            ))
+        })?;
         let model = root
             .get("model")
             .ok_or_else(|| bad("no \"model\" section".into()))?;
         let kind = model.get("type").and_then(Value::as_str).unwrap_or("");
         if kind != "WordPiece" {
             return Err(TokenizeError::Unsupported(format!(
-                "tokenizer model type \"{kind}\" (only WordPiece is supported)"
+                "tokenizer model type {} (only WordPiece is supported)",
+                quote(kind)
             )));
         }
         let entries = model
@@ -206,7 +222,13 @@ impl WordPiece {
             let id = id
                 .as_u64()
                 .and_then(|id| u32::try_from(id).ok())
-                .ok_or_else(|| bad(format!("vocab id of {token:?} is not a small integer")))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "vocab id of {} is not a small integer",
+                        quote(token)
+                    ))
+                })?;
+            check_token_length(token)?;
             pairs.push((token.clone(), id));
         }
         let mut specials = Vec::new();
@@ -259,7 +281,7 @@ impl WordPiece {
             other => {
                 return Err(TokenizeError::Unsupported(format!(
                     "pre_tokenizer {} (only BertPreTokenizer is supported)",
-                    other.map_or("null".into(), |v| v.to_string())
+                    other.map_or("null".into(), |v| quote(&v.to_string()))
                 )));
             }
         }
@@ -279,7 +301,7 @@ impl WordPiece {
             vocab
                 .get(t)
                 .copied()
-                .ok_or_else(|| TokenizeError::MissingSpecial(t.to_string()))
+                .ok_or_else(|| TokenizeError::MissingSpecial(shorten(t)))
         };
         let (unk, cls, sep) = (need(unk)?, need("[CLS]")?, need("[SEP]")?);
         // Longest first, so that overlapping specials match leftmost-longest.
@@ -468,7 +490,8 @@ fn parse_normalizer(value: Option<&Value>) -> Result<BasicTokenizer, TokenizeErr
     };
     if n.get("type").and_then(Value::as_str) != Some("BertNormalizer") {
         return Err(TokenizeError::Unsupported(format!(
-            "normalizer {n} (only BertNormalizer is supported)"
+            "normalizer {} (only BertNormalizer is supported)",
+            quote(&n.to_string())
         )));
     }
     let flag = |k: &str, default: bool| n.get(k).and_then(Value::as_bool).unwrap_or(default);
@@ -482,16 +505,23 @@ fn parse_normalizer(value: Option<&Value>) -> Result<BasicTokenizer, TokenizeErr
     })
 }
 
+/// A vocabulary or tokenizer.json: a regular file of at most [`MAX_VOCAB_FILE_BYTES`].
 fn read_bounded(path: &Path) -> Result<String, TokenizeError> {
-    let io = |e: std::io::Error| TokenizeError::Io(format!("{}: {e}", path.display()));
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_VOCAB_FILE_BYTES {
-        return Err(TokenizeError::Io(format!(
-            "{} is {size} bytes, too large for a vocabulary",
-            path.display()
+    bounded::read_text(path, MAX_VOCAB_FILE_BYTES)
+        .map_err(|e| TokenizeError::Io(format!("{}: {e}", path.display())))
+}
+
+/// Refuses a token longer than [`MAX_TOKEN_BYTES`]: no real vocabulary has one, and a
+/// 30 MB key would otherwise be carried into every message and table.
+fn check_token_length(token: &str) -> Result<(), TokenizeError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenizeError::Vocab(format!(
+            "token {} is {} bytes long; the limit is {MAX_TOKEN_BYTES}",
+            quote(token),
+            token.len()
         )));
     }
-    std::fs::read_to_string(path).map_err(io)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,9 +13,11 @@
 //! ```
 
 use super::math::dot;
+use crate::model::text::bounded::{self, BoundedError};
+use crate::model::text::quote::quote;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// A vocabulary of words, each with a `dim`-long vector.
@@ -46,6 +48,8 @@ pub enum VectorsError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read {path}: {source}")]
+    File { path: PathBuf, source: BoundedError },
     #[error("read error at line {line}: {source}")]
     Read { line: usize, source: std::io::Error },
     #[error("line {line}: {reason}")]
@@ -54,7 +58,7 @@ pub enum VectorsError {
     Empty,
     #[error("loading was cancelled")]
     Cancelled,
-    #[error("{word:?} is not in the vocabulary")]
+    #[error("{} is not in the vocabulary", quote(word))]
     UnknownWord { word: String },
     #[error("{0}")]
     Invalid(String),
@@ -63,6 +67,19 @@ pub enum VectorsError {
 /// Largest dimension accepted from a file header (protects against a corrupt
 /// header asking for a huge allocation).
 const MAX_DIM: usize = 100_000;
+
+/// Largest vectors file read: the floats take about half the text's size in memory.
+pub const MAX_VECTORS_FILE_BYTES: u64 = 4 << 30;
+
+/// Longest line: [`MAX_DIM`] numbers of up to ~40 characters each fit.
+pub const MAX_VECTORS_LINE_BYTES: usize = 4 << 20;
+
+/// Longest word: nothing longer is a word, and every list of neighbours would carry it.
+pub const MAX_WORD_BYTES: usize = 1024;
+
+/// Largest magnitude of a value: beyond it a squared norm overflows f32 and every
+/// similarity becomes NaN. Trained vectors stay far below.
+const MAX_ABS_VALUE: f32 = 1e15;
 
 impl Embeddings {
     /// `data` is row-major `(words.len(), dim)`. Duplicate words are an error.
@@ -77,7 +94,10 @@ impl Embeddings {
         let mut index = HashMap::with_capacity(words.len());
         for (i, w) in words.iter().enumerate() {
             if index.insert(w.clone(), i).is_some() {
-                return Err(VectorsError::Invalid(format!("duplicate word {w:?}")));
+                return Err(VectorsError::Invalid(format!(
+                    "duplicate word {}",
+                    quote(w)
+                )));
             }
         }
         let norms = data.chunks_exact(dim).map(|r| dot(r, r).sqrt()).collect();
@@ -221,32 +241,31 @@ impl Embeddings {
     }
 
     /// Loads a word2vec or GloVe text file. `progress` gets the fraction of bytes
-    /// read (about every 1%); returning `false` cancels.
+    /// read (about every 1%); returning `false` cancels. Only a regular file of at
+    /// most [`MAX_VECTORS_FILE_BYTES`] is read, so `/dev/zero` or a FIFO is refused.
     pub fn load_text(
         path: impl AsRef<Path>,
         progress: &mut dyn FnMut(f32) -> bool,
     ) -> Result<Embeddings, VectorsError> {
         let path = path.as_ref();
-        let io = |source| VectorsError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let f = std::fs::File::open(path).map_err(io)?;
-        let size = f.metadata().map_err(io)?.len();
+        let (f, size) = bounded::open_regular(path, MAX_VECTORS_FILE_BYTES).map_err(|source| {
+            VectorsError::File {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
         Embeddings::read_text(f, size, progress)
     }
 
     /// Parses the text format from any reader of `total_bytes` bytes (used for
-    /// the progress fraction only). Errors name the 1-based line.
+    /// the progress fraction only). Errors name the 1-based line; a line longer
+    /// than [`MAX_VECTORS_LINE_BYTES`] is refused before it is all read.
     pub fn read_text(
         reader: impl Read,
         total_bytes: u64,
         progress: &mut dyn FnMut(f32) -> bool,
     ) -> Result<Embeddings, VectorsError> {
-        let mut reader = BufReader::with_capacity(1 << 16, reader);
-        let mut line = String::new();
-        let mut line_no = 0usize;
-        let mut read_bytes = 0u64;
+        let mut lines = bounded::Lines::new(reader, MAX_VECTORS_LINE_BYTES);
         let mut next_report = 0u64;
         let step = (total_bytes / 100).max(1 << 16);
         let mut words: Vec<String> = Vec::new();
@@ -255,21 +274,12 @@ impl Embeddings {
         let mut expected: Option<usize> = None;
         let mut index: HashMap<String, usize> = HashMap::new();
         loop {
-            line.clear();
-            let n = match reader.read_line(&mut line) {
-                Ok(n) => n,
-                Err(source) => {
-                    return Err(VectorsError::Read {
-                        line: line_no + 1,
-                        source,
-                    });
-                }
+            let line = match lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                Err(e) => return Err(line_error(e, lines.line_no() + 1)),
             };
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            read_bytes += n as u64;
+            let (line, line_no, read_bytes) = (line.text, line.number, line.bytes_read);
             if read_bytes >= next_report {
                 next_report = read_bytes + step;
                 if !progress((read_bytes as f64 / total_bytes.max(1) as f64).min(1.0) as f32) {
@@ -280,7 +290,12 @@ impl Embeddings {
                 line: line_no,
                 reason,
             };
-            let text = line.trim_end_matches(['\n', '\r']);
+            // Editors on Windows start UTF-8 files with a byte-order mark.
+            let text = if line_no == 1 {
+                line.trim_start_matches('\u{feff}')
+            } else {
+                line
+            };
             if text.trim().is_empty() {
                 continue;
             }
@@ -290,14 +305,19 @@ impl Embeddings {
             if line_no == 1 {
                 let fields: Vec<&str> = text.split_ascii_whitespace().collect();
                 if fields.len() == 2
-                    && let (Ok(count), Ok(d)) =
-                        (fields[0].parse::<usize>(), fields[1].parse::<usize>())
+                    && let (Ok(count), Ok(d)) = (fields[0].parse::<i64>(), fields[1].parse::<i64>())
                 {
-                    if d == 0 || d > MAX_DIM {
+                    if count < 0 {
+                        return Err(bad(format!(
+                            "the header announces {count} vectors; a count cannot be negative"
+                        )));
+                    }
+                    if d < 1 || d > MAX_DIM as i64 {
                         return Err(bad(format!(
                             "dimension {d} in the header is out of range 1..={MAX_DIM}"
                         )));
                     }
+                    let (count, d) = (count as usize, d as usize);
                     dim = Some(d);
                     expected = Some(count);
                     words.reserve(count.min(1 << 22));
@@ -305,31 +325,56 @@ impl Embeddings {
                     continue;
                 }
             }
+            if head.len() > MAX_WORD_BYTES {
+                return Err(bad(format!(
+                    "word {} is {} bytes long; the limit is {MAX_WORD_BYTES}",
+                    quote(head),
+                    head.len()
+                )));
+            }
             let start = data.len();
             for (k, tok) in parts.enumerate() {
                 match tok.parse::<f32>() {
-                    Ok(x) if x.is_finite() => data.push(x),
-                    _ => {
+                    Ok(x) if x.is_finite() && x.abs() <= MAX_ABS_VALUE => data.push(x),
+                    Ok(x) if x.is_finite() => {
                         return Err(bad(format!(
-                            "value {} of {head:?} is not a finite number: {tok:?}",
-                            k + 1
+                            "value {} of {} is {x:e}, outside the accepted range ±{MAX_ABS_VALUE:e}",
+                            k + 1,
+                            quote(head)
                         )));
                     }
+                    _ => {
+                        return Err(bad(format!(
+                            "value {} of {} is not a finite number: {}",
+                            k + 1,
+                            quote(head),
+                            quote(tok)
+                        )));
+                    }
+                }
+                if data.len() - start > MAX_DIM {
+                    return Err(bad(format!(
+                        "word {} has more than {MAX_DIM} numbers",
+                        quote(head)
+                    )));
                 }
             }
             let got = data.len() - start;
             match dim {
-                None if got == 0 => return Err(bad(format!("word {head:?} has no numbers"))),
+                None if got == 0 => {
+                    return Err(bad(format!("word {} has no numbers", quote(head))));
+                }
                 None => dim = Some(got),
                 Some(d) if got != d => {
                     return Err(bad(format!(
-                        "word {head:?} has {got} numbers, expected {d}"
+                        "word {} has {got} numbers, expected {d}",
+                        quote(head)
                     )));
                 }
                 Some(_) => {}
             }
             if index.insert(head.to_string(), words.len()).is_some() {
-                return Err(bad(format!("word {head:?} appears twice")));
+                return Err(bad(format!("word {} appears twice", quote(head))));
             }
             words.push(head.to_string());
             if let Some(e) = expected
@@ -344,7 +389,7 @@ impl Embeddings {
             && words.len() != e
         {
             return Err(VectorsError::Malformed {
-                line: line_no,
+                line: lines.line_no(),
                 reason: format!(
                     "the header announces {e} vectors but the file ends after {}",
                     words.len()
@@ -364,6 +409,21 @@ impl Embeddings {
             data,
             norms,
         })
+    }
+}
+
+/// A failure of the line reader as a vectors error on line `line`.
+fn line_error(e: BoundedError, line: usize) -> VectorsError {
+    match e {
+        BoundedError::Io(source) => VectorsError::Read { line, source },
+        BoundedError::NotUtf8 { line } => VectorsError::Read {
+            line,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        },
+        other => VectorsError::Malformed {
+            line,
+            reason: other.to_string(),
+        },
     }
 }
 

@@ -27,7 +27,7 @@ fn micro_config() -> BertConfig {
 }
 
 /// A valid folder (config.json, vocab.txt, model.safetensors) to break.
-fn good_folder(tag: &str) -> TempDir {
+pub(super) fn good_folder(tag: &str) -> TempDir {
     let dir = TempDir::new(tag);
     let weights = BertWeights::random(&micro_config(), 1).unwrap();
     let tok = WordPiece::from_vocab_txt(VOCAB, BasicTokenizer::uncased()).unwrap();
@@ -38,7 +38,7 @@ fn good_folder(tag: &str) -> TempDir {
     dir
 }
 
-fn load_err(dir: &Path) -> ModelError {
+pub(super) fn load_err(dir: &Path) -> ModelError {
     match Model::load(dir) {
         Ok(_) => panic!("{} loaded although it is broken", dir.display()),
         Err(e) => e,

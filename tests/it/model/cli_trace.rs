@@ -38,6 +38,7 @@ fn args(dir: &std::path::Path, backend: BackendChoice) -> TraceArgs {
         model: dir.display().to_string(),
         text: "Hello world!".into(),
         pair: Some("hello".into()),
+        text_file: None,
         backend,
         json: true,
     }

@@ -97,6 +97,7 @@ fn cli_trace_json_matches_pytorch_on_the_bank_sentence() {
             model: dir.display().to_string(),
             text: case["text"].as_str().unwrap().to_string(),
             pair: None,
+            text_file: None,
             backend,
             json: true,
         };

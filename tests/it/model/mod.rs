@@ -6,6 +6,7 @@ mod builtin_parity;
 mod cli_trace;
 mod cli_train_bert;
 mod corpus_builtin;
+mod hostile_folders;
 mod minilm_parity;
 mod tiny_forward;
 mod wordpiece_parity;

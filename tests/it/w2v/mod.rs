@@ -1,6 +1,7 @@
 //! word2vec: gradients against finite differences, the negative table, training, vectors files.
 
 mod gradients;
+mod hostile_files;
 mod negative_table;
 mod training;
 mod vectors;

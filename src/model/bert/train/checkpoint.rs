@@ -112,14 +112,7 @@ pub struct Restored {
 }
 
 fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, TrainError> {
-    let size = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
-    if size > max {
-        return Err(io_err(
-            path,
-            format!("{size} bytes is more than the {max} allowed"),
-        ));
-    }
-    std::fs::read(path).map_err(|e| io_err(path, e))
+    crate::model::text::bounded::read_bytes(path, max).map_err(|e| io_err(path, e))
 }
 
 /// Reads `dir/checkpoint` (or the previous one if a save was cut short).

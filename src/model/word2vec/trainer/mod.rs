@@ -302,6 +302,25 @@ fn run_to_channel(
 /// that threads finish together, large enough that taking one costs nothing.
 const CHUNK_WORDS: usize = 10_000;
 
+/// Most memory the two weight tables may take (input and output vectors, f32).
+pub const MAX_TABLES_BYTES: u64 = 4 << 30;
+
+/// Refuses, before allocating, a vocabulary and dimension whose two tables would
+/// exceed [`MAX_TABLES_BYTES`] (500 k words × 10 000 dimensions asked for 40 GB).
+pub fn check_memory(vocab: usize, dim: usize) -> Result<(), TrainError> {
+    let bytes = (vocab as u64)
+        .saturating_mul(dim as u64)
+        .saturating_mul(4 * 2);
+    if bytes > MAX_TABLES_BYTES {
+        return Err(TrainError::InvalidConfig(format!(
+            "{vocab} words × {dim} dimensions × 4 bytes × 2 tables = {}, more than the budget of {}: raise min_count or lower dim",
+            crate::model::text::bounded::bytes(bytes),
+            crate::model::text::bounded::bytes(MAX_TABLES_BYTES)
+        )));
+    }
+    Ok(())
+}
+
 /// Trains word2vec on `corpus`, calling `sink` with `Started`, `Progress` and
 /// `Snapshot` events from the calling thread. Workers run in a scoped thread
 /// pool; the calling thread watches them.
@@ -320,6 +339,7 @@ pub fn train(
     })?;
     let keep = vocab.keep_probabilities(config.sample);
     let (v, dim) = (vocab.len(), config.dim);
+    check_memory(v, dim)?;
     // Every word a worker trains on has passed `keep[w]` (so w < v) and every
     // negative comes from the table (so it is below `table.len()`): with these
     // two lengths equal to the matrices' rows, no row index can be out of range

@@ -88,7 +88,7 @@ pub enum Command {
     RnnGrad(rnn_grad::RnnGradArgs),
     /// Train word2vec (skip-gram or CBOW) on the built-in corpus or a text file.
     Word2vec(word2vec::Word2vecArgs),
-    /// Nearest neighbours of a word in a word2vec/GloVe text file.
+    /// Nearest neighbours of a word in a word2vec (text or binary) or GloVe file.
     Neighbours(neighbours::NeighboursArgs),
     /// Time the transformer's forward pass (with the full trace) and print median and p95.
     Bench(bench::BenchArgs),

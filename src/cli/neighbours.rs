@@ -3,10 +3,11 @@
 use crate::model::word2vec::{Embeddings, VectorsError};
 use std::path::PathBuf;
 
-/// Print the words nearest to WORD in a word2vec/GloVe text file.
+/// Print the words nearest to WORD in a word2vec (text or binary) or GloVe file.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NeighboursArgs {
-    /// A vectors file in the word2vec text format (GloVe's header-less form works too).
+    /// A vectors file: word2vec's text or binary format (told apart by content), or GloVe's
+    /// header-less text.
     #[arg(long)]
     pub vectors: PathBuf,
     #[arg(long, allow_hyphen_values = true)]
@@ -20,7 +21,7 @@ pub struct NeighboursArgs {
 }
 
 pub fn run(args: &NeighboursArgs) -> Result<(), String> {
-    let vectors = Embeddings::load_text(&args.vectors, &mut |_| true).map_err(|e| match e {
+    let vectors = Embeddings::load(&args.vectors, &mut |_| true).map_err(|e| match e {
         // These already name the file.
         VectorsError::File { .. } | VectorsError::Io { .. } => e.to_string(),
         _ => format!("{}: {e}", args.vectors.display()),

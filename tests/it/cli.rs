@@ -144,3 +144,27 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
         assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
     }
 }
+
+#[test]
+fn neighbours_reads_the_binary_word2vec_format() {
+    use llm_lens::model::word2vec::Embeddings;
+    let words = ["king", "queen", "apple"].map(str::to_owned).to_vec();
+    let e = Embeddings::new(words, 2, vec![1.0, 0.1, 0.9, 0.2, -1.0, 0.5]).expect("valid");
+    let path = std::env::temp_dir().join(format!("llm-lens-neigh-{}.bin", std::process::id()));
+    let mut bytes = Vec::new();
+    e.write_binary(&mut bytes).expect("write");
+    std::fs::write(&path, bytes).expect("file");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_llm-lens"))
+        .args(["neighbours", "--vectors"])
+        .arg(&path)
+        .args(["--word", "king", "-k", "1"])
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("queen"));
+}

@@ -2,7 +2,8 @@
 //! (a − b + c) and the similarity of two words. It uses the last finished run of the training step;
 //! during a first run it falls back to the latest snapshot (the most frequent words
 //! only). Queries are computed when a word changes, not every frame. Vectors can also be
-//! loaded from a word2vec/GloVe text file, on a worker thread with a progress bar.
+//! loaded from a word2vec file (text or binary) or a GloVe text file, on a worker thread
+//! with a progress bar.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -97,7 +98,7 @@ impl ExploreView {
         let cancel = Arc::new(AtomicBool::new(false));
         let (f, c, ctx) = (fraction.clone(), cancel.clone(), ctx.clone());
         let job = Job::once("word2vec-load", move || {
-            let result = Embeddings::load_text(&path, &mut |x| {
+            let result = Embeddings::load(&path, &mut |x| {
                 f.store(x.to_bits(), Ordering::Relaxed);
                 ctx.request_repaint();
                 !c.load(Ordering::Relaxed)
@@ -141,9 +142,9 @@ impl ExploreView {
             ui.add(
                 egui::TextEdit::singleline(&mut self.load_path)
                     .desired_width(260.0)
-                    .hint_text("path to a word2vec or GloVe .txt file"),
+                    .hint_text("path to a word2vec (.txt or .bin) or GloVe file"),
             )
-            .on_hover_text("The word2vec text format (a \"V D\" header, then a word and D numbers per line) or GloVe's (no header).");
+            .on_hover_text("The word2vec text format (a \"V D\" header, then a word and D numbers per line), GloVe's (no header), or word2vec's binary format (as Google's News vectors come); the format is read from the file.");
             if self.loading.is_none() && ui.button("Load").clicked() {
                 self.start_load(ui.ctx());
             }

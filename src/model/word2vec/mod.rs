@@ -24,6 +24,7 @@
 //! assert!(result.vectors.similarity("king", "queen").is_some());
 //! ```
 
+pub mod binary;
 pub mod cbow;
 pub mod data;
 pub mod math;

@@ -66,7 +66,7 @@ pub enum VectorsError {
 
 /// Largest dimension accepted from a file header (protects against a corrupt
 /// header asking for a huge allocation).
-const MAX_DIM: usize = 100_000;
+pub(super) const MAX_DIM: usize = 100_000;
 
 /// Largest vectors file read: the floats take about half the text's size in memory.
 pub const MAX_VECTORS_FILE_BYTES: u64 = 4 << 30;
@@ -79,7 +79,7 @@ pub const MAX_WORD_BYTES: usize = 1024;
 
 /// Largest magnitude of a value: beyond it a squared norm overflows f32 and every
 /// similarity becomes NaN. Trained vectors stay far below.
-const MAX_ABS_VALUE: f32 = 1e15;
+pub(super) const MAX_ABS_VALUE: f32 = 1e15;
 
 impl Embeddings {
     /// `data` is row-major `(words.len(), dim)`. Duplicate words are an error.

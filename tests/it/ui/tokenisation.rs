@@ -262,6 +262,21 @@ fn snapshots_of_the_rows_and_of_a_replay_step() {
     ) {
         failures.push(e);
     }
+    // The missing-word step (its [UNK] on a sentence with a word the corpus never had)
+    // and the WordPiece step (its scores and the compared rows).
+    for (view, sentence) in [
+        (View::MissingWord, "I withdrew money from the zyxbank."),
+        (View::WordPieceScores, "I withdrew money from the bank."),
+    ] {
+        if let Err(e) = common::snapshot_view::<Tokenisation>(
+            view,
+            sentence,
+            Duration::from_secs(120),
+            |app: &mut LensApp| use_small_text(app),
+        ) {
+            failures.push(e);
+        }
+    }
     assert!(failures.is_empty(), "{failures:?}");
 }
 

@@ -113,6 +113,72 @@ pub fn pca_2d(data: &[f32], n: usize, dim: usize, align_with: Option<&Pca2d>) ->
     }
 }
 
+/// Turns `new` in its plane (a rotation, or a rotation with a mirror) to lie as close
+/// as it can to `prev`, the previous frame of the same points, so an animation of a
+/// training run does not jump when the two axes swap or turn between snapshots. The
+/// axes turn with the points (the picture stays a projection onto `axes`) and each
+/// axis's share of the variance is recomputed. Nothing changes when the point counts
+/// differ.
+///
+/// ```
+/// use llm_lens::model::word2vec::pca::{Pca2d, align_to};
+/// let prev = Pca2d { points: vec![[1.0, 0.0], [0.0, 2.0]], axes: [vec![1.0, 0.0], vec![0.0, 1.0]], explained: [0.2, 0.8] };
+/// // The same points with the axes swapped.
+/// let mut new = Pca2d { points: vec![[0.0, 1.0], [2.0, 0.0]], axes: [vec![0.0, 1.0], vec![1.0, 0.0]], explained: [0.8, 0.2] };
+/// align_to(&prev, &mut new);
+/// assert!((new.points[1][1] - 2.0).abs() < 1e-5 && new.points[0][0] > 0.99);
+/// assert!((new.explained[1] - 0.8).abs() < 1e-5);
+/// ```
+pub fn align_to(prev: &Pca2d, new: &mut Pca2d) {
+    if prev.points.len() != new.points.len() || new.points.is_empty() {
+        return;
+    }
+    // m[a][b] = Σ new_a · prev_b; the best R maximises trace(R m).
+    let mut m = [[0.0f64; 2]; 2];
+    for (p, q) in new.points.iter().zip(&prev.points) {
+        for a in 0..2 {
+            for b in 0..2 {
+                m[a][b] += f64::from(p[a]) * f64::from(q[b]);
+            }
+        }
+    }
+    let rot = (
+        (m[0][1] - m[1][0]).atan2(m[0][0] + m[1][1]),
+        (m[0][0] + m[1][1]).hypot(m[0][1] - m[1][0]),
+    );
+    let refl = (
+        (m[0][1] + m[1][0]).atan2(m[0][0] - m[1][1]),
+        (m[0][0] - m[1][1]).hypot(m[0][1] + m[1][0]),
+    );
+    let r: [[f64; 2]; 2] = if refl.1 > rot.1 {
+        let (s, c) = refl.0.sin_cos();
+        [[c, s], [s, -c]]
+    } else {
+        let (s, c) = rot.0.sin_cos();
+        [[c, -s], [s, c]]
+    };
+    for p in &mut new.points {
+        let (x, y) = (f64::from(p[0]), f64::from(p[1]));
+        *p = [
+            (r[0][0] * x + r[0][1] * y) as f32,
+            (r[1][0] * x + r[1][1] * y) as f32,
+        ];
+    }
+    let [a0, a1] = &new.axes;
+    let turned: [Vec<f32>; 2] = [0, 1].map(|k| {
+        a0.iter()
+            .zip(a1)
+            .map(|(&u, &v)| (r[k][0] * f64::from(u) + r[k][1] * f64::from(v)) as f32)
+            .collect()
+    });
+    let e = new.explained;
+    // The components are uncorrelated: a turned axis carries Σ r² λ.
+    new.explained = [0, 1].map(|k| {
+        (r[k][0] * r[k][0] * f64::from(e[0]) + r[k][1] * r[k][1] * f64::from(e[1])) as f32
+    });
+    new.axes = turned;
+}
+
 /// Power iteration: repeatedly multiply by the matrix and normalise; the vector
 /// turns towards the eigenvector with the largest eigenvalue. `deflate` removes
 /// an already-found component (λ v vᵀ) first, giving the second one.
@@ -154,4 +220,52 @@ fn top_eigenvector(cov: &[f64], dim: usize, deflate: Option<(&[f64], f64)>) -> (
         }
     }
     (v, lambda)
+}
+
+#[cfg(test)]
+mod align_tests {
+    use super::*;
+
+    #[test]
+    fn a_turned_and_mirrored_frame_is_turned_back_onto_the_previous_one() {
+        let prev_points: Vec<[f32; 2]> = (0..20)
+            .map(|i| {
+                let t = i as f32 * 0.7;
+                [t.cos() * (1.0 + i as f32 * 0.1), (2.0 * t).sin()]
+            })
+            .collect();
+        let prev = Pca2d {
+            points: prev_points.clone(),
+            axes: [vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]],
+            explained: [0.6, 0.3],
+        };
+        for mirror in [false, true] {
+            let (s, c) = 0.52f32.sin_cos();
+            let points = prev_points
+                .iter()
+                .map(|p| {
+                    let y = if mirror { -p[1] } else { p[1] };
+                    [c * p[0] - s * y, s * p[0] + c * y]
+                })
+                .collect();
+            let mut new = Pca2d {
+                points,
+                axes: [vec![c, s, 0.0], vec![-s, c, 0.0]],
+                explained: [0.45, 0.45],
+            };
+            align_to(&prev, &mut new);
+            for (a, b) in new.points.iter().zip(&prev_points) {
+                assert!(
+                    (a[0] - b[0]).abs() < 1e-4 && (a[1] - b[1]).abs() < 1e-4,
+                    "{a:?} {b:?}"
+                );
+            }
+            let total: f32 = new.explained.iter().sum();
+            assert!((total - 0.9).abs() < 1e-5, "the plane keeps its variance");
+            for axis in &new.axes {
+                let norm: f32 = axis.iter().map(|x| x * x).sum();
+                assert!((norm - 1.0).abs() < 1e-5, "axes stay unit length");
+            }
+        }
+    }
 }

@@ -401,7 +401,11 @@ pub fn train(
         // SAFETY: `top_n <= v` rows; the matrix is reached only through `Rows`
         // while workers run, and the copy races with them by design (module docs).
         let vectors = unsafe { shared.syn0.copy_rows(top_n) };
-        let pca = pca_2d(&vectors, top_n, dim, prev_pca.as_ref());
+        let mut pca = pca_2d(&vectors, top_n, dim, prev_pca.as_ref());
+        // Keep the map still between snapshots: turn it onto the previous one.
+        if let Some(prev) = &prev_pca {
+            super::pca::align_to(prev, &mut pca);
+        }
         prev_pca = Some(pca.clone());
         sink(TrainingEvent::Snapshot(Arc::new(Snapshot {
             fraction,

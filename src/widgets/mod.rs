@@ -7,6 +7,7 @@ pub mod colormap;
 pub mod export;
 pub mod fonts;
 pub mod heatmap;
+pub mod label_placer;
 pub mod markdown;
 pub mod matrix_image;
 pub mod token_strip;

@@ -280,6 +280,8 @@ impl HiddenView {
             }
         }
         let mut hovered: Option<(f32, usize)> = None;
+        // End labels never cover each other.
+        let mut placer = crate::widgets::label_placer::LabelPlacer::new(rect);
         for (j, &t) in p.tokens.iter().enumerate() {
             let color = if repeated(t) {
                 let w = words
@@ -309,9 +311,10 @@ impl HiddenView {
                 }
             }
             if let Some(end) = pts.last() {
-                painter.text(
-                    *end + vec2(6.0, -6.0),
-                    egui::Align2::LEFT_BOTTOM,
+                placer.place(
+                    &painter,
+                    *end,
+                    6.0,
                     &labels[t],
                     egui::FontId::proportional(12.0),
                     color,

@@ -501,27 +501,30 @@ impl TrainingView {
                 }
             }
         }
-        let label = |i: usize, color: Color32, radius: f32| {
+        // Labels never cover each other: each takes the first free spot around its dot.
+        let mut placer = crate::widgets::label_placer::LabelPlacer::new(plot);
+        let mut label = |i: usize, color: Color32, radius: f32| {
             let s = to_screen(pts[i]);
             painter.circle(s, radius * scale, color, Stroke::new(1.0, text_color));
-            // Labels near the right edge go to the left of their dot so they stay visible.
-            let (offset, align) = if s.x > plot.right() - 80.0 {
-                (vec2(-5.0 * scale, -2.0), Align2::RIGHT_BOTTOM)
-            } else {
-                (vec2(5.0 * scale, -2.0), Align2::LEFT_BOTTOM)
-            };
-            painter.text(
-                s + offset,
-                align,
+            placer.place(
+                &painter,
+                s,
+                5.0 * scale,
                 &snap.words[i],
                 FontId::proportional(13.0 * scale),
                 text_color,
             );
         };
         let mut missing: Vec<&str> = Vec::new();
+        let mut labelled: Vec<usize> = Vec::new();
         for w in &sentence {
             match snap.words[..n].iter().position(|x| x == w) {
-                Some(i) => label(i, sentence_color, 3.5),
+                // A word the sentence repeats is one dot with one label.
+                Some(i) if labelled.contains(&i) => {}
+                Some(i) => {
+                    labelled.push(i);
+                    label(i, sentence_color, 3.5);
+                }
                 None => {
                     if !missing.contains(&w.as_str()) {
                         missing.push(w);

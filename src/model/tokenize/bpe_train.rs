@@ -40,10 +40,10 @@ use std::sync::atomic::AtomicBool;
 use rustc_hash::FxHashMap;
 
 use super::TokenizeError;
-use super::byte_level::bytes_to_visible;
-use super::pieces::TokenPieces;
 use super::pretokenize::RegexSplit;
 use crate::model::text::split_words;
+
+pub use super::bpe_model::BpeModel;
 
 /// A pair of adjacent token ids.
 pub type Pair = (u32, u32);
@@ -86,20 +86,24 @@ pub struct Merge {
 
 /// How raw text becomes base symbols; shared by the trainer and the model.
 #[derive(Debug, Clone)]
-struct Base {
-    byte_level: bool,
-    specials: Vec<(String, u32)>,
+pub(super) struct Base {
+    pub(super) byte_level: bool,
+    pub(super) specials: Vec<(String, u32)>,
     /// Character-level: character → id.
-    char_ids: FxHashMap<char, u32>,
-    unk: Option<u32>,
+    pub(super) char_ids: FxHashMap<char, u32>,
+    pub(super) unk: Option<u32>,
     /// Byte-level: id of byte 0 (bytes are consecutive).
-    byte0: u32,
-    split: Option<RegexSplit>,
+    pub(super) byte0: u32,
+    pub(super) split: Option<RegexSplit>,
 }
 
 impl Base {
     /// Calls `f(piece_start, piece_end)` for each pre-tokenised piece of `text`.
-    fn pieces(&self, text: &str, f: &mut dyn FnMut(usize, usize)) -> Result<(), TokenizeError> {
+    pub(super) fn pieces(
+        &self,
+        text: &str,
+        f: &mut dyn FnMut(usize, usize),
+    ) -> Result<(), TokenizeError> {
         match &self.split {
             Some(split) => split.for_each_range(text, f),
             None => {
@@ -112,7 +116,7 @@ impl Base {
     }
 
     /// Base symbols of one piece as `(id, start, end)`, offsets relative to the piece.
-    fn symbols(&self, piece: &str, out: &mut Vec<(u32, usize, usize)>) {
+    pub(super) fn symbols(&self, piece: &str, out: &mut Vec<(u32, usize, usize)>) {
         out.clear();
         if self.byte_level {
             out.extend(
@@ -131,7 +135,7 @@ impl Base {
 
     /// Splits `text` at special tokens: `(start, end, Some(id))` for a special,
     /// `(start, end, None)` for ordinary text between them.
-    fn split_specials(&self, text: &str) -> Vec<(usize, usize, Option<u32>)> {
+    pub(super) fn split_specials(&self, text: &str) -> Vec<(usize, usize, Option<u32>)> {
         let mut out = Vec::new();
         let mut pos = 0;
         loop {
@@ -493,138 +497,4 @@ pub fn train(
     let planned = trainer.merges_left();
     super::steps::run_steps(planned, cancel, progress, || trainer.step().is_some())?;
     Ok(trainer.finish())
-}
-
-/// A trained BPE tokeniser: the vocabulary, the merges in order, and how to cut
-/// text into base symbols.
-#[derive(Debug, Clone)]
-pub struct BpeModel {
-    base: Base,
-    vocab: Vec<Vec<u8>>,
-    merges: Vec<Merge>,
-    /// pair → (rank, new id)
-    ranks: FxHashMap<Pair, (u32, u32)>,
-}
-
-impl BpeModel {
-    fn new(base: Base, vocab: Vec<Vec<u8>>, merges: Vec<Merge>) -> Self {
-        let ranks = merges
-            .iter()
-            .enumerate()
-            .map(|(r, m)| (m.pair, (r as u32, m.new_id)))
-            .collect();
-        Self {
-            base,
-            vocab,
-            merges,
-            ranks,
-        }
-    }
-
-    pub fn merges(&self) -> &[Merge] {
-        &self.merges
-    }
-
-    pub fn vocab(&self) -> &[Vec<u8>] {
-        &self.vocab
-    }
-
-    pub fn vocab_size(&self) -> usize {
-        self.vocab.len()
-    }
-
-    pub fn is_byte_level(&self) -> bool {
-        self.base.byte_level
-    }
-
-    /// A token for display: byte-level tokens in GPT-2's visible characters
-    /// (`" the"` → `"Ġthe"`), others as text.
-    pub fn token_string(&self, id: u32) -> String {
-        let bytes = self.vocab.get(id as usize).map_or(&[][..], Vec::as_slice);
-        let is_special = self.base.specials.iter().any(|&(_, s)| s == id);
-        if self.base.byte_level && !is_special {
-            bytes_to_visible(bytes)
-        } else {
-            String::from_utf8_lossy(bytes).into_owned()
-        }
-    }
-
-    /// The merges file: one `"left right"` line per merge, in order.
-    pub fn merges_text(&self) -> String {
-        let mut out = String::new();
-        for m in &self.merges {
-            out.push_str(&self.token_string(m.pair.0));
-            out.push(' ');
-            out.push_str(&self.token_string(m.pair.1));
-            out.push('\n');
-        }
-        out
-    }
-
-    /// Encodes with all merges; special tokens are ordinary text.
-    pub fn encode(&self, text: &str) -> Result<TokenPieces, TokenizeError> {
-        self.encode_with_merges(text, self.merges.len(), false)
-    }
-
-    /// Encodes using only the first `k` merges (the replay: `k = 0` gives base
-    /// symbols, `k = merges().len()` the same as [`BpeModel::encode`]). Within each
-    /// piece the lowest-ranked applicable merge is applied first, leftmost on ties,
-    /// which reproduces training's order. With `allow_special`, special tokens in the
-    /// text become their ids.
-    pub fn encode_with_merges(
-        &self,
-        text: &str,
-        k: usize,
-        allow_special: bool,
-    ) -> Result<TokenPieces, TokenizeError> {
-        let mut enc = TokenPieces::default();
-        let segments = if allow_special {
-            self.base.split_specials(text)
-        } else if text.is_empty() {
-            Vec::new()
-        } else {
-            vec![(0, text.len(), None)]
-        };
-        let mut symbols = Vec::new();
-        for (s, e, special) in segments {
-            if let Some(id) = special {
-                enc.push(id, &self.vocab[id as usize], s, e, true);
-                continue;
-            }
-            let segment = &text[s..e];
-            self.base.pieces(segment, &mut |a, b| {
-                self.base.symbols(&segment[a..b], &mut symbols);
-                self.apply_merges(&mut symbols, k);
-                for &(id, x, y) in &symbols {
-                    let token = self.vocab.get(id as usize).map_or(&[][..], Vec::as_slice);
-                    enc.push(id, token, s + a + x, s + a + y, false);
-                }
-            })?;
-        }
-        Ok(enc)
-    }
-
-    /// Merges `(id, start, end)` symbols in rank order using ranks below `k`.
-    fn apply_merges(&self, symbols: &mut Vec<(u32, usize, usize)>, k: usize) {
-        let rank_of = |a: u32, b: u32| -> Option<(u32, u32)> {
-            self.ranks
-                .get(&(a, b))
-                .copied()
-                .filter(|&(r, _)| (r as usize) < k)
-        };
-        loop {
-            let mut best: Option<(u32, u32, usize)> = None; // (rank, new id, index)
-            for i in 0..symbols.len().saturating_sub(1) {
-                if let Some((r, id)) = rank_of(symbols[i].0, symbols[i + 1].0)
-                    && best.is_none_or(|(br, _, _)| r < br)
-                {
-                    best = Some((r, id, i));
-                }
-            }
-            let Some((_, id, i)) = best else { break };
-            let end = symbols[i + 1].2;
-            symbols[i] = (id, symbols[i].1, end);
-            symbols.remove(i + 1);
-        }
-    }
 }

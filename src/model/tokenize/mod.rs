@@ -4,9 +4,10 @@
 pub mod basic;
 /// bert-base-uncased's vocabulary, shipped beside the built-in model's.
 pub mod bert_base;
+/// BPE training with recorded merges and replay (character- or byte-level).
+pub mod bpe_model;
 /// The course's seven-word BPE toy corpus.
 pub mod bpe_toy;
-/// BPE training with recorded merges and replay (character- or byte-level).
 pub mod bpe_train;
 /// GPT-2's byte ↔ visible-character mapping.
 pub mod byte_level;

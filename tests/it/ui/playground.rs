@@ -23,6 +23,14 @@ fn harness_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
     common::harness(common::app(settings_at(view, sentence)))
 }
 
+/// The playground at `view` on `sentence` alone (no second sentence), its trace done.
+fn single_sentence_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
+    let mut h = harness_at(view, sentence);
+    common::lesson::<Playground>(&mut h).use_pair = false;
+    settle(&mut h);
+    h
+}
+
 /// Steps frames until the model is loaded and the trace matches the current input.
 fn settle(h: &mut Harness<'static, LensApp>) {
     h.run_steps(2);
@@ -408,18 +416,10 @@ fn predictions_without_a_mask_show_an_example_instead_of_nothing() {
 #[test]
 fn clicking_a_row_pins_that_token_across_the_steps_and_the_panel() {
     use llm_lens::widgets::heatmap::pinned_row;
-    let mut app = common::app(common::settings_at_view::<Playground>(
-        View::Weights,
-        "The cat sat.",
-    ));
     // One sentence, so the whole matrix is on screen.
-    if let Some(p) = app.lesson_mut::<Playground>() {
-        p.use_pair = false;
-    }
-    let mut h = common::harness(app);
-    common::step_while(&mut h, Duration::from_secs(120), "the forward pass", |h| {
-        common::lesson_ref::<Playground>(h).trace().is_none()
-            || h.state().model_panel().trace().is_none()
+    let mut h = single_sentence_at(View::Weights, "The cat sat.");
+    common::step_while(&mut h, Duration::from_secs(120), "the panel's pass", |h| {
+        h.state().model_panel().trace().is_none()
     });
     h.run_steps(2);
     assert_eq!(pinned_row(&h.ctx), None);
@@ -463,18 +463,7 @@ fn clicking_a_row_pins_that_token_across_the_steps_and_the_panel() {
 
 #[test]
 fn the_scores_step_works_out_one_cell_from_q_and_k() {
-    let mut app = common::app(common::settings_at_view::<Playground>(
-        View::Scores,
-        "The cat sat.",
-    ));
-    if let Some(p) = app.lesson_mut::<Playground>() {
-        p.use_pair = false;
-    }
-    let mut h = common::harness(app);
-    common::step_while(&mut h, Duration::from_secs(120), "the forward pass", |h| {
-        common::lesson_ref::<Playground>(h).trace().is_none()
-    });
-    h.run_steps(2);
+    let mut h = single_sentence_at(View::Scores, "The cat sat.");
     // By default the first word's query with the key it attends to most.
     h.get_by_label_contains("One cell, worked out: query '1 the'");
     h.get_by_label_contains("query, key and their product: heatmap");

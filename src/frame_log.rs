@@ -47,6 +47,11 @@ impl FrameLog {
         self
     }
 
+    /// Whether the next recorded frame writes the file (then is the time to set `extra`).
+    pub fn finishing(&self) -> bool {
+        self.cpu_ms.len() + 1 >= MEASURED
+    }
+
     /// The character to type this frame, if one is due.
     pub fn keystroke(&mut self) -> Option<char> {
         let due = self.frames > WARM_UP && self.frames.is_multiple_of(TYPING_EVERY);

@@ -440,7 +440,10 @@ impl eframe::App for LensApp {
         }
         LensApp::ui(self, ui);
         let cpu = frame.info().cpu_usage;
-        if let Some(log) = &mut self.frame_log {
+        // The panel's latency goes into the file once, with the last frame.
+        if let Some(log) = &mut self.frame_log
+            && log.finishing()
+        {
             let timings: Vec<_> = self.panel.runner.timings.iter().copied().collect();
             log.extra = crate::frame_log::latency_summary(&timings);
         }

@@ -228,54 +228,7 @@ impl ModelPanel {
 
     /// Model, token count, backend and time; loading and errors.
     fn status(&self, ui: &mut egui::Ui, cx: &LessonContext<'_>) {
-        let runner = &self.runner;
-        match &runner.model {
-            Some(m) => {
-                // Truncated: a long folder name must not widen the panel.
-                ui.add(egui::Label::new(RichText::new(&m.name).strong()).truncate())
-                    .on_hover_text(format!(
-                        "{}: {} layers, hidden size {}, {} heads",
-                        m.name,
-                        m.model.config.num_hidden_layers,
-                        m.model.config.hidden_size,
-                        m.model.config.num_attention_heads
-                    ));
-            }
-            None if runner.model_error.is_none() => {
-                ui.spinner();
-                ui.label("loading the model…");
-            }
-            None => {}
-        }
-        ui.horizontal_wrapped(|ui| {
-            if let Some(r) = &runner.last {
-                let time = if cx.reproducible {
-                    String::new()
-                } else {
-                    format!(" · {:.1} ms", r.millis)
-                };
-                ui.label(format!("{} tokens · {}{time}", r.trace.len(), r.ran.label()))
-                    .on_hover_text(format!(
-                        "Computed on a worker thread whenever your sentence changes, once per sentence for every lesson. Compute: {}",
-                        cx.backend.label()
-                    ));
-                if let Some(note) = &r.note {
-                    ui.colored_label(ui.visuals().warn_fg_color, note);
-                }
-            }
-            if runner.busy() && runner.model.is_some() {
-                ui.spinner();
-            }
-        });
-        if let Some((before, kept)) = runner.last.as_ref().and_then(|r| r.truncated) {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                format!("{before} tokens: the model reads the last {kept}."),
-            );
-        }
-        for e in [&runner.error, &runner.model_error].into_iter().flatten() {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-        }
+        super::playground::runner_status(ui, &self.runner, cx);
     }
 
     /// The model's tokens with their ids; a click follows a token through the layers.

@@ -175,11 +175,18 @@ impl Playground {
 
 /// The line above every view: model, tokens, time, backend, notices.
 fn status(ui: &mut egui::Ui, st: &Playground, cx: &LessonContext<'_>) {
-    let runner = &st.runner;
+    runner_status(ui, &st.runner, cx);
+    crate::widgets::export::notice(ui);
+}
+
+/// A runner's model, tokens, time and backend, its spinner, notes and errors: the line
+/// above the playground's views and at the top of the live model panel.
+pub fn runner_status(ui: &mut egui::Ui, runner: &runner::Runner, cx: &LessonContext<'_>) {
     ui.horizontal_wrapped(|ui| {
         match &runner.model {
             Some(m) => {
-                ui.label(RichText::new(&m.name).strong())
+                // Truncated: a long folder name must not widen a narrow panel.
+                ui.add(egui::Label::new(RichText::new(&m.name).strong()).truncate())
                     .on_hover_text(format!(
                         "{} layers, hidden size {}, {} heads, {} parameters",
                         m.model.config.num_hidden_layers,
@@ -234,7 +241,6 @@ fn status(ui: &mut egui::Ui, st: &Playground, cx: &LessonContext<'_>) {
             format!("Could not open the model: {e}"),
         );
     }
-    crate::widgets::export::notice(ui);
 }
 
 /// A heatmap of a matrix with its shape in the title and a right-click export menu.

@@ -254,16 +254,7 @@ impl ReplayView {
             {
                 self.step = 0;
             }
-            if ui.button("◀").on_hover_text("Undo one merge").clicked() {
-                self.step = self.step.saturating_sub(1);
-            }
-            if ui
-                .button("▶")
-                .on_hover_text("Apply the next merge")
-                .clicked()
-            {
-                self.step = (self.step + 1).min(n);
-            }
+            super::replay::undo_redo(ui, &mut self.step, n);
             if ui.button("⏭").on_hover_text("Apply every merge").clicked() {
                 self.step = n;
             }
@@ -516,5 +507,19 @@ impl ReplayView {
         self.chart
             .show(ui, &spec, egui::vec2(w, 180.0))
             .on_hover_text("How many tokens your sentence needs after each number of merges: every merge can only shorten it.");
+    }
+}
+
+/// ◀ and ▶ of a merge replay: one merge back or on, within `0..=n`.
+pub fn undo_redo(ui: &mut egui::Ui, step: &mut usize, n: usize) {
+    if ui.button("◀").on_hover_text("Undo one merge").clicked() {
+        *step = step.saturating_sub(1);
+    }
+    if ui
+        .button("▶")
+        .on_hover_text("Apply the next merge")
+        .clicked()
+    {
+        *step = (*step + 1).min(n);
     }
 }

@@ -122,16 +122,7 @@ impl WordPieceReplayView {
         let n = run.frames.len();
         self.step = self.step.min(n);
         ui.horizontal(|ui| {
-            if ui.button("◀").on_hover_text("Undo one merge").clicked() {
-                self.step = self.step.saturating_sub(1);
-            }
-            if ui
-                .button("▶")
-                .on_hover_text("Apply the next merge")
-                .clicked()
-            {
-                self.step = (self.step + 1).min(n);
-            }
+            super::replay::undo_redo(ui, &mut self.step, n);
             ui.add(egui::Slider::new(&mut self.step, 0..=n).text("merges applied"));
         });
         ui.label(

@@ -5,6 +5,7 @@
 //! its real numbers, why negative sampling exists, live training on the shipped corpus,
 //! and exploring the trained vectors.
 
+pub mod arrival;
 pub mod cost;
 pub mod explore;
 pub mod network;
@@ -27,6 +28,8 @@ pub struct Word2vec {
     pub cost: cost::CostView,
     pub training: training::TrainingView,
     pub explore: explore::ExploreView,
+    /// Steps 5 and 6 train on arrival rather than open blank.
+    pub arrival: arrival::Arrival,
 }
 
 impl Lesson for Word2vec {
@@ -35,6 +38,7 @@ impl Lesson for Word2vec {
 
     fn background(&mut self, ctx: &egui::Context) {
         self.training.poll(ctx);
+        self.arrival.background(ctx, &mut self.training);
     }
 
     fn companion_vectors(&self) -> Option<super::Companion> {
@@ -52,6 +56,13 @@ impl Lesson for Word2vec {
         let reads_sentence = matches!(view, View::OneHot | View::TrainingPairs | View::Network);
         if reads_sentence && shared_views::empty_sentence_notice(ui, cx.sentence) {
             return;
+        }
+        if matches!(view, View::Training | View::Explore) {
+            let loaded = self.explore.loaded.is_some();
+            self.arrival.arrive(ui.ctx(), &mut self.training, loaded);
+            if let Some(note) = self.arrival.note(&self.training) {
+                ui.label(egui::RichText::new(note).weak());
+            }
         }
         match view {
             View::OneHot => {

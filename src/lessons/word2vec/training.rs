@@ -86,6 +86,9 @@ pub struct TrainingView {
     /// Highlighted in the scatter.
     pub search: String,
     chart: ChartView,
+    /// Runs started so far: tells a run the lesson started on arrival from one the learner
+    /// started.
+    runs_started: u64,
 }
 
 impl Default for TrainingView {
@@ -107,6 +110,7 @@ impl Default for TrainingView {
             result: None,
             search: String::new(),
             chart: ChartView::default(),
+            runs_started: 0,
         }
     }
 }
@@ -115,6 +119,11 @@ impl TrainingView {
     /// True while a run is preparing, running or paused.
     pub fn running(&self) -> bool {
         self.trainer.is_some()
+    }
+
+    /// How many runs were started so far (the last one's number).
+    pub fn runs_started(&self) -> u64 {
+        self.runs_started
     }
 
     /// Starts a run on `corpus` (`Corpus::builtin()` in the app; tests pass a small
@@ -135,6 +144,7 @@ impl TrainingView {
         self.words_per_sec = 0.0;
         self.status = Status::Preparing;
         self.run_config = config.clone();
+        self.runs_started += 1;
         self.trainer = Some(Trainer::start(corpus, config));
     }
 

@@ -426,3 +426,71 @@ fn the_toy_run_shows_the_weights_change_and_the_loss_fall() {
             .is_none()
     });
 }
+
+/// The app at `view` with arrival training on, on the small corpus with `config`.
+fn app_training_on_arrival(view: View, config: TrainerConfig) -> LensApp {
+    let mut app = app_at(view, None);
+    let w = app.lesson_mut::<Word2vec>().expect("registered");
+    w.arrival.enabled = true;
+    w.arrival.corpus = Some(small_corpus());
+    w.training.config = config;
+    app
+}
+
+#[test]
+fn the_training_step_trains_on_arrival_without_a_click() {
+    let mut h = common::harness(app_training_on_arrival(View::Training, small_config()));
+    assert!(
+        common::lesson_ref::<Word2vec>(&h).training.runs_started() == 1,
+        "opening the step started a run"
+    );
+    common::step_while(&mut h, Duration::from_secs(60), "training", |h| {
+        common::lesson_ref::<Word2vec>(h).training.running()
+    });
+    h.run_steps(2);
+    assert_eq!(
+        common::lesson_ref::<Word2vec>(&h).training.status,
+        Status::Finished
+    );
+    h.get_by_label_contains("Finished: 3 epochs");
+    // Coming back does not train again.
+    h.state_mut()
+        .set_step(common::step_of::<Word2vec>(View::NegativeSampling));
+    h.run_steps(2);
+    h.state_mut()
+        .set_step(common::step_of::<Word2vec>(View::Explore));
+    h.run_steps(2);
+    assert_eq!(
+        common::lesson_ref::<Word2vec>(&h).training.runs_started(),
+        1
+    );
+    h.get_by_label_contains("Source: your training run");
+}
+
+#[test]
+fn a_run_started_on_arrival_pauses_while_the_learner_is_away() {
+    // Long enough that it cannot end during the test; dropping the harness cancels it.
+    let long = TrainerConfig {
+        epochs: 1000,
+        ..small_config()
+    };
+    let mut h = common::harness(app_training_on_arrival(View::Explore, long));
+    h.get_by_label_contains("Training started by itself");
+    h.state_mut()
+        .set_step(common::step_of::<Word2vec>(View::NegativeSampling));
+    h.run_steps(3);
+    assert_eq!(
+        common::lesson_ref::<Word2vec>(&h).training.status,
+        Status::Paused
+    );
+    h.state_mut()
+        .set_step(common::step_of::<Word2vec>(View::Training));
+    h.run_steps(2);
+    let st = &common::lesson_ref::<Word2vec>(&h).training;
+    assert!(
+        st.running() && st.status != Status::Paused,
+        "{:?}",
+        st.status
+    );
+    assert_eq!(st.runs_started(), 1, "the same run went on");
+}

@@ -100,19 +100,40 @@ impl LensApp {
 
     pub(super) fn top_bar(&mut self, ui: &mut egui::Ui) {
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        // Top-aligned: the sentence box grows downwards when its text wraps.
+        ui.horizontal_top(|ui| {
             ui.heading("LLM Lens");
-            ui.separator();
+            ui.add_space(12.0);
             let label = ui.label("Your sentence:");
             let buttons_width = 250.0;
-            let edit = egui::TextEdit::singleline(&mut self.settings.sentence)
-                .id_salt("sentence")
-                .char_limit(MAX_SENTENCE_CHARS)
-                .hint_text("Type any sentence: every lesson uses it")
-                .desired_width((ui.available_width() - buttons_width).max(120.0));
-            ui.add(edit)
-                .labelled_by(label.id)
-                .on_hover_text("Every lesson works on this sentence. Press Esc or click elsewhere, then ←/→ to change step.");
+            let width = (ui.available_width() - buttons_width).max(120.0);
+            // Long text wraps onto more lines (up to four, then the box scrolls) instead
+            // of running out of sight; Enter ends editing as in a one-line box.
+            let row = ui.text_style_height(&egui::TextStyle::Body);
+            let edit = egui::ScrollArea::vertical()
+                .id_salt("sentence-scroll")
+                .max_height(row * 4.0 + 8.0)
+                .max_width(width)
+                .show(ui, |ui| {
+                    let edit = egui::TextEdit::multiline(&mut self.settings.sentence)
+                        .id_salt("sentence")
+                        .char_limit(MAX_SENTENCE_CHARS)
+                        .hint_text("Type any sentence: every lesson uses it")
+                        .desired_rows(1)
+                        .return_key(None)
+                        .desired_width(width);
+                    ui.add(edit)
+                        .labelled_by(label.id)
+                        .on_hover_text("Every lesson works on this sentence. Long text wraps. Press Enter, Esc or click elsewhere, then ←/→ to change step.")
+                })
+                .inner;
+            if edit.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                edit.surrender_focus();
+            }
+            if self.settings.sentence.contains(['\n', '\r']) {
+                // Pasted line breaks become spaces: every lesson reads one line of text.
+                self.settings.sentence = self.settings.sentence.replace(['\n', '\r'], " ");
+            }
             if ui.button("Reset").on_hover_text(format!("Back to \"{DEFAULT_SENTENCE}\"")).clicked() {
                 self.settings.sentence = DEFAULT_SENTENCE.to_owned();
             }

@@ -159,7 +159,7 @@ fn a_step_focus_changes_what_the_panel_shows() {
 fn typing_a_sentence_updates_the_panel() {
     let mut h = common::harness(common::app(common::settings_at(LessonId::Word2vec, 0, "")));
     h.run_steps(2);
-    let edit = h.get_by_role(egui::accesskit::Role::TextInput);
+    let edit = common::sentence_box(&h);
     edit.focus();
     edit.type_text("We sat on the bank of the river");
     h.run_steps(2);

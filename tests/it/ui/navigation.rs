@@ -71,7 +71,7 @@ fn sentence_typed_in_one_lesson_is_seen_in_another() {
         lesson: LessonId::Tokenisation,
         ..Settings::default()
     }));
-    let edit = h.get_by_role(egui::accesskit::Role::TextInput);
+    let edit = common::sentence_box(&h);
     edit.focus();
     edit.type_text("We sat on the riverbank");
     h.run_steps(2);
@@ -237,4 +237,40 @@ fn the_stage_gives_the_view_the_width_and_projector_sized_type() {
     // Chrome hidden: no lesson list, no status line.
     assert!(h.query_by_label("2. Tokenisation").is_none());
     assert!(h.query_by_label("Compute:").is_none());
+}
+
+#[test]
+fn a_long_sentence_wraps_in_the_box_and_a_huge_one_scrolls_there() {
+    let words = "the bank by the river lent money to the farmers who worked the land ";
+    let long = words.repeat(4);
+    let mut h = common::harness(common::app(Settings {
+        sentence: long.clone(),
+        ..Settings::default()
+    }));
+    h.run_steps(2);
+    let one_row = {
+        let mut short = common::harness(common::app(Settings {
+            sentence: "short".to_owned(),
+            ..Settings::default()
+        }));
+        short.run_steps(2);
+        common::sentence_box(&short).rect().height()
+    };
+    let wrapped = common::sentence_box(&h).rect().height();
+    assert!(
+        wrapped > one_row * 1.5,
+        "{wrapped} vs one row {one_row}: the text wraps"
+    );
+    // The longest text the box takes stays within about four lines; the rest scrolls.
+    h.state_mut().settings.sentence = words.repeat(30);
+    h.run_steps(3);
+    let top_of_lessons = h.get_by_label("Lessons").rect().top();
+    assert!(
+        top_of_lessons < 160.0,
+        "the top bar grew to {top_of_lessons}"
+    );
+    // Pasted line breaks become spaces.
+    h.state_mut().settings.sentence = "one\ntwo\r\nthree".to_owned();
+    h.run_steps(2);
+    assert_eq!(h.state().settings.sentence, "one two  three");
 }

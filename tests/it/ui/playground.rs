@@ -249,11 +249,7 @@ fn typing_updates_the_trace_and_every_view_mode_opens() {
     let mut h = harness_at(View::Attention, "");
     h.run_steps(2);
     h.get_by_label_contains("Type a sentence in the box at the top");
-    // The sentence box is the first text input of the window.
-    let edit = h
-        .get_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the sentence box");
+    let edit = common::sentence_box(&h);
     edit.focus();
     edit.type_text("The bank raised rates.");
     settle(&mut h);

@@ -2,6 +2,7 @@
 //! one-hot vectors. Hovering a cell says its row, column and exact value.
 
 use super::colormap::{Scale, text_on};
+use super::token_window;
 use egui::{Color32, FontId, Mesh, Pos2, Rect, Sense, Stroke, pos2, vec2};
 
 /// Builder for one heatmap; see [`Heatmap::show`].
@@ -23,6 +24,10 @@ pub struct Heatmap<'a> {
     /// Rows are token positions: a click pins one, and the pinned row is outlined in
     /// every heatmap that pins (the playground's matrices, the live model panel).
     pin_rows: bool,
+    /// Long token matrices show a window of tokens chosen with this id's controls.
+    window: Option<egui::Id>,
+    /// Where this (windowed) matrix starts in the whole one: `(row, col)`.
+    offset: (usize, usize),
 }
 
 /// What happened to the heatmap this frame.
@@ -50,6 +55,8 @@ impl<'a> Heatmap<'a> {
             clickable: false,
             draw_labels: true,
             pin_rows: false,
+            window: None,
+            offset: (0, 0),
         }
     }
 
@@ -100,6 +107,14 @@ impl<'a> Heatmap<'a> {
         self
     }
 
+    /// Rows are tokens (and columns too when they carry the same labels): past what fits
+    /// with readable labels, show a window of tokens the learner slides, its state kept
+    /// under `id` (one id for a family of views keeps one window across them).
+    pub fn token_window(mut self, id: egui::Id) -> Self {
+        self.window = Some(id);
+        self
+    }
+
     pub fn legend(mut self, legend: bool) -> Self {
         self.legend = legend;
         self
@@ -113,6 +128,47 @@ impl<'a> Heatmap<'a> {
     }
 
     pub fn show(self, ui: &mut egui::Ui) -> HeatmapResponse {
+        if let Some(id) = self.window {
+            let left = label_column_width(ui, self.row_labels) + 10.0;
+            let cols_are_tokens = self.cols == self.rows && self.col_labels == self.row_labels;
+            let width = ui.available_width() - left;
+            let pinned = pinned_row(ui.ctx()).filter(|_| self.pin_rows);
+            let shown =
+                token_window::show(ui, id, self.rows, self.cols, cols_are_tokens, width, pinned);
+            if let Some(w) = shown {
+                return self.show_window(ui, &w);
+            }
+        }
+        self.show_all(ui)
+    }
+
+    /// Draws the part `w` of the matrix, reporting cells in the whole matrix's numbering.
+    fn show_window(self, ui: &mut egui::Ui, w: &token_window::Window) -> HeatmapResponse {
+        // (w.rows × w.cols)
+        let values = token_window::slice(self.values, self.cols, w);
+        let part = |labels: &[String], range: &std::ops::Range<usize>| {
+            labels.get(range.clone()).unwrap_or_default().to_vec()
+        };
+        let row_labels = part(self.row_labels, &w.rows);
+        let col_labels = part(self.col_labels, &w.cols);
+        let inner = Heatmap {
+            values: &values,
+            rows: w.rows.len(),
+            cols: w.cols.len(),
+            row_labels: &row_labels,
+            col_labels: &col_labels,
+            window: None,
+            offset: (w.rows.start, w.cols.start),
+            ..self
+        };
+        let mut r = inner.show_all(ui);
+        r.hovered = r
+            .hovered
+            .map(|(row, col)| (row + w.rows.start, col + w.cols.start));
+        r
+    }
+
+    fn show_all(self, ui: &mut egui::Ui) -> HeatmapResponse {
         let font = FontId::proportional(12.0);
         let dark = ui.visuals().dark_mode;
         let text_color = ui.visuals().text_color();
@@ -187,7 +243,10 @@ impl<'a> Heatmap<'a> {
                 }
             }
             painter.add(mesh);
-            if let Some(r) = pinned_row(ui.ctx()).filter(|&r| self.pin_rows && r < self.rows) {
+            let pinned = pinned_row(ui.ctx())
+                .and_then(|r| r.checked_sub(self.offset.0))
+                .filter(|&r| self.pin_rows && r < self.rows);
+            if let Some(r) = pinned {
                 let row = Rect::from_min_size(
                     grid.min + vec2(0.0, r as f32 * cell_h),
                     vec2(grid.width(), cell_h),
@@ -294,6 +353,7 @@ impl<'a> Heatmap<'a> {
             && let Some((r, _)) = hovered
         {
             // A second click on the pinned row lets it go.
+            let r = r + self.offset.0;
             let now = pinned_row(ui.ctx());
             set_pinned_row(ui.ctx(), (now != Some(r)).then_some(r));
         }

@@ -11,6 +11,7 @@ pub mod label_placer;
 pub mod markdown;
 pub mod matrix_image;
 pub mod token_strip;
+pub mod token_window;
 
 pub use colormap::Scale;
 pub use heatmap::Heatmap;

@@ -134,6 +134,7 @@ pub fn matrix(ui: &mut egui::Ui, title: &str, m: &Array2<f32>, rows: &[String], 
             .max_cell(CELL)
             .show_values(true)
             .legend(false)
+            .token_window(egui::Id::unique("attention-token-window"))
             .show(ui);
     });
 }

@@ -143,5 +143,6 @@ pub fn show_matrix(ui: &mut egui::Ui, trace: &Trace, m: &StageMatrix) -> Heatmap
         .max_cell(MAX_CELL)
         .clickable(true)
         .pin_rows(true)
+        .token_window(egui::Id::unique("panel-token-window"))
         .show(ui)
 }

@@ -281,6 +281,7 @@ pub fn matrix_body(
         .scale(scale)
         .unit(unit)
         .pin_rows(true)
+        .token_window(egui::Id::unique("playground-token-window"))
         .show(ui);
     matrix_menu(
         &r.response,

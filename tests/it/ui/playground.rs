@@ -468,3 +468,42 @@ fn the_scores_step_works_out_one_cell_from_q_and_k() {
     h.get_by_label_contains("One cell, worked out: query '2 cat'");
     h.get_by_label_contains("(the scores matrix:");
 }
+
+#[test]
+fn a_long_sentence_shows_a_labelled_window_of_tokens_or_all_of_them() {
+    let words = "the bank by the river lent money to the farmers who worked the land ";
+    let mut h = single_sentence_at(View::Scores, &words.repeat(5));
+    settle(&mut h);
+    let n = common::lesson_ref::<Playground>(&h)
+        .trace()
+        .expect("a trace")
+        .tokens
+        .len();
+    assert!(n > 60, "{n} tokens");
+    // The window keeps a cell at least 14 points wide, so every label is drawn.
+    h.get_all_by_label_contains(&format!("of {n}"))
+        .next()
+        .expect("the window's range");
+    assert!(
+        h.query_by_label_contains(&format!("heatmap, {n} × {n}"))
+            .is_none(),
+        "no matrix draws all {n} tokens"
+    );
+    h.get_all_by_label_contains("raw scores QKᵀ/√d: heatmap, 42 × 42")
+        .next()
+        .expect("a labelled window of the scores");
+    // Pinning a token beyond the window moves the window onto it.
+    llm_lens::widgets::heatmap::set_pinned_row(&h.ctx, Some(n - 2));
+    h.run_steps(2);
+    h.get_all_by_label_contains(&format!("–{} of {n}", n - 1))
+        .next()
+        .expect("the window moved to the pinned token");
+    h.get_all_by_label(&format!("all {n} tokens"))
+        .next()
+        .expect("the playground's checkbox comes first")
+        .click_accesskit();
+    h.run_steps(3);
+    h.get_all_by_label_contains(&format!("heatmap, {n} × {n}"))
+        .next()
+        .expect("every token drawn");
+}

@@ -6,7 +6,8 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::sync::OnceLock;
+
+use super::chart_font;
 
 /// A `(low, high)` range on one axis.
 type Span = (f64, f64);
@@ -95,19 +96,6 @@ fn mostly_under(a: &Series, b: &Series, span: f64) -> bool {
     on * 2 > a.points.len()
 }
 
-/// plotters needs a font; the app ships egui's own, so no system fonts are involved.
-pub(crate) fn ensure_font() {
-    static FONT: OnceLock<()> = OnceLock::new();
-    FONT.get_or_init(|| {
-        // A failure leaves plotters without text; the chart still draws.
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            super::fonts::DEJAVU_SANS,
-        );
-    });
-}
-
 impl ChartSpec {
     /// The data ranges, padded a little, over finite points (positive y on a log axis).
     fn bounds(&self) -> Result<(Span, Span), ChartError> {
@@ -167,7 +155,7 @@ impl ChartSpec {
         root: &DrawingArea<DB, Shift>,
         dark: bool,
     ) -> Result<(), ChartError> {
-        ensure_font();
+        chart_font::ensure_registered();
         let err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
         let (bg, fg) = if dark {
             (RGBColor(27, 27, 27), RGBColor(220, 220, 220))
@@ -178,7 +166,12 @@ impl ChartSpec {
         let ((x0, x1), (y0, y1)) = self.bounds()?;
         let mut builder = ChartBuilder::on(root);
         builder
-            .caption(&self.title, ("sans-serif", 18).into_font().color(&fg))
+            .caption(
+                &self.title,
+                (chart_font::family_for(&self.title), 18)
+                    .into_font()
+                    .color(&fg),
+            )
             .margin(12)
             // Room on the right for the last tick label and the legend.
             .margin_right(if self.series.iter().any(|s| !s.name.is_empty()) {
@@ -214,7 +207,6 @@ impl ChartSpec {
         let err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
         let (w, _) = root.dim_in_pixel();
         let x = w as i32 - LEGEND_WIDTH as i32 + 10;
-        let font = ("sans-serif", 13).into_font().color(&fg);
         let named = self.series.iter().filter(|s| !s.name.is_empty());
         for (i, s) in named.enumerate() {
             let y = 44 + 20 * i as i32;
@@ -230,7 +222,8 @@ impl ChartSpec {
             } else {
                 s.name.clone()
             };
-            root.draw(&Text::new(name, (x + 22, y - 7), font.clone()))
+            let font = (chart_font::family_for(&name), 13).into_font().color(&fg);
+            root.draw(&Text::new(name, (x + 22, y - 7), font))
                 .map_err(|e| err(&e))?;
         }
         Ok(())
@@ -250,6 +243,8 @@ impl ChartSpec {
         } else {
             self.y_label.clone()
         };
+        // Both axis titles share one style, so one face for the two.
+        let desc_family = chart_font::family_for(&format!("{}{y_desc}", self.x_label));
         // As many tick labels as fit without overlapping (12 px text): plotters'
         // default of ten crowds a short chart's axis into an unreadable stack.
         let (w, h) = chart.plotting_area().dim_in_pixel();
@@ -261,8 +256,8 @@ impl ChartSpec {
             .y_label_formatter(&|v| tick_label(*v))
             .x_desc(&self.x_label)
             .y_desc(y_desc)
-            .axis_desc_style(("sans-serif", 14).into_font().color(&fg))
-            .label_style(("sans-serif", 12).into_font().color(&fg))
+            .axis_desc_style((desc_family, 14).into_font().color(&fg))
+            .label_style((chart_font::UI, 12).into_font().color(&fg))
             .axis_style(fg)
             .light_line_style(fg.mix(0.08))
             .bold_line_style(fg.mix(0.2))

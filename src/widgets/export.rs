@@ -109,7 +109,7 @@ impl MatrixExport<'_> {
         let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         root.fill(&WHITE).map_err(e)?;
         let (w, h) = root.dim_in_pixel();
-        super::chart::ensure_font();
+        super::chart_font::ensure_registered();
         let font = "sans-serif";
         let margin_left = 110i32;
         let margin_top = 40i32;

@@ -99,7 +99,7 @@ fn a_small_recall_run_trains_to_completion_on_arrival() {
     assert_eq!(st.recall.progress(), 1.0);
     assert_eq!(st.recall.curves().len(), 3);
     h.get_by_label("trained all three models");
-    h.get_by_label_contains("Train again");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Train again");
 }
 
 #[test]

@@ -36,12 +36,18 @@ impl LensApp {
                 egui::Panel::right("model-panel-closed")
                     .resizable(false)
                     .show(ui, |ui| {
+                        let why = if self.narrow && self.settings.model_panel {
+                            " (folded because the window is narrow)"
+                        } else {
+                            ""
+                        };
                         if ui
                             .button("◀ Live model")
-                            .on_hover_text("Show the live model panel: the transformer working on your sentence beside every lesson")
+                            .on_hover_text(format!("Show the live model panel: the transformer working on your sentence beside every lesson{why}"))
                             .clicked()
                         {
                             self.settings.model_panel = true;
+                            self.panel_opened_narrow = self.narrow;
                         }
                     });
             }
@@ -70,6 +76,7 @@ impl LensApp {
                 .clicked()
             {
                 self.settings.model_panel = false;
+                self.panel_opened_narrow = false;
             }
             ui.checkbox(&mut self.settings.panel_pinned, "keep when presenting")
                 .on_hover_text("Presentation mode hides the panel unless it is kept");

@@ -37,7 +37,15 @@ pub struct LensApp {
     pub frame_log: Option<crate::frame_log::FrameLog>,
     /// The live model beside every lesson.
     panel: ModelPanel,
+    /// The window is narrower than [`NARROW_WINDOW`] (set each frame): the panel starts
+    /// folded there, so the lesson keeps room for its views (a 1024-pixel projector).
+    narrow: bool,
+    /// The learner opened the panel on a narrow window: it stays open there.
+    panel_opened_narrow: bool,
 }
+
+/// Below this width (points) the live model panel starts folded.
+pub const NARROW_WINDOW: f32 = 1100.0;
 
 impl LensApp {
     pub fn new(settings: Settings, prose: ProseLibrary, compute: Compute) -> Self {
@@ -53,6 +61,8 @@ impl LensApp {
             frame_log: None,
             panel: ModelPanel::default(),
             stage_prose_open: None,
+            narrow: false,
+            panel_opened_narrow: false,
         };
         app.sanitise();
         app
@@ -188,8 +198,17 @@ impl LensApp {
     }
 
     /// Whether the panel is on screen: open, and not hidden by presentation mode.
+    /// Opens (or hides) the live model panel as the learner's own choice: opened this
+    /// way it stays open on a narrow window too (`--model-panel on`).
+    pub fn show_model_panel(&mut self, on: bool) {
+        self.settings.model_panel = on;
+        self.panel_opened_narrow = on;
+    }
+
     pub fn model_panel_shown(&self) -> bool {
-        self.settings.model_panel && (!self.settings.presentation || self.settings.panel_pinned)
+        self.settings.model_panel
+            && (!self.settings.presentation || self.settings.panel_pinned)
+            && (!self.narrow || self.panel_opened_narrow)
     }
 
     pub fn compute_status(&self) -> &crate::compute::BackendStatus {
@@ -288,6 +307,7 @@ impl LensApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.compute.poll();
+        self.narrow = ctx.content_rect().width() < NARROW_WINDOW;
         if self.model_panel_shown() {
             self.panel.keys(&ctx);
         }

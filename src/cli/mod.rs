@@ -157,7 +157,7 @@ fn run_app(cli: Cli) -> Result<(), String> {
                 app.set_sentence(&s);
             }
             if let Some(on) = model_panel {
-                app.settings.model_panel = on == OnOff::On;
+                app.show_model_panel(on == OnOff::On);
             }
             app.frame_log = frame_log.map(|f| crate::frame_log::FrameLog::new(f).with_typing(&typing));
             Ok(Box::new(crate::panic_guard::Guarded::new(app, notice)))

@@ -374,3 +374,29 @@ fn the_embedding_focus_sets_the_lessons_word2vec_neighbours_beside_the_models() 
     h.get_by_label_contains("nearest rows of the model's table");
     h.get_by_label("riverside-x");
 }
+
+#[test]
+fn a_narrow_window_starts_with_the_panel_folded_until_the_learner_opens_it() {
+    let app = common::app(common::settings_at(
+        LessonId::Attention,
+        0,
+        "the river bank",
+    ));
+    let mut h = Harness::builder()
+        .with_size([1024.0, 768.0])
+        .build_ui_state(|ui, app: &mut LensApp| app.ui(ui), app);
+    h.run_steps(2);
+    assert!(!h.state().model_panel_shown(), "folded at 1024 points");
+    assert!(h.state().settings.model_panel, "the saved choice is kept");
+    h.get_by_label("◀ Live model").click();
+    h.run_steps(2);
+    assert!(h.state().model_panel_shown(), "opened by the learner");
+    h.get_by_label("Hide ▶").click_accesskit();
+    h.run_steps(2);
+    assert!(!h.state().model_panel_shown());
+    // A wide window shows it as before.
+    h.state_mut().settings.model_panel = true;
+    h.set_size(egui::vec2(1280.0, 800.0));
+    h.run_steps(2);
+    assert!(h.state().model_panel_shown(), "shown at 1280 points");
+}

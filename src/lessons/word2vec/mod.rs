@@ -8,6 +8,7 @@
 pub mod arrival;
 pub mod cost;
 pub mod explore;
+pub mod map;
 pub mod network;
 pub mod one_hot;
 pub mod pairs;

@@ -1,17 +1,15 @@
 //! Step 5: live training on the built-in corpus. The [`Trainer`] runs on worker threads
 //! and sends events; the view drains them every frame (whatever step is shown), draws a
 //! progress bar, words/s, the loss curve and a 2-D PCA scatter of the most frequent
-//! words from the latest snapshot. While a new run starts, the previous scatter and loss
-//! curve stay on screen until the new run's data replaces them.
+//! words from the latest snapshot (drawn by [`super::map`]). While a new run starts, the
+//! previous scatter and loss curve stay on screen until the new run's data replaces them.
 
 use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, pos2, vec2};
+use egui::{RichText, vec2};
 
-use super::pairs::legend_swatch;
-use super::sentence_words;
 use crate::lessons::LessonContext;
 use crate::model::text::corpus::Corpus;
 use crate::model::word2vec::{
@@ -248,7 +246,13 @@ impl TrainingView {
         ui.separator();
         self.loss_chart(ui, cx);
         ui.separator();
-        self.scatter(ui, cx);
+        super::map::show(
+            ui,
+            cx,
+            self.snapshot.as_ref(),
+            self.snapshot_is_old,
+            &mut self.search,
+        );
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
@@ -396,202 +400,5 @@ impl TrainingView {
         self.chart
             .show(ui, &spec, vec2(w, h))
             .on_hover_text("−ln σ(target) − Σ ln σ(−negative), averaged over the examples since the previous point. Lower is better. The first point is the loss before training: all output vectors start at zero, so it is (1 + negatives)·ln 2.");
-    }
-
-    fn scatter(&mut self, ui: &mut egui::Ui, cx: &LessonContext<'_>) {
-        let snap = self.snapshot.clone();
-        ui.horizontal_wrapped(|ui| {
-            if let Some(snap) = &snap {
-                ui.label(
-                    RichText::new(format!(
-                        "The {} most frequent words in 2-D (PCA){}",
-                        snap.words.len().min(snap.pca.points.len()),
-                        if self.snapshot_is_old {
-                            ", previous run".to_owned()
-                        } else {
-                            format!(", at {:.0} % of training", snap.fraction * 100.0)
-                        }
-                    ))
-                    .strong(),
-                );
-            }
-            ui.label("Find a word:");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("e.g. oil")
-                    .desired_width(100.0),
-            )
-            .on_hover_text("Highlights this word in the scatter.");
-        });
-        let Some(snap) = snap else {
-            ui.label("The map of the word space appears here once training has run for a moment.");
-            return;
-        };
-        let n = snap.words.len().min(snap.pca.points.len());
-        let sentence: Vec<String> = sentence_words(cx.sentence);
-        let search = self.search.trim().to_lowercase();
-        let dark = ui.visuals().dark_mode;
-        let scale = if cx.presentation { 1.6 } else { 1.0 };
-
-        let w = ui.available_width().clamp(300.0, 700.0);
-        let (resp, painter) = ui.allocate_painter(vec2(w, w * 0.6), Sense::hover());
-        let frame = resp.rect;
-        // Room for the axis captions at the top and bottom and for labels at the sides.
-        let plot =
-            egui::Rect::from_min_max(frame.min + vec2(14.0, 24.0), frame.max - vec2(14.0, 22.0));
-        painter.rect_stroke(
-            frame,
-            2.0,
-            ui.visuals().widgets.noninteractive.bg_stroke,
-            egui::StrokeKind::Inside,
-        );
-
-        let pts = &snap.pca.points[..n];
-        let (mut x0, mut x1, mut y0, mut y1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-        for p in pts.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
-            x0 = x0.min(p[0]);
-            x1 = x1.max(p[0]);
-            y0 = y0.min(p[1]);
-            y1 = y1.max(p[1]);
-        }
-        if x1 <= x0 || y1 <= y0 {
-            (x0, x1, y0, y1) = (-1.0, 1.0, -1.0, 1.0);
-        }
-        let to_screen = |p: [f32; 2]| {
-            pos2(
-                plot.left() + (p[0] - x0) / (x1 - x0) * plot.width(),
-                plot.bottom() - (p[1] - y0) / (y1 - y0) * plot.height(),
-            )
-        };
-        let axis_color = ui.visuals().weak_text_color();
-        let small = FontId::proportional(12.0 * scale);
-        painter.text(
-            pos2(frame.center().x, frame.bottom() - 3.0),
-            Align2::CENTER_BOTTOM,
-            format!(
-                "PC1 → ({:.0} % of the variance)",
-                snap.pca.explained[0] * 100.0
-            ),
-            small.clone(),
-            axis_color,
-        );
-        painter.text(
-            frame.left_top() + vec2(4.0, 3.0),
-            Align2::LEFT_TOP,
-            format!(
-                "↑ PC2 ({:.0} % of the variance)",
-                snap.pca.explained[1] * 100.0
-            ),
-            small.clone(),
-            axis_color,
-        );
-
-        let base = if dark {
-            Color32::from_rgba_unmultiplied(140, 170, 210, 110)
-        } else {
-            Color32::from_rgba_unmultiplied(31, 119, 180, 90)
-        };
-        let [r, g, b] = PALETTE[1];
-        let sentence_color = Color32::from_rgb(r, g, b);
-        let [r, g, b] = PALETTE[2];
-        let search_color = Color32::from_rgb(r, g, b);
-        let text_color = ui.visuals().strong_text_color();
-        let mut hovered: Option<(usize, f32)> = None;
-        let pointer = resp.hover_pos();
-        for (i, p) in pts.iter().enumerate() {
-            if !(p[0].is_finite() && p[1].is_finite()) {
-                continue;
-            }
-            let s = to_screen(*p);
-            painter.circle_filled(s, 2.0 * scale, base);
-            if let Some(m) = pointer {
-                let d = m.distance(s);
-                if d < 10.0 && hovered.is_none_or(|(_, best)| d < best) {
-                    hovered = Some((i, d));
-                }
-            }
-        }
-        // Labels never cover each other: each takes the first free spot around its dot.
-        let mut placer = crate::widgets::label_placer::LabelPlacer::new(plot);
-        let mut label = |i: usize, color: Color32, radius: f32| {
-            let s = to_screen(pts[i]);
-            painter.circle(s, radius * scale, color, Stroke::new(1.0, text_color));
-            placer.place(
-                &painter,
-                s,
-                5.0 * scale,
-                &snap.words[i],
-                FontId::proportional(13.0 * scale),
-                text_color,
-            );
-        };
-        let mut missing: Vec<&str> = Vec::new();
-        let mut labelled: Vec<usize> = Vec::new();
-        for w in &sentence {
-            match snap.words[..n].iter().position(|x| x == w) {
-                // A word the sentence repeats is one dot with one label.
-                Some(i) if labelled.contains(&i) => {}
-                Some(i) => {
-                    labelled.push(i);
-                    label(i, sentence_color, 3.5);
-                }
-                None => {
-                    if !missing.contains(&w.as_str()) {
-                        missing.push(w);
-                    }
-                }
-            }
-        }
-        let found = if search.is_empty() {
-            None
-        } else {
-            snap.words[..n].iter().position(|x| *x == search)
-        };
-        if let Some(i) = found {
-            label(i, search_color, 5.0);
-        }
-        if let Some((i, _)) = hovered {
-            let s = to_screen(pts[i]);
-            painter.circle_stroke(s, 6.0 * scale, Stroke::new(2.0, text_color));
-            let galley = painter.layout_no_wrap(
-                format!("{} (#{} by frequency)", snap.words[i], i + 1),
-                FontId::proportional(14.0 * scale),
-                text_color,
-            );
-            let mut at = s + vec2(8.0, -8.0 - galley.size().y);
-            if at.x + galley.size().x > frame.right() {
-                at.x = s.x - 8.0 - galley.size().x;
-            }
-            at.y = at.y.max(frame.top());
-            let bg = egui::Rect::from_min_size(at, galley.size()).expand(3.0);
-            painter.rect_filled(bg, 3.0, ui.visuals().extreme_bg_color);
-            painter.galley(at, galley, text_color);
-        }
-        if hovered.is_none() {
-            // Away from the dots, say how to read the picture (on a dot, its label shows).
-            resp.on_hover_text("Each dot is a word; nearby dots have similar vectors. Point at a dot to see its word.");
-        }
-
-        ui.horizontal_wrapped(|ui| {
-            legend_swatch(ui, base, "a frequent word");
-            legend_swatch(ui, sentence_color, "a word of your sentence");
-            legend_swatch(ui, search_color, "the word you searched");
-        });
-        if !search.is_empty() && found.is_none() {
-            ui.label(format!(
-                "\"{search}\" is not among the {n} most frequent words."
-            ));
-        }
-        if !missing.is_empty() {
-            ui.label(format!(
-                "Not among the {n} most frequent words: {}.",
-                missing.join(", ")
-            ));
-        }
-        ui.label(format!(
-            "Two directions can show only part of a {}-number vector: together these two axes hold {:.0} % of the variation, so words far apart here are certainly different, but words close here may not be.",
-            snap.dim,
-            (snap.pca.explained[0] + snap.pca.explained[1]) * 100.0
-        ));
     }
 }

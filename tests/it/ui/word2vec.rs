@@ -292,6 +292,8 @@ fn snapshot_of_the_training_view_after_a_run() {
         |app| {
             if let Some(w) = app.lesson_mut::<Word2vec>() {
                 w.training.start(small_corpus(), small_config());
+                // A pinned word draws its lines to its nearest words.
+                w.training.search = "oil".to_owned();
             }
         },
     );
@@ -493,4 +495,26 @@ fn a_run_started_on_arrival_pauses_while_the_learner_is_away() {
         st.status
     );
     assert_eq!(st.runs_started(), 1, "the same run went on");
+}
+
+#[test]
+fn a_pinned_word_on_the_map_lists_its_nearest_words_over_all_numbers() {
+    let mut h = common::harness(app_at(View::Training, None));
+    train_to_completion(&mut h);
+    common::lesson::<Word2vec>(&mut h).training.search = "king".to_owned();
+    h.run_steps(3);
+    h.get_by_label_contains("Nearest to \u{201c}king\u{201d} over all 16 numbers (cosine):");
+    let snap = common::lesson_ref::<Word2vec>(&h)
+        .training
+        .snapshot
+        .clone()
+        .expect("a snapshot");
+    let king = snap.words.iter().position(|w| w == "king").expect("king");
+    let near = snap.nearest(king, llm_lens::lessons::word2vec::map::NEIGHBOURS);
+    assert_eq!(near.len(), llm_lens::lessons::word2vec::map::NEIGHBOURS);
+    // Each neighbour is listed with its cosine, best first, as the maths ranks them.
+    for (j, c) in near {
+        h.get_by_label(&format!("{} {c:.2}", snap.words[j]));
+    }
+    h.get_by_label("its nearest words");
 }

@@ -37,6 +37,7 @@
 //! (through `noalias`) that a shared float cannot change under it.
 
 mod config;
+mod snapshot_nearest;
 mod worker;
 
 pub use config::{ModelKind, TrainError, TrainerConfig};

@@ -99,9 +99,10 @@ impl LensApp {
         cx.presentation = self.settings.presentation;
         cx.reproducible = self.reproducible;
         let panel = &mut self.panel;
-        egui::ScrollArea::vertical()
+        let out = egui::ScrollArea::vertical()
             .id_salt("model-panel-scroll")
             .show(ui, |ui| panel.show(ui, &cx));
+        super::scroll_cue::show(ui, &out);
         cx.into_commands()
     }
 

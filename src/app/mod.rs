@@ -2,6 +2,7 @@
 //! keyboard shortcuts. Every lesson pane plugs in through [`crate::lessons::Lesson`].
 
 mod chrome;
+mod scroll_cue;
 mod settings;
 
 use settings::{MAX_ZOOM, MIN_ZOOM, PANEL_WIDTH, PANEL_WIDTHS};
@@ -376,7 +377,7 @@ impl LensApp {
             let open = self.stage_prose_open == here;
             let (first, more) = crate::stage::first_sentence(&step.body);
             let mut toggle = false;
-            egui::ScrollArea::both().id_salt("stage").show(ui, |ui| {
+            let out = egui::ScrollArea::both().id_salt("stage").show(ui, |ui| {
                 markdown.show(ui, if open { &step.body } else { first });
                 if more {
                     let label = if open { "less ▲" } else { "more ▼" };
@@ -388,24 +389,28 @@ impl LensApp {
                 ui.separator();
                 draw_view(ui, pane);
             });
+            scroll_cue::show(ui, &out);
             if toggle {
                 self.stage_prose_open = if open { None } else { here };
             }
         } else if ui.available_width() > 900.0 {
             ui.columns(2, |cols| {
-                egui::ScrollArea::vertical()
+                let out = egui::ScrollArea::vertical()
                     .id_salt("prose")
                     .show(&mut cols[0], |ui| markdown.show(ui, &step.body));
-                egui::ScrollArea::both()
+                scroll_cue::show(&cols[0], &out);
+                let out = egui::ScrollArea::both()
                     .id_salt("view")
                     .show(&mut cols[1], |ui| draw_view(ui, pane));
+                scroll_cue::show(&cols[1], &out);
             });
         } else {
-            egui::ScrollArea::vertical().id_salt("step").show(ui, |ui| {
+            let out = egui::ScrollArea::vertical().id_salt("step").show(ui, |ui| {
                 markdown.show(ui, &step.body);
                 ui.separator();
                 draw_view(ui, pane);
             });
+            scroll_cue::show(ui, &out);
         }
         cx.into_commands()
     }

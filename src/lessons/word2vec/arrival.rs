@@ -1,5 +1,5 @@
 //! Steps 5 and 6 are never blank: the first time either opens with no vectors, the
-//! lesson starts a training run itself (about a minute in a release build, with its
+//! lesson starts a training run itself (a few seconds in a release build, with its
 //! progress bar). A run started that way pauses while the learner is elsewhere, so it
 //! never takes the cores from another lesson, and goes on when they come back; a run the
 //! learner started is left alone.
@@ -85,7 +85,7 @@ impl Arrival {
     /// The line shown above a run the lesson started by itself.
     pub fn note(&self, training: &TrainingView) -> Option<&'static str> {
         self.owns_run(training).then_some(
-            "Training started by itself when you opened this step (about a minute), so the map and the neighbours fill in as it learns. It pauses while you are on another step and goes on when you come back.",
+            "Training started by itself when you opened this step (a few seconds), so the map and the neighbours fill in as it learns. It pauses while you are on another step and goes on when you come back.",
         )
     }
 }

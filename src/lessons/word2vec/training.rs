@@ -35,7 +35,7 @@ pub enum Status {
 }
 
 /// The lesson's defaults: the trainer's (skip-gram, dim 100, window 5, 5 negatives,
-/// min_count 5), with 3 epochs so a run takes about a minute on 2 cores in release.
+/// min_count 5), with 3 epochs: about 5 s on 2 cores in release (1.4 M words/s measured).
 pub fn lesson_config() -> TrainerConfig {
     TrainerConfig {
         epochs: 3,

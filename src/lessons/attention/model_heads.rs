@@ -17,7 +17,7 @@ use crate::model::bert::trace::Trace;
 use crate::model::multi_head::{habits, top_key};
 
 use super::multi_head::{Grid, side_by_side};
-use super::qkv::one_based;
+use super::qkv::model_index;
 
 #[derive(Default)]
 pub struct State {
@@ -74,13 +74,13 @@ pub fn show(
     }
     ui.horizontal(|ui| {
         let l = ui.label("layer");
-        ui.add(one_based(&mut state.layer, layers - 1))
+        ui.add(model_index(&mut state.layer, layers - 1))
             .labelled_by(l.id);
-        ui.label(format!("of {layers}"));
+        ui.label(format!("of 0–{}", layers - 1));
     });
     let layer = state.layer.min(layers - 1);
     let Some(weights) = trace.attention(layer) else {
-        ui.label(format!("Layer {} was skipped.", layer + 1));
+        ui.label(format!("Layer {layer} was skipped."));
         return;
     };
     let (heads, n, _) = weights.dim();
@@ -91,7 +91,7 @@ pub fn show(
     ));
     let grids: Vec<Grid> = (0..heads)
         .map(|h| Grid {
-            title: format!("layer {} head {}", layer + 1, h + 1),
+            title: format!("layer {layer} head {h}"),
             values: weights.index_axis(Axis(0), h).iter().copied().collect(),
             rows: n,
             cols: n,
@@ -164,7 +164,7 @@ fn habits_table(ui: &mut egui::Ui, chosen: &mut Option<usize>, trace: &Trace, la
             ui.end_row();
             for (h, w) in weights.outer_iter().enumerate() {
                 let hb = habits(w, &special);
-                ui.label(format!("{}", h + 1));
+                ui.label(format!("{h}"));
                 ui.label(percent(hb.specials));
                 ui.label(percent(hb.itself));
                 ui.label(percent(hb.previous));

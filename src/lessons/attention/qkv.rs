@@ -181,11 +181,10 @@ pub fn show(
     model_part(ui, state, cx, model);
 }
 
-/// A slider over `0..=last` that shows and takes 1-based numbers, as the labels count.
-pub fn one_based(value: &mut usize, last: usize) -> egui::Slider<'_> {
+/// A slider over a layer or head of the built-in model, numbered from 0 as in the
+/// playground and the live model panel.
+pub fn model_index(value: &mut usize, last: usize) -> egui::Slider<'_> {
     egui::Slider::new(value, 0..=last)
-        .custom_formatter(|v, _| format!("{}", v as usize + 1))
-        .custom_parser(|s| s.trim().parse::<f64>().ok().map(|v| v - 1.0))
 }
 
 /// The same three products in one head of the built-in model.
@@ -205,13 +204,13 @@ fn model_part(
     let head_dim = config.hidden_size / heads;
     ui.horizontal(|ui| {
         let l = ui.label("layer");
-        ui.add(one_based(
+        ui.add(model_index(
             &mut state.layer,
             config.num_hidden_layers.saturating_sub(1),
         ))
         .labelled_by(l.id);
         let l = ui.label("head");
-        ui.add(one_based(&mut state.model_head, heads - 1))
+        ui.add(model_index(&mut state.model_head, heads - 1))
             .labelled_by(l.id);
     });
     let key = (ArcKey::of(bert), cx.sentence.to_owned());
@@ -239,8 +238,8 @@ fn model_part(
     ui.label(format!(
         "Its hidden size is d_model = {}, split into {heads} heads of d_k = {head_dim}: W_Q, W_K and W_V are {h} × {h} each, and head {} uses {head_dim} of their columns. Here X is the input of layer {} for your {} tokens ({} × {}), and each of Q, K, V is {} × {head_dim}. These are the model's trained weights, not random ones.",
         config.hidden_size,
-        state.model_head + 1,
-        layer + 1,
+        state.model_head,
+        layer,
         x.nrows(),
         x.nrows(),
         x.ncols(),
@@ -254,7 +253,7 @@ fn model_part(
             ui.vertical(|ui| {
                 ui.strong(format!(
                     "{name} of head {}  ({} × {head_dim})",
-                    state.model_head + 1,
+                    state.model_head,
                     m.nrows()
                 ));
                 Heatmap::new(name, &values, m.nrows(), m.ncols())

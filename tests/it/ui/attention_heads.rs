@@ -46,7 +46,7 @@ fn both_steps_render_on_the_default_sentence_and_on_others() {
             "concatenation",
             "differs by at most",
             "The built-in model's heads",
-            "layer 1 head 1",
+            "layer 0 head 0",
             "Open the playground's attention grid ▶",
         ] {
             assert!(has(&h, key), "multi-head lacks {key:?} on {sentence:.20}");
@@ -114,10 +114,10 @@ fn the_model_heads_follow_the_layer_and_the_button_opens_the_playground() {
         .map(|b| b.model.config.num_attention_heads)
         .unwrap_or(0);
     assert!(heads > 0);
-    assert_eq!(heatmaps(&h, "layer 1 head"), heads);
+    assert_eq!(heatmaps(&h, "layer 0 head"), heads);
     common::lesson::<Attention>(&mut h).multi_head.model.layer = 1;
     h.run_steps(3);
-    assert_eq!(heatmaps(&h, "layer 2 head"), heads);
+    assert_eq!(heatmaps(&h, "layer 1 head"), heads);
     assert!(has(&h, "bank → most"));
     press(&mut h, "Open the playground's attention grid ▶");
     assert_eq!(h.state().lesson(), LessonId::Playground);

@@ -48,6 +48,8 @@ pub fn show(ui: &mut egui::Ui, sentence: &str, store: &TokenizerStore) {
         words.truncate(MAX_WORDS);
     }
     let bar_color = ui.visuals().selection.bg_fill;
+    // What is left for the cuts once the word column and the 220-point bar are drawn.
+    let seg_width = (ui.available_width() - 360.0).max(160.0);
     egui::Grid::new("unigram-segmentations")
         .striped(true)
         .num_columns(3)
@@ -82,10 +84,15 @@ pub fn show(ui: &mut egui::Ui, sentence: &str, store: &TokenizerStore) {
                     } else {
                         RichText::new(text).monospace()
                     };
-                    ui.label(label).on_hover_text(format!(
-                        "log-probability {:.2} (sum of its pieces' log-probabilities)",
-                        seg.log_prob
-                    ));
+                    // A long cut wraps in its column, so the probability bar stays
+                    // in view (a 10-character word of an unseen script is 10 pieces).
+                    ui.allocate_ui(vec2(seg_width, 0.0), |ui| {
+                        ui.add(egui::Label::new(label).wrap())
+                            .on_hover_text(format!(
+                                "log-probability {:.2} (sum of its pieces' log-probabilities)",
+                                seg.log_prob
+                            ));
+                    });
                     let (cell, resp) = ui.allocate_exact_size(vec2(220.0, 14.0), Sense::hover());
                     let rect = egui::Rect::from_min_size(cell.min, vec2(160.0, cell.height()));
                     let p = seg.prob.clamp(0.0, 1.0) as f32;
@@ -101,7 +108,11 @@ pub fn show(ui: &mut egui::Ui, sentence: &str, store: &TokenizerStore) {
                         egui::FontId::proportional(12.0),
                         ui.visuals().text_color(),
                     );
-                    resp.on_hover_text(format!("P(this cut | \"{w}\") = {:.4}", seg.prob));
+                    resp.on_hover_text(format!(
+                        "P(this cut | {}) = {:.4}",
+                        crate::model::text::quote::quote(w),
+                        seg.prob
+                    ));
                     ui.end_row();
                 }
             }

@@ -290,7 +290,7 @@ fn legend(ui: &mut egui::Ui) {
 
 fn guesses(ui: &mut egui::Ui, bert: &PretrainedBert, f: &Filled) {
     if f.guesses.is_empty() {
-        ui.label("No position was chosen: the sentence has no ordinary token.");
+        ui.label("No position was chosen: the sentence has no ordinary token. Masking never picks the special tokens [CLS], [SEP] and [PAD], nor [UNK] (as in BERT's own data collator), and every piece here is one of them.");
         return;
     }
     ui.strong("The model's guesses at every chosen position");

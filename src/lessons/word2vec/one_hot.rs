@@ -38,8 +38,14 @@ pub fn one_hot(ui: &mut egui::Ui, cx: &LessonContext<'_>) {
         .unit("(1 = this word)")
         .show(ui);
     ui.label(format!(
-        "Here the vocabulary is just your sentence: {} distinct words, lower-cased and without punctuation, as the trainer reads text (steps 2 and 3 use the same list). With a real vocabulary of 50,000 words every row would have 50,000 entries, all but one of them zero.",
-        vocab.len()
+        "Here the vocabulary is just your sentence: {}, lower-cased and without punctuation, as the trainer reads text (steps 2 and 3 use the same list). With a real vocabulary of 50,000 words every row would have 50,000 entries, all but one of them zero.",
+        match vocab.len() {
+            1 if vocab[0].chars().any(|c| ('\u{3040}'..='\u{9fff}').contains(&c) || ('\u{ac00}'..='\u{d7af}').contains(&c)) => {
+                "1 distinct word (Chinese, Japanese and Korean text has no spaces, so a tokeniser that splits at spaces reads it as one word)".to_owned()
+            }
+            1 => "1 distinct word".to_owned(),
+            n => format!("{n} distinct words"),
+        }
     ));
 }
 

@@ -171,7 +171,7 @@ impl RecallLab {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.poll();
         self.shown_frame = ui.ctx().cumulative_frame_nr();
-        // Never a blank step: the first visit trains at once (a few seconds).
+        // Never a blank step: the first visit trains at once (about a minute on two busy cores; the progress bar and the first curve come sooner).
         if self.curves.is_empty() && self.run.is_none() && !self.auto_tried {
             self.auto_tried = true;
             self.train(ui.ctx());
@@ -224,9 +224,9 @@ impl RecallLab {
         }
         if self.curves.is_empty() {
             let note = if self.running() {
-                "Training the three models on arrival (a few seconds); the curves appear as each finishes."
+                "Training the three models on arrival (about a minute); the curves appear as each finishes."
             } else {
-                "No curves yet: press Train (a few seconds)."
+                "No curves yet: press Train (about a minute)."
             };
             ui.label(note);
             return;

@@ -207,9 +207,13 @@ impl LensApp {
     }
 
     pub fn model_panel_shown(&self) -> bool {
-        self.settings.model_panel
-            && (!self.settings.presentation || self.settings.panel_pinned)
-            && (!self.narrow || self.panel_opened_narrow)
+        // Kept when presenting, it stays: the stage's zoom makes every window narrow.
+        let room = if self.settings.presentation {
+            self.settings.panel_pinned
+        } else {
+            !self.narrow || self.panel_opened_narrow
+        };
+        self.settings.model_panel && room
     }
 
     pub fn compute_status(&self) -> &crate::compute::BackendStatus {

@@ -36,6 +36,18 @@ impl Ops {
     }
 }
 
+impl Ops {
+    /// The linear kernel for a `(rows × k) · (cols × k)ᵀ` product.
+    pub(crate) fn linear_for(
+        &self,
+        _rows: usize,
+        _k: usize,
+        _cols: usize,
+    ) -> &wgpu::ComputePipeline {
+        &self.linear.pipeline
+    }
+}
+
 /// Floats per row of `mlm_topk.wgsl`'s output: max, log-sum, then (id, logit) pairs.
 pub(crate) fn top_k_stride(k: usize) -> usize {
     2 + 2 * k

@@ -95,6 +95,7 @@ fn the_shipped_model_gives_the_cpus_trace() {
             skip_layers: BTreeSet::from([1]),
         },
         top_k: 5,
+        ..Default::default()
     };
     worst = worst.max(agree(
         &ctx,

@@ -5,6 +5,7 @@
 
 use eframe::egui_wgpu::wgpu;
 
+use super::kernels::linear::Tile;
 use super::kernels::{self, Launch};
 use super::pipeline::{Kernel, buffer_with, params_buffer};
 use super::{GpuContext, GpuError};
@@ -14,6 +15,8 @@ use crate::model::bert::trace::Prediction;
 /// The kernels, built once per device.
 pub struct Ops {
     pub(crate) linear: Kernel,
+    /// `linear_m32.wgsl`, on `linear`'s bind group layout.
+    pub(crate) linear_m32: Kernel,
     pub(crate) layer_norm: Kernel,
     pub(crate) gelu: Kernel,
     pub(crate) scores: Kernel,
@@ -24,8 +27,10 @@ pub struct Ops {
 
 impl Ops {
     pub fn new(device: &wgpu::Device) -> Self {
+        let linear = Kernel::new(device, &kernels::linear::SPEC);
         Self {
-            linear: Kernel::new(device, &kernels::linear::SPEC),
+            linear_m32: Kernel::sharing(device, &kernels::linear_m32::SPEC, &linear),
+            linear,
             layer_norm: Kernel::new(device, &kernels::layernorm::SPEC),
             gelu: Kernel::new(device, &kernels::gelu::SPEC),
             scores: Kernel::new(device, &kernels::attention_scores::SPEC),
@@ -37,14 +42,17 @@ impl Ops {
 }
 
 impl Ops {
-    /// The linear kernel for a `(rows × k) · (cols × k)ᵀ` product.
-    pub(crate) fn linear_for(
-        &self,
-        _rows: usize,
-        _k: usize,
-        _cols: usize,
-    ) -> &wgpu::ComputePipeline {
-        &self.linear.pipeline
+    /// The linear kernel [`Tile::for_shape`] picks for `(rows × k) · (cols × k)ᵀ`.
+    pub(crate) fn linear_for(&self, rows: usize, k: usize, cols: usize) -> &wgpu::ComputePipeline {
+        &self.linear_kernel(Tile::for_shape(rows, k, cols)).pipeline
+    }
+
+    /// The kernel of `tile`.
+    pub(crate) fn linear_kernel(&self, tile: Tile) -> &Kernel {
+        match tile {
+            Tile::Square64 => &self.linear,
+            Tile::Rows32 => &self.linear_m32,
+        }
     }
 }
 
@@ -92,9 +100,26 @@ impl GpuContext {
     }
 
     /// `x·Wᵀ + b`: `x` is `(rows × k)`, `w` is `(cols × k)`, `b` is `(cols)`;
-    /// returns `(rows × cols)`. CPU twin: `Linear::forward`.
+    /// returns `(rows × cols)`, with the tiling the forward pass picks for this shape.
+    /// CPU twin: `Linear::forward`.
     pub fn linear(
         &self,
+        x: &[f32],
+        rows: usize,
+        k: usize,
+        w: &[f32],
+        cols: usize,
+        b: &[f32],
+    ) -> Result<Vec<f32>, GpuError> {
+        let tile = Tile::for_shape(rows, k, cols);
+        self.linear_tiled(tile, x, rows, k, w, cols, b)
+    }
+
+    /// As [`GpuContext::linear`] with the tiling `tile` (each has a parity test).
+    #[allow(clippy::too_many_arguments)]
+    pub fn linear_tiled(
+        &self,
+        tile: Tile,
         x: &[f32],
         rows: usize,
         k: usize,
@@ -106,8 +131,8 @@ impl GpuContext {
         check_len("w", w.len(), cols * k)?;
         check_len("b", b.len(), cols)?;
         self.launch(
-            &self.ops.linear,
-            kernels::linear::launch(rows, k, cols)?,
+            self.ops.linear_kernel(tile),
+            tile.launch(rows, k, cols)?,
             &[x, w, b],
             rows * cols,
         )
@@ -298,17 +323,19 @@ impl GpuContext {
 }
 
 impl GpuContext {
-    /// Kernel throughput of `linear.wgsl` on `(rows × k) · (cols × k)ᵀ`: `reps`
+    /// Kernel throughput of the `tile` tiling on `(rows × k) · (cols × k)ᵀ`: `reps`
     /// dispatches recorded into one submission on buffers already on the device, timed
     /// from submit to completion. Returns seconds per dispatch (for `bench --matmul`).
     pub fn time_linear(
         &self,
+        tile: Tile,
         rows: usize,
         k: usize,
         cols: usize,
         reps: usize,
     ) -> Result<f64, GpuError> {
-        let launch = kernels::linear::launch(rows, k, cols)?;
+        let launch = tile.launch(rows, k, cols)?;
+        let kernel = self.ops.linear_kernel(tile);
         let device = &self.device;
         let filled = |len: usize, label: &str| {
             let data: Vec<f32> = (0..len).map(|i| ((i % 7) as f32 - 3.0) * 0.01).collect();
@@ -329,16 +356,13 @@ impl GpuContext {
                 usage: wgpu::BufferUsages::STORAGE,
                 mapped_at_creation: false,
             });
-            Ok(self
-                .ops
-                .linear
-                .bind(device, params.as_entire_binding(), &[&x, &w, &b, &y]))
+            Ok(kernel.bind(device, params.as_entire_binding(), &[&x, &w, &b, &y]))
         })?;
         let record = |reps: usize| {
             let mut encoder = device.create_command_encoder(&Default::default());
             {
                 let mut pass = encoder.begin_compute_pass(&Default::default());
-                pass.set_pipeline(&self.ops.linear.pipeline);
+                pass.set_pipeline(&kernel.pipeline);
                 pass.set_bind_group(0, &bind, &[]);
                 let [gx, gy, gz] = launch.groups;
                 for _ in 0..reps {

@@ -1,4 +1,5 @@
 //! `linear.wgsl`: `y = x·Wᵀ + b`, register-tiled. CPU twin: `Linear::forward`.
+//! [`Tile::for_shape`] picks it or `linear_m32.wgsl` by the product's shape.
 
 use super::{KernelSpec, Launch, params};
 use crate::gpu::GpuError;
@@ -21,25 +22,75 @@ params! {
     }
 }
 
+impl LinearParams {
+    pub(crate) fn new(rows: usize, k: usize, cols: usize) -> Self {
+        Self {
+            rows: rows as u32,
+            k: k as u32,
+            cols: cols as u32,
+            _pad: 0,
+        }
+    }
+}
+
 pub const SPEC: KernelSpec = KernelSpec {
     shared_consts: &[("TILE", TILE)],
     ..KernelSpec::new::<LinearParams>("linear.wgsl", SOURCE, STORAGE, WORKGROUP_SIZE)
 };
 
-/// `(rows × k) · (cols × k)ᵀ + b`: one workgroup per output tile.
+/// The tilings of a linear product, each its own kernel with the same bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tile {
+    /// `linear.wgsl`: 64×64 blocks of `y`.
+    Square64,
+    /// `linear_m32.wgsl`: 32×64 blocks, twice the workgroups for the same rows.
+    Rows32,
+}
+
+/// 64×64 tiles below which a product counts as skinny: a large GPU (an H200 has 132
+/// multiprocessors) keeps several such workgroups in flight on each.
+const SKINNY_TILES: u32 = 1024;
+
+impl Tile {
+    pub const ALL: [Self; 2] = [Self::Square64, Self::Rows32];
+
+    /// "64x64", "32x64" (rows × columns of `y` per workgroup).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Square64 => "64x64",
+            Self::Rows32 => "32x64",
+        }
+    }
+
+    /// The tiling for `(rows × k) · (cols × k)ᵀ`: 32×64 when 64×64 tiles would be too
+    /// few to fill a large GPU (BERT at 32–256 tokens), else 64×64, whose larger blocks
+    /// reuse each loaded value more.
+    pub fn for_shape(rows: usize, _k: usize, cols: usize) -> Self {
+        let tiles = (rows as u32).div_ceil(TILE) * (cols as u32).div_ceil(TILE);
+        if tiles < SKINNY_TILES {
+            Self::Rows32
+        } else {
+            Self::Square64
+        }
+    }
+
+    /// The launch of this tiling's kernel.
+    pub(crate) fn launch(self, rows: usize, k: usize, cols: usize) -> Result<Launch, GpuError> {
+        match self {
+            Self::Square64 => Launch::checked(
+                &LinearParams::new(rows, k, cols),
+                [
+                    (cols as u32).div_ceil(TILE),
+                    (rows as u32).div_ceil(TILE),
+                    1,
+                ],
+            ),
+            Self::Rows32 => super::linear_m32::launch(rows, k, cols),
+        }
+    }
+}
+
+/// `(rows × k) · (cols × k)ᵀ + b` with the tiling [`Tile::for_shape`] picks.
 pub(crate) fn launch(rows: usize, k: usize, cols: usize) -> Result<Launch, GpuError> {
-    let params = LinearParams {
-        rows: rows as u32,
-        k: k as u32,
-        cols: cols as u32,
-        _pad: 0,
-    };
-    Launch::checked(
-        &params,
-        [
-            (cols as u32).div_ceil(TILE),
-            (rows as u32).div_ceil(TILE),
-            1,
-        ],
-    )
+    Tile::for_shape(rows, k, cols).launch(rows, k, cols)
 }

@@ -13,6 +13,7 @@ pub mod embed;
 pub mod gelu;
 pub mod layernorm;
 pub mod linear;
+pub mod linear_m32;
 pub mod mlm_topk;
 pub mod softmax;
 
@@ -122,6 +123,7 @@ pub const ALL: &[KernelSpec] = &[
     gelu::SPEC,
     layernorm::SPEC,
     linear::SPEC,
+    linear_m32::SPEC,
     mlm_topk::SPEC,
     softmax::SPEC,
 ];

@@ -5,5 +5,6 @@ mod detail;
 mod engine;
 mod forward;
 mod kernels;
+mod profile;
 mod softmax;
 mod wgsl;

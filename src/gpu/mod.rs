@@ -9,6 +9,7 @@ pub(crate) mod assemble;
 pub mod context;
 pub mod forward;
 pub mod kernels;
+pub mod linear;
 pub mod ops;
 pub mod pipeline;
 pub mod profile;

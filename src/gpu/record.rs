@@ -6,8 +6,9 @@
 use eframe::egui_wgpu::wgpu;
 
 use super::GpuContext;
-use super::kernels::Launch;
-use super::workspace::{SLOTS, Slot, Workspace};
+use super::kernels::linear::Tile;
+use super::kernels::{Launch, linear_split};
+use super::workspace::{LinearBind, SLOTS, Slot, Workspace};
 use crate::model::bert::config::BertConfig;
 
 /// What a step does, as `bench --profile` groups the time.
@@ -92,9 +93,22 @@ pub(crate) fn steps<'a>(
         bind,
         groups: launches[slot as usize].groups,
     };
-    let linear = |slot: Slot| {
+    // One product: one dispatch, or split-K's two.
+    let linear = |out: &mut Vec<Step<'a>>, kind, bind: &'a LinearBind, slot: Slot| {
         let [rows, k, cols] = linear_shape(config, n, slot);
-        ops.linear_for(rows, k, cols)
+        let tile = Tile::for_shape(rows, k, cols);
+        if tile == Tile::SplitK {
+            out.push(d(kind, &ops.linear_split.pipeline, &bind.split, slot));
+            out.push(Step::Dispatch {
+                kind,
+                pipeline: &ops.linear_split_sum.pipeline,
+                bind: &bind.sum,
+                groups: linear_split::launch_sum(rows, k, cols).groups,
+            });
+        } else {
+            let pipeline = &ops.linear_kernel(tile).pipeline;
+            out.push(d(kind, pipeline, &bind.whole, slot));
+        }
     };
     let hidden_bytes = (n * config.hidden_size * 4) as u64;
     let square_bytes = (config.num_attention_heads * n * n * 4) as u64;
@@ -121,11 +135,11 @@ pub(crate) fn steps<'a>(
             continue;
         }
         let b = &layer.bind;
-        let hidden = linear(Slot::LinearHidden);
+        let lin = Kind::Linear;
+        linear(&mut out, lin, &b.q, Slot::LinearHidden);
+        linear(&mut out, lin, &b.k, Slot::LinearHidden);
+        linear(&mut out, lin, &b.v, Slot::LinearHidden);
         out.extend([
-            d(Kind::Linear, hidden, &b.q, Slot::LinearHidden),
-            d(Kind::Linear, hidden, &b.k, Slot::LinearHidden),
-            d(Kind::Linear, hidden, &b.v, Slot::LinearHidden),
             d(
                 Kind::AttentionScores,
                 &ops.scores.pipeline,
@@ -146,39 +160,21 @@ pub(crate) fn steps<'a>(
                 &b.context,
                 Slot::Context,
             ),
-            d(
-                Kind::Linear,
-                hidden,
-                &b.attention_output,
-                Slot::LinearHidden,
-            ),
-            d(Kind::LayerNorm, norm, &b.attention_norm, Slot::AddNorm),
-            d(Kind::Linear, linear(Slot::LinearUp), &b.up, Slot::LinearUp),
-            d(Kind::Gelu, gelu, &b.activation, Slot::Activation),
-            d(
-                Kind::Linear,
-                linear(Slot::LinearDown),
-                &b.down,
-                Slot::LinearDown,
-            ),
-            d(Kind::LayerNorm, norm, &b.output_norm, Slot::AddNorm),
         ]);
+        linear(&mut out, lin, &b.attention_output, Slot::LinearHidden);
+        out.push(d(Kind::LayerNorm, norm, &b.attention_norm, Slot::AddNorm));
+        linear(&mut out, lin, &b.up, Slot::LinearUp);
+        out.push(d(Kind::Gelu, gelu, &b.activation, Slot::Activation));
+        linear(&mut out, lin, &b.down, Slot::LinearDown);
+        out.push(d(Kind::LayerNorm, norm, &b.output_norm, Slot::AddNorm));
     }
     if let Some(m) = &work.mlm {
-        let [transform, activation, head_norm, decoder, top_k] = &m.bind;
         let head = Kind::MlmHead;
-        out.extend([
-            d(
-                head,
-                linear(Slot::LinearHidden),
-                transform,
-                Slot::LinearHidden,
-            ),
-            d(head, gelu, activation, Slot::MlmActivation),
-            d(head, norm, head_norm, Slot::Norm),
-            d(head, linear(Slot::LinearVocab), decoder, Slot::LinearVocab),
-            d(head, &ops.top_k.pipeline, top_k, Slot::TopK),
-        ]);
+        linear(&mut out, head, &m.transform, Slot::LinearHidden);
+        out.push(d(head, gelu, &m.activation, Slot::MlmActivation));
+        out.push(d(head, norm, &m.norm, Slot::Norm));
+        linear(&mut out, head, &m.decoder, Slot::LinearVocab);
+        out.push(d(head, &ops.top_k.pipeline, &m.select, Slot::TopK));
     }
     out
 }

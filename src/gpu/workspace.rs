@@ -9,6 +9,8 @@ use eframe::egui_wgpu::wgpu;
 
 use super::GpuContext;
 use super::kernels::MAX_PARAM_BYTES;
+use super::kernels::linear::SPLIT_MAX_OUTPUT;
+use super::kernels::linear_split::SLICES;
 use super::pipeline::{Kernel, bind_group};
 use super::readback::{self, LayerPart, Tensor};
 use super::resident::{LinearBufs, NormBufs, ResidentWeights};
@@ -62,25 +64,38 @@ pub(crate) struct LayerWork {
 }
 
 pub(crate) struct LayerBinds {
-    pub q: wgpu::BindGroup,
-    pub k: wgpu::BindGroup,
-    pub v: wgpu::BindGroup,
+    pub q: LinearBind,
+    pub k: LinearBind,
+    pub v: LinearBind,
     pub scores: wgpu::BindGroup,
     pub softmax: wgpu::BindGroup,
     pub context: wgpu::BindGroup,
-    pub attention_output: wgpu::BindGroup,
+    pub attention_output: LinearBind,
     pub attention_norm: wgpu::BindGroup,
-    pub up: wgpu::BindGroup,
+    pub up: LinearBind,
     pub activation: wgpu::BindGroup,
-    pub down: wgpu::BindGroup,
+    pub down: LinearBind,
     pub output_norm: wgpu::BindGroup,
+}
+
+/// One linear product's bind groups for every tiling: the whole product (64×64 and
+/// 32×64 tiles), or split-K's partials and their sum, through the shared partials
+/// buffer; the pass picks by the product's shape at each call.
+pub(crate) struct LinearBind {
+    pub whole: wgpu::BindGroup,
+    pub split: wgpu::BindGroup,
+    pub sum: wgpu::BindGroup,
 }
 
 /// The MLM head's buffers and bind groups (the logits buffer lives in its bind group:
 /// it is never read back).
 pub(crate) struct MlmWork {
     pub top_k: wgpu::Buffer,
-    pub bind: [wgpu::BindGroup; 5],
+    pub transform: LinearBind,
+    pub activation: wgpu::BindGroup,
+    pub norm: wgpu::BindGroup,
+    pub decoder: LinearBind,
+    pub select: wgpu::BindGroup,
 }
 
 pub(crate) struct Workspace {
@@ -207,8 +222,33 @@ impl Workspace {
                 )
             };
         let norm_bind = norm(&sum, None, &model.embedding_norm, &normed);
+        // Split-K's partials, shared by every product (they run one after another):
+        // `(slices × rows × cols)` for the largest product it splits.
+        let widest = config
+            .hidden_size
+            .max(config.intermediate_size)
+            .max(config.vocab_size);
+        let partials = storage(
+            device,
+            "split-K partials",
+            (SPLIT_MAX_OUTPUT.min(capacity * widest) * SLICES as usize * 4) as u64,
+        );
+        let linear_with =
+            |x: &wgpu::Buffer, w: &wgpu::Buffer, b: &wgpu::Buffer, slot, y: &wgpu::Buffer| {
+                LinearBind {
+                    whole: bind(device, &ops.linear, &params, slot, &[x, w, b, y]),
+                    split: bind(device, &ops.linear_split, &params, slot, &[x, w, &partials]),
+                    sum: bind(
+                        device,
+                        &ops.linear_split_sum,
+                        &params,
+                        slot,
+                        &[&partials, b, y],
+                    ),
+                }
+            };
         let linear = |x: &wgpu::Buffer, l: &LinearBufs, slot, y: &wgpu::Buffer| {
-            bind(device, &ops.linear, &params, slot, &[x, &l.w, &l.b, y])
+            linear_with(x, &l.w, &l.b, slot, y)
         };
 
         // One scratch for the FFN's pre-activation values, shared by all layers.
@@ -313,26 +353,26 @@ impl Workspace {
             );
             let top_k = storage(device, "MLM top-k", size.top_k);
             let decoder = head.decoder.as_ref().unwrap_or(&model.word);
-            let bind = [
-                linear(last, &head.transform, Slot::LinearHidden, &transformed),
-                bind(
+            MlmWork {
+                transform: linear(last, &head.transform, Slot::LinearHidden, &transformed),
+                activation: bind(
                     device,
                     &ops.gelu,
                     &params,
                     Slot::MlmActivation,
                     &[&transformed, &activated],
                 ),
-                norm(&activated, None, &head.norm, &head_normed),
-                bind(
-                    device,
-                    &ops.linear,
-                    &params,
+                norm: norm(&activated, None, &head.norm, &head_normed),
+                decoder: linear_with(
+                    &head_normed,
+                    decoder,
+                    &head.bias,
                     Slot::LinearVocab,
-                    &[&head_normed, decoder, &head.bias, &logits],
+                    &logits,
                 ),
-                bind(device, &ops.top_k, &params, Slot::TopK, &[&logits, &top_k]),
-            ];
-            MlmWork { top_k, bind }
+                select: bind(device, &ops.top_k, &params, Slot::TopK, &[&logits, &top_k]),
+                top_k,
+            }
         });
 
         let mut work = Self {

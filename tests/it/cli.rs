@@ -127,7 +127,7 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
                 (&v["m"], &v["k"], &v["n"]),
                 (&40.into(), &70.into(), &130.into())
             );
-            assert_eq!(v["tiles"].as_array().map(Vec::len), Some(2), "{v}");
+            assert_eq!(v["tiles"].as_array().map(Vec::len), Some(3), "{v}");
             assert!(v["tile"].is_string(), "{v}");
             // A lean level, with the profile (timestamps or the reason there are none).
             let lean = [

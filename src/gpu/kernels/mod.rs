@@ -14,6 +14,7 @@ pub mod gelu;
 pub mod layernorm;
 pub mod linear;
 pub mod linear_m32;
+pub mod linear_split;
 pub mod mlm_topk;
 pub mod softmax;
 
@@ -124,6 +125,8 @@ pub const ALL: &[KernelSpec] = &[
     layernorm::SPEC,
     linear::SPEC,
     linear_m32::SPEC,
+    linear_split::SPEC,
+    linear_split::SUM_SPEC,
     mlm_topk::SPEC,
     softmax::SPEC,
 ];

@@ -72,27 +72,25 @@ fn every_linear_tiling_matches_its_cpu_twin() {
     }
 }
 
-/// Skinny products (BERT's at 32–256 tokens) get the 32-row tiles; large ones keep 64×64.
+/// Products with too few 64×64 tiles for a large GPU get 32×64 tiles, split along a
+/// long K when even those are few; large ones keep 64×64.
 #[test]
 fn the_linear_tiling_is_chosen_by_shape() {
-    for (rows, k, cols) in [
-        (32, 768, 768),
-        (128, 768, 3072),
-        (128, 3072, 768),
-        (256, 768, 768),
-    ] {
-        assert_eq!(
-            Tile::for_shape(rows, k, cols),
-            Tile::Rows32,
-            "{rows}×{k}×{cols}"
-        );
-    }
-    for (rows, k, cols) in [(2048, 2048, 2048), (512, 768, 30522)] {
-        assert_eq!(
-            Tile::for_shape(rows, k, cols),
-            Tile::Square64,
-            "{rows}×{k}×{cols}"
-        );
+    let cases = [
+        // BERT-base at 32 and 128 tokens: Q/K/V, FFN up, FFN down.
+        ((32, 768, 768), Tile::SplitK),
+        ((128, 768, 3072), Tile::SplitK),
+        ((128, 3072, 768), Tile::SplitK),
+        // At 512 tokens the FFN has enough 32×64 tiles; short K is never split.
+        ((512, 768, 3072), Tile::Rows32),
+        ((128, 256, 1024), Tile::Rows32),
+        ((2048, 2048, 2048), Tile::Square64),
+        // The MLM decoder: 32×64 at 128 tokens, 64×64 at 512.
+        ((128, 768, 30522), Tile::Rows32),
+        ((512, 768, 30522), Tile::Square64),
+    ];
+    for ((rows, k, cols), tile) in cases {
+        assert_eq!(Tile::for_shape(rows, k, cols), tile, "{rows}×{k}×{cols}");
     }
 }
 

@@ -5,8 +5,10 @@
 use crate::compute::{BackendChoice, BackendStatus, Compute};
 use crate::gpu::kernels::linear::Tile;
 
-/// Largest edge `--matmul` takes.
-const MAX_EDGE: usize = 8192;
+/// Largest edge `--matmul` takes (a vocabulary of 30,522 is a real N).
+const MAX_EDGE: usize = 65_536;
+/// Most values in any one of the three matrices: the old square limit, 8192².
+const MAX_VALUES: usize = 8192 * 8192;
 
 /// `(rows × k) · (cols × k)ᵀ`: M, K, N as `--matmul` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,9 +21,13 @@ pub struct Shape {
 impl std::str::FromStr for Shape {
     type Err = String;
 
-    /// "N" (square) or "MxKxN"; each from 1 to 8192.
+    /// "N" (square) or "MxKxN"; each from 1 to 65,536, each matrix at most 8192².
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("--matmul takes N or MxKxN, each from 1 to {MAX_EDGE}");
+        let bad = || {
+            format!(
+                "--matmul takes N or MxKxN, each from 1 to {MAX_EDGE}, each matrix at most 8192×8192 values"
+            )
+        };
         let edges: Vec<usize> = s
             .split(['x', 'X', '×'])
             .map(|e| e.trim().parse::<usize>().map_err(|_| bad()))
@@ -34,6 +40,9 @@ impl std::str::FromStr for Shape {
         if [shape.m, shape.k, shape.n]
             .iter()
             .any(|&e| e == 0 || e > MAX_EDGE)
+            || [shape.m * shape.k, shape.n * shape.k, shape.m * shape.n]
+                .iter()
+                .any(|&v| v > MAX_VALUES)
         {
             return Err(bad());
         }

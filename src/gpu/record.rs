@@ -21,7 +21,10 @@ pub enum Kind {
     Context,
     LayerNorm,
     Gelu,
+    /// The MLM head's transform, GELU, LayerNorm and vocabulary product.
     MlmHead,
+    /// The MLM head's best predictions per position, from the logits.
+    MlmTopK,
     /// Copies on the GPU: the embedding sum, the raw scores kept before the in-place
     /// softmax, a skipped layer's identity.
     Copy,
@@ -30,7 +33,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Embedding,
         Self::Linear,
         Self::AttentionScores,
@@ -39,6 +42,7 @@ impl Kind {
         Self::LayerNorm,
         Self::Gelu,
         Self::MlmHead,
+        Self::MlmTopK,
         Self::Copy,
         Self::Readback,
     ];
@@ -53,6 +57,7 @@ impl Kind {
             Self::LayerNorm => "LayerNorm",
             Self::Gelu => "GELU",
             Self::MlmHead => "MLM head",
+            Self::MlmTopK => "MLM top-k",
             Self::Copy => "copies",
             Self::Readback => "readback copies",
         }
@@ -174,7 +179,7 @@ pub(crate) fn steps<'a>(
         out.push(d(head, gelu, &m.activation, Slot::MlmActivation));
         out.push(d(head, norm, &m.norm, Slot::Norm));
         linear(&mut out, head, &m.decoder, Slot::LinearVocab);
-        out.push(d(head, &ops.top_k.pipeline, &m.select, Slot::TopK));
+        out.push(d(Kind::MlmTopK, &ops.top_k.pipeline, &m.select, Slot::TopK));
     }
     out
 }

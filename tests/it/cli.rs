@@ -185,8 +185,9 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
             "/nonexistent/model",
         ),
         (vec!["bench", "--seq", "100000"], "longer than this model"),
-        (vec!["bench", "--matmul", "0"], "from 1 to 8192"),
-        (vec!["bench", "--matmul", "12x0x5"], "from 1 to 8192"),
+        (vec!["bench", "--matmul", "0"], "from 1 to 65536"),
+        (vec!["bench", "--matmul", "12x0x5"], "from 1 to 65536"),
+        (vec!["bench", "--matmul", "9000"], "at most 8192×8192"),
         (vec!["bench", "--matmul", "12x5"], "N or MxKxN"),
         (vec!["bench", "--profile"], "--backend gpu"),
     ] {

@@ -53,7 +53,9 @@ fn a_profiled_pass_gives_the_same_trace_and_times_every_kind() {
                     assert_eq!(steps(kind), Some(layers), "{kind:?}");
                 }
                 assert_eq!(steps(Kind::LayerNorm), Some(1 + 2 * layers));
-                assert_eq!(steps(Kind::MlmHead), Some(5));
+                // Transform, GELU, LayerNorm, decoder; then the top-k.
+                assert_eq!(steps(Kind::MlmHead), Some(4));
+                assert_eq!(steps(Kind::MlmTopK), Some(1));
                 if profile.untimed_copies == 0 {
                     assert!(steps(Kind::Readback).is_some_and(|n| n > 0));
                 }

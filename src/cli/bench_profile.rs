@@ -97,3 +97,48 @@ pub fn json(profiles: &[Profile]) -> serde_json::Value {
         "readback_bytes": profiles.first().map_or(0, |p| p.readback_bytes),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::profile::KindTime;
+
+    fn profile(kernels: Option<Vec<KindTime>>) -> Profile {
+        Profile {
+            kernels,
+            untimed_copies: 0,
+            host_readback: Duration::from_millis(2),
+            wall: Duration::from_millis(10),
+            readback_bytes: 1234,
+        }
+    }
+
+    #[test]
+    fn without_timestamps_the_json_says_why_and_keeps_the_readback_time() {
+        let v = json(&[profile(None)]);
+        assert_eq!(v["timestamps"], false);
+        assert!(
+            v["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("TIMESTAMP_QUERY"))
+        );
+        assert_eq!(v["host_readback_ms"].as_f64(), Some(2.0));
+    }
+
+    #[test]
+    fn kinds_are_averaged_over_the_passes() {
+        let one = |ms| {
+            profile(Some(vec![KindTime {
+                kind: Kind::Linear,
+                time: Duration::from_millis(ms),
+                steps: 6,
+            }]))
+        };
+        let v = json(&[one(2), one(4)]);
+        assert_eq!(v["kinds"][0]["kind"], "linear");
+        assert_eq!(v["kinds"][0]["ms"].as_f64(), Some(3.0));
+        assert_eq!(v["kinds"][0]["steps"], 6);
+        assert_eq!(megabytes(512), "512 B");
+        assert_eq!(megabytes(1_500_000), "1.500 MB");
+    }
+}

@@ -1,17 +1,22 @@
-//! `llm-lens bench`: times the transformer's forward pass, trace included, after a
-//! warm-up, and prints the median and p95. Inputs are `[CLS]`, random ids, `[SEP]`
-//! (fixed seed), so the numbers depend only on the model's shape and the backend.
+//! `llm-lens bench`: times the transformer's forward pass, the trace at the level
+//! `--detail` asks read back, after a warm-up, and prints the median and p95 with the
+//! bytes a GPU pass copies back at each level; `--profile` times each kernel kind on the
+//! GPU. Inputs are `[CLS]`, random ids, `[SEP]` (fixed seed), so the numbers depend
+//! only on the model's shape and the backend.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::bench_matmul::Shape;
+use super::bench_profile;
 use crate::compute::{BackendChoice, BackendStatus, Compute, Ran};
+use crate::gpu::readback::readback_bytes;
 use crate::model::bert::builtin_model;
 use crate::model::bert::config::BertConfig;
 use crate::model::bert::model_dir::Model;
 use crate::model::bert::weights::BertWeights;
-use crate::model::bert::{ForwardOptions, forward};
+use crate::model::bert::{ForwardOptions, TraceDetail, forward};
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::tokenize::ModelInput;
 
@@ -19,6 +24,24 @@ use crate::model::tokenize::ModelInput;
 pub enum BenchBackend {
     Cpu,
     Gpu,
+}
+
+/// `--detail`: the trace levels as the command line spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DetailArg {
+    Full,
+    HiddenAndAttention,
+    Predictions,
+}
+
+impl From<DetailArg> for TraceDetail {
+    fn from(d: DetailArg) -> Self {
+        match d {
+            DetailArg::Full => Self::Full,
+            DetailArg::HiddenAndAttention => Self::HiddenAndAttention,
+            DetailArg::Predictions => Self::Predictions,
+        }
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -42,10 +65,20 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a line of text.
     #[arg(long)]
     pub json: bool,
-    /// Instead of the forward pass, time the GPU matmul kernel on N×N·(N×N)ᵀ and print
-    /// its throughput in GFLOP/s (kernel only, `--runs` dispatches in one submission).
-    #[arg(long, value_name = "N")]
-    pub matmul: Option<usize>,
+    /// The trace read back each pass: full (every intermediate), hidden-and-attention
+    /// (what Hugging Face returns with hidden states and attentions), predictions (the
+    /// last hidden state and the MLM guesses).
+    #[arg(long, value_enum, default_value_t = DetailArg::Full)]
+    pub detail: DetailArg,
+    /// With `--backend gpu`: also time each kernel kind over the pass (timestamp
+    /// queries, where the adapter has them) and the readback.
+    #[arg(long)]
+    pub profile: bool,
+    /// Instead of the forward pass, time the GPU matmul kernels on (M×K)·(N×K)ᵀ, every
+    /// tiling, and print their throughput in GFLOP/s (kernel only, `--runs` dispatches
+    /// in one submission). N alone is N×N×N.
+    #[arg(long, value_name = "N|MxKxN")]
+    pub matmul: Option<String>,
 }
 
 fn load(name: &str) -> Result<(String, BertWeights), String> {
@@ -103,37 +136,13 @@ pub fn synthetic_input(seq: usize, vocab: usize) -> ModelInput {
     ModelInput::from_ids(ids)
 }
 
-/// `bench --matmul N`: GFLOP/s of `linear.wgsl` on the GPU.
-fn matmul(n: usize, args: &BenchArgs) -> Result<(), String> {
-    if n == 0 || n > 8192 {
-        return Err("--matmul takes a size from 1 to 8192".to_owned());
-    }
-    let compute = Compute::blocking(BackendChoice::Gpu);
-    let (Some(ctx), BackendStatus::Gpu { adapter }) = (compute.gpu(), compute.status()) else {
-        return Err(format!("no GPU to benchmark: {}", compute.status().label()));
-    };
-    let seconds = ctx
-        .time_linear(n, n, n, args.runs)
-        .map_err(|e| e.to_string())?;
-    let gflops = 2.0 * (n as f64).powi(3) / seconds / 1e9;
-    if args.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({"matmul": n, "backend": "gpu", "adapter": adapter, "runs": args.runs, "ms_per_dispatch": seconds * 1e3, "gflops": gflops})
-        );
-    } else {
-        crate::outln!(
-            "linear.wgsl {n}×{n}·({n}×{n})ᵀ on GPU {adapter}: {:.3} ms per dispatch, {gflops:.1} GFLOP/s over {} dispatches",
-            seconds * 1e3,
-            args.runs
-        );
-    }
-    Ok(())
-}
-
 pub fn run(args: &BenchArgs) -> Result<(), String> {
-    if let Some(n) = args.matmul {
-        return matmul(n, args);
+    if let Some(shape) = &args.matmul {
+        let shape: Shape = shape.parse()?;
+        return super::bench_matmul::run(shape, args.runs, args.json);
+    }
+    if args.profile && args.backend != BenchBackend::Gpu {
+        return Err("--profile times GPU kernels: add --backend gpu".to_owned());
     }
     if args.seq < 2 || args.runs == 0 {
         return Err("--seq must be at least 2 and --runs at least 1".to_owned());
@@ -146,7 +155,26 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         ));
     }
     let input = synthetic_input(args.seq, weights.config.vocab_size);
-    let opts = ForwardOptions::default();
+    let detail = TraceDetail::from(args.detail);
+    let opts = ForwardOptions {
+        detail,
+        ..ForwardOptions::default()
+    };
+    let has_mlm = weights.mlm.is_some();
+    let readback: Vec<(TraceDetail, u64)> = TraceDetail::ALL
+        .into_iter()
+        .map(|d| {
+            let bytes = readback_bytes(
+                &weights.config,
+                args.seq,
+                opts.top_k,
+                has_mlm,
+                d,
+                &opts.ablation,
+            );
+            (d, bytes)
+        })
+        .collect();
     let weights = Arc::new(weights);
     // The CPU runs `forward` directly; the GPU goes through the engine as the app does
     // (weights uploaded once, in the warm-up), and must not fall back.
@@ -194,18 +222,40 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
     let (median, p95) = (at(0.5), at(0.95));
+    let profile = match &engine {
+        Some(engine) if args.profile => Some(
+            (0..args.runs)
+                .map(|_| engine.profile(&weights, &input, &opts))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => None,
+    };
     if args.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({"model": name, "seq": args.seq, "backend": backend, "adapter": adapter, "runs": args.runs, "median_ms": median, "p95_ms": p95})
-        );
+        let levels: serde_json::Map<String, serde_json::Value> = readback
+            .iter()
+            .map(|(d, b)| (d.name().to_owned(), (*b).into()))
+            .collect();
+        let mut v = serde_json::json!({"model": name, "seq": args.seq, "backend": backend, "adapter": adapter, "runs": args.runs, "detail": detail.name(), "median_ms": median, "p95_ms": p95, "readback_bytes": levels});
+        if let Some(p) = &profile {
+            v["profile"] = bench_profile::json(p);
+        }
+        crate::outln!("{v}");
     } else {
         let device = adapter.map_or_else(|| "CPU (1 thread)".to_owned(), |a| format!("GPU {a}"));
         crate::outln!(
-            "{name}, seq {}, {device}: median {median:.2} ms, p95 {p95:.2} ms over {} runs (trace included)",
+            "{name}, seq {}, {device}: median {median:.2} ms, p95 {p95:.2} ms over {} runs ({} trace included)",
             args.seq,
-            args.runs
+            args.runs,
+            detail.name()
         );
+        let levels: Vec<String> = readback
+            .iter()
+            .map(|(d, b)| format!("{} {}", d.name(), bench_profile::megabytes(*b)))
+            .collect();
+        crate::outln!("readback per GPU pass: {}", levels.join(", "));
+        if let Some(p) = &profile {
+            bench_profile::print(p);
+        }
     }
     Ok(())
 }

@@ -19,6 +19,8 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 pub mod bench;
+pub mod bench_matmul;
+pub mod bench_profile;
 pub mod bpe_train;
 pub mod fill_mask;
 pub mod model_arg;

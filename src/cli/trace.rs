@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::compute::{BackendChoice, Compute, Ran};
-use crate::model::bert::ForwardOptions;
 use crate::model::bert::trace::Trace;
+use crate::model::bert::{ForwardOptions, TraceDetail};
 
 /// Arguments of `llm-lens trace`.
 #[derive(Debug, Clone, clap::Args)]
@@ -67,9 +67,14 @@ pub fn trace_json(args: &TraceArgs) -> Result<TraceJson, String> {
     let text = super::text_input::resolve(&args.text, args.text_file.as_deref())?;
     let encoding = model.encode(&text, args.pair.as_deref());
     let compute = Compute::blocking(args.backend);
+    // It prints the hidden states and attentions only: the GPU copies back nothing else.
+    let opts = ForwardOptions {
+        detail: TraceDetail::HiddenAndAttention,
+        ..ForwardOptions::default()
+    };
     let done = compute
         .engine()
-        .forward(&model, &encoding, &ForwardOptions::default())
+        .forward(&model, &encoding, &opts)
         .map_err(|e| e.to_string())?;
     let trace = done.trace;
     let requested = match args.backend {

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use crate::gpu::GpuContext;
 use crate::gpu::GpuError;
 use crate::gpu::forward::{GpuForwardError, GpuModel};
+use crate::gpu::profile::Profile;
 use crate::model::bert::trace::Trace;
 use crate::model::bert::weights::BertWeights;
 use crate::model::bert::{ForwardError, ForwardOptions, forward};
@@ -185,6 +186,31 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// One GPU pass of `model` with each kernel timed (`bench --profile`); an error,
+    /// never the CPU, when the GPU is not in use or fails.
+    pub fn profile<M>(
+        &self,
+        model: &Arc<M>,
+        input: &ModelInput,
+        opts: &ForwardOptions,
+    ) -> Result<Profile, String>
+    where
+        M: AsRef<BertWeights> + Send + Sync + 'static,
+    {
+        let mut g = self.lock();
+        let Some(ctx) = g.ctx.clone() else {
+            return Err("the GPU is not in use".to_owned());
+        };
+        let weights = model.as_ref().as_ref();
+        with_resident(&mut g, &ctx, model, weights, |m| {
+            m.profile(&ctx, input, opts)
+        })
+        .map(|(_, profile)| profile)
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// Uploads `model` if it is not the resident one, then runs it. A driver panic is
 /// caught and reported as a GPU failure.
 fn run_on_gpu<M>(
@@ -195,6 +221,21 @@ fn run_on_gpu<M>(
     input: &ModelInput,
     opts: &ForwardOptions,
 ) -> Result<Trace, GpuForwardError>
+where
+    M: AsRef<BertWeights> + Send + Sync + 'static,
+{
+    with_resident(g, ctx, model, weights, |m| m.forward(ctx, input, opts))
+}
+
+/// Uploads `model` if it is not the resident one, then calls `f` with it; a driver
+/// panic becomes a GPU failure.
+fn with_resident<M, T>(
+    g: &mut GpuSide,
+    ctx: &GpuContext,
+    model: &Arc<M>,
+    weights: &BertWeights,
+    f: impl FnOnce(&mut GpuModel) -> Result<T, GpuForwardError>,
+) -> Result<T, GpuForwardError>
 where
     M: AsRef<BertWeights> + Send + Sync + 'static,
 {
@@ -213,7 +254,7 @@ where
             });
         }
         match g.resident.as_mut() {
-            Some(r) => r.model.forward(ctx, input, opts),
+            Some(r) => f(&mut r.model),
             None => Err(GpuError::Validation("the model is not on the GPU".to_owned()).into()),
         }
     }));

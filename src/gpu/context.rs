@@ -84,8 +84,13 @@ impl GpuContext {
             });
         };
         let info = adapter.get_info();
+        // Timestamps where the adapter has them, for `bench --profile`.
+        let timing = wgpu::Features::TIMESTAMP_QUERY
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("llm-lens compute"),
+            required_features: adapter.features() & timing,
             required_limits: adapter.limits(),
             ..Default::default()
         }))

@@ -5,11 +5,16 @@
 //! Never egui here: the app's render device belongs to eframe, and sharing it across
 //! threads can hang on some drivers, so compute gets a device of its own.
 
+pub(crate) mod assemble;
 pub mod context;
 pub mod forward;
 pub mod kernels;
+pub mod linear;
 pub mod ops;
 pub mod pipeline;
+pub mod profile;
+pub mod readback;
+pub mod record;
 pub mod resident;
 pub mod softmax;
 pub(crate) mod workspace;

@@ -1,19 +1,25 @@
 //! The forward pass's building blocks on the GPU, each a WGSL kernel with a CPU twin:
-//! `linear.wgsl` (x·Wᵀ + b, tiled), `layernorm.wgsl`, `gelu.wgsl`, attention, the
+//! the linear tilings (their calls are in [`super::linear`]), `layernorm.wgsl`, `gelu.wgsl`, attention, the
 //! embedding look-up and the MLM head's top-k. One call uploads,
 //! dispatches and reads back; parity tests compare each with its twin over odd sizes.
 
 use eframe::egui_wgpu::wgpu;
 
 use super::kernels::{self, Launch};
-use super::pipeline::{Kernel, buffer_with, params_buffer};
+use super::pipeline::Kernel;
 use super::{GpuContext, GpuError};
 use crate::model::bert::config::Activation;
 use crate::model::bert::trace::Prediction;
 
 /// The kernels, built once per device.
 pub struct Ops {
+    /// The linear tilings (see [`super::linear`]).
     pub(crate) linear: Kernel,
+    /// `linear_m32.wgsl`, on `linear`'s bind group layout.
+    pub(crate) linear_m32: Kernel,
+    pub(crate) linear_split: Kernel,
+    /// `linear_split_sum.wgsl`, on `linear_split`'s bind group layout.
+    pub(crate) linear_split_sum: Kernel,
     pub(crate) layer_norm: Kernel,
     pub(crate) gelu: Kernel,
     pub(crate) scores: Kernel,
@@ -24,8 +30,13 @@ pub struct Ops {
 
 impl Ops {
     pub fn new(device: &wgpu::Device) -> Self {
+        let linear = Kernel::new(device, &kernels::linear::SPEC);
+        let split = Kernel::new(device, &kernels::linear_split::SPEC);
         Self {
-            linear: Kernel::new(device, &kernels::linear::SPEC),
+            linear_split_sum: Kernel::sharing(device, &kernels::linear_split::SUM_SPEC, &split),
+            linear_split: split,
+            linear_m32: Kernel::sharing(device, &kernels::linear_m32::SPEC, &linear),
+            linear,
             layer_norm: Kernel::new(device, &kernels::layernorm::SPEC),
             gelu: Kernel::new(device, &kernels::gelu::SPEC),
             scores: Kernel::new(device, &kernels::attention_scores::SPEC),
@@ -57,7 +68,7 @@ pub(crate) fn predictions_from_top_k(row: &[f32], cols: usize) -> Vec<Prediction
         .collect()
 }
 
-fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
+pub(crate) fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
     if got == want {
         Ok(())
     } else {
@@ -69,7 +80,7 @@ fn check_len(what: &str, got: usize, want: usize) -> Result<(), GpuError> {
 
 impl GpuContext {
     /// Runs `kernel` once as `launch` says, reading back `out_len` floats.
-    fn launch(
+    pub(crate) fn launch(
         &self,
         kernel: &Kernel,
         launch: Launch,
@@ -77,28 +88,6 @@ impl GpuContext {
         out_len: usize,
     ) -> Result<Vec<f32>, GpuError> {
         self.run_once(kernel, &launch.params, inputs, out_len, launch.groups)
-    }
-
-    /// `x·Wᵀ + b`: `x` is `(rows × k)`, `w` is `(cols × k)`, `b` is `(cols)`;
-    /// returns `(rows × cols)`. CPU twin: `Linear::forward`.
-    pub fn linear(
-        &self,
-        x: &[f32],
-        rows: usize,
-        k: usize,
-        w: &[f32],
-        cols: usize,
-        b: &[f32],
-    ) -> Result<Vec<f32>, GpuError> {
-        check_len("x", x.len(), rows * k)?;
-        check_len("w", w.len(), cols * k)?;
-        check_len("b", b.len(), cols)?;
-        self.launch(
-            &self.ops.linear,
-            kernels::linear::launch(rows, k, cols)?,
-            &[x, w, b],
-            rows * cols,
-        )
     }
 
     /// LayerNorm of every row of `(rows × cols)`. CPU twin: `LayerNorm::forward`.
@@ -282,66 +271,5 @@ impl GpuContext {
         eps: f32,
     ) -> Result<Vec<f32>, GpuError> {
         self.norm(x, Some(residual), cols, gamma, beta, eps)
-    }
-}
-
-impl GpuContext {
-    /// Kernel throughput of `linear.wgsl` on `(rows × k) · (cols × k)ᵀ`: `reps`
-    /// dispatches recorded into one submission on buffers already on the device, timed
-    /// from submit to completion. Returns seconds per dispatch (for `bench --matmul`).
-    pub fn time_linear(
-        &self,
-        rows: usize,
-        k: usize,
-        cols: usize,
-        reps: usize,
-    ) -> Result<f64, GpuError> {
-        let launch = kernels::linear::launch(rows, k, cols)?;
-        let device = &self.device;
-        let filled = |len: usize, label: &str| {
-            let data: Vec<f32> = (0..len).map(|i| ((i % 7) as f32 - 3.0) * 0.01).collect();
-            buffer_with(device, label, &data, wgpu::BufferUsages::STORAGE)
-        };
-        // Buffers and bind group inside error scopes: a size the device cannot hold is
-        // an error here, not a lost device later.
-        let bind = self.scoped(|| {
-            let params = params_buffer(device, &launch.params);
-            let (x, w, b) = (
-                filled(rows * k, "x"),
-                filled(cols * k, "w"),
-                filled(cols, "b"),
-            );
-            let y = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("y"),
-                size: (rows * cols * 4).max(4) as u64,
-                usage: wgpu::BufferUsages::STORAGE,
-                mapped_at_creation: false,
-            });
-            Ok(self
-                .ops
-                .linear
-                .bind(device, params.as_entire_binding(), &[&x, &w, &b, &y]))
-        })?;
-        let record = |reps: usize| {
-            let mut encoder = device.create_command_encoder(&Default::default());
-            {
-                let mut pass = encoder.begin_compute_pass(&Default::default());
-                pass.set_pipeline(&self.ops.linear.pipeline);
-                pass.set_bind_group(0, &bind, &[]);
-                let [gx, gy, gz] = launch.groups;
-                for _ in 0..reps {
-                    pass.dispatch_workgroups(gx, gy, gz);
-                }
-            }
-            encoder.finish()
-        };
-        // One warm-up dispatch compiles and pages everything in.
-        let warm = self.scoped(|| Ok(self.queue.submit([record(1)])))?;
-        self.wait(warm)?;
-        let commands = record(reps.max(1));
-        let start = std::time::Instant::now();
-        let done = self.queue.submit([commands]);
-        self.wait(done)?;
-        Ok(start.elapsed().as_secs_f64() / reps.max(1) as f64)
     }
 }

@@ -20,10 +20,6 @@ impl Kernel {
     /// Builds `spec`'s `main` with its storage bindings (the last one writable).
     pub fn new(device: &wgpu::Device, spec: &KernelSpec) -> Self {
         let (label, storage) = (spec.file, spec.storage);
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(spec.source.into()),
-        });
         let mut entries = vec![wgpu::BindGroupLayoutEntry {
             binding: 0,
             visibility: wgpu::ShaderStages::COMPUTE,
@@ -52,6 +48,25 @@ impl Kernel {
             label: Some(label),
             entries: &entries,
         });
+        Self::with_layout(device, spec, layout)
+    }
+
+    /// Builds `spec` on `other`'s bind group layout, so `other`'s bind groups fit it
+    /// (the linear tilings share theirs: the forward pass picks one per shape).
+    pub fn sharing(device: &wgpu::Device, spec: &KernelSpec, other: &Kernel) -> Self {
+        Self::with_layout(device, spec, other.layout.clone())
+    }
+
+    fn with_layout(
+        device: &wgpu::Device,
+        spec: &KernelSpec,
+        layout: wgpu::BindGroupLayout,
+    ) -> Self {
+        let label = spec.file;
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(spec.source.into()),
+        });
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(label),
             bind_group_layouts: &[Some(&layout)],
@@ -68,7 +83,7 @@ impl Kernel {
         Self {
             pipeline,
             layout,
-            storage,
+            storage: spec.storage,
         }
     }
 

@@ -9,8 +9,13 @@ use eframe::egui_wgpu::wgpu;
 
 use super::GpuContext;
 use super::kernels::MAX_PARAM_BYTES;
+use super::kernels::linear::SPLIT_MAX_OUTPUT;
+use super::kernels::linear_split::SLICES;
 use super::pipeline::{Kernel, bind_group};
+use super::readback::{self, LayerPart, Tensor};
 use super::resident::{LinearBufs, NormBufs, ResidentWeights};
+use crate::model::bert::detail::TraceDetail;
+use crate::model::bert::forward::Ablation;
 
 /// Bytes between parameter blocks: WebGPU's largest uniform offset alignment.
 pub(crate) const SLOT_BYTES: u64 = 256;
@@ -59,32 +64,38 @@ pub(crate) struct LayerWork {
 }
 
 pub(crate) struct LayerBinds {
-    pub q: wgpu::BindGroup,
-    pub k: wgpu::BindGroup,
-    pub v: wgpu::BindGroup,
+    pub q: LinearBind,
+    pub k: LinearBind,
+    pub v: LinearBind,
     pub scores: wgpu::BindGroup,
     pub softmax: wgpu::BindGroup,
     pub context: wgpu::BindGroup,
-    pub attention_output: wgpu::BindGroup,
+    pub attention_output: LinearBind,
     pub attention_norm: wgpu::BindGroup,
-    pub up: wgpu::BindGroup,
+    pub up: LinearBind,
     pub activation: wgpu::BindGroup,
-    pub down: wgpu::BindGroup,
+    pub down: LinearBind,
     pub output_norm: wgpu::BindGroup,
+}
+
+/// One linear product's bind groups for every tiling: the whole product (64×64 and
+/// 32×64 tiles), or split-K's partials and their sum, through the shared partials
+/// buffer; the pass picks by the product's shape at each call.
+pub(crate) struct LinearBind {
+    pub whole: wgpu::BindGroup,
+    pub split: wgpu::BindGroup,
+    pub sum: wgpu::BindGroup,
 }
 
 /// The MLM head's buffers and bind groups (the logits buffer lives in its bind group:
 /// it is never read back).
 pub(crate) struct MlmWork {
     pub top_k: wgpu::Buffer,
-    pub bind: [wgpu::BindGroup; 5],
-}
-
-/// Where one read-back tensor lands: readback chunk, byte offset.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Landing {
-    pub chunk: usize,
-    pub offset: u64,
+    pub transform: LinearBind,
+    pub activation: wgpu::BindGroup,
+    pub norm: wgpu::BindGroup,
+    pub decoder: LinearBind,
+    pub select: wgpu::BindGroup,
 }
 
 pub(crate) struct Workspace {
@@ -102,13 +113,12 @@ pub(crate) struct Workspace {
     pub norm_bind: wgpu::BindGroup,
     pub layers: Vec<LayerWork>,
     pub mlm: Option<MlmWork>,
-    /// `MAP_READ` buffers the trace is copied into, each at most the device's limit.
+    /// `MAP_READ` buffers the trace is copied into with their sizes, each at most
+    /// [`Workspace::chunk_limit`]; grown when a pass needs more.
     pub readback: Vec<(wgpu::Buffer, u64)>,
-    /// Where each entry of [`Workspace::readback_list`] lands in `readback`.
-    pub landings: Vec<Landing>,
 }
 
-/// Bytes of each tensor read back, in the order [`Workspace::readback_list`] gives.
+/// Bytes of each tensor the workspace holds, at its capacity.
 pub(crate) struct Sizes {
     pub hidden: u64,
     pub parts: u64,
@@ -212,8 +222,33 @@ impl Workspace {
                 )
             };
         let norm_bind = norm(&sum, None, &model.embedding_norm, &normed);
+        // Split-K's partials, shared by every product (they run one after another):
+        // `(slices × rows × cols)` for the largest product it splits.
+        let widest = config
+            .hidden_size
+            .max(config.intermediate_size)
+            .max(config.vocab_size);
+        let partials = storage(
+            device,
+            "split-K partials",
+            (SPLIT_MAX_OUTPUT.min(capacity * widest) * SLICES as usize * 4) as u64,
+        );
+        let linear_with =
+            |x: &wgpu::Buffer, w: &wgpu::Buffer, b: &wgpu::Buffer, slot, y: &wgpu::Buffer| {
+                LinearBind {
+                    whole: bind(device, &ops.linear, &params, slot, &[x, w, b, y]),
+                    split: bind(device, &ops.linear_split, &params, slot, &[x, w, &partials]),
+                    sum: bind(
+                        device,
+                        &ops.linear_split_sum,
+                        &params,
+                        slot,
+                        &[&partials, b, y],
+                    ),
+                }
+            };
         let linear = |x: &wgpu::Buffer, l: &LinearBufs, slot, y: &wgpu::Buffer| {
-            bind(device, &ops.linear, &params, slot, &[x, &l.w, &l.b, y])
+            linear_with(x, &l.w, &l.b, slot, y)
         };
 
         // One scratch for the FFN's pre-activation values, shared by all layers.
@@ -318,26 +353,26 @@ impl Workspace {
             );
             let top_k = storage(device, "MLM top-k", size.top_k);
             let decoder = head.decoder.as_ref().unwrap_or(&model.word);
-            let bind = [
-                linear(last, &head.transform, Slot::LinearHidden, &transformed),
-                bind(
+            MlmWork {
+                transform: linear(last, &head.transform, Slot::LinearHidden, &transformed),
+                activation: bind(
                     device,
                     &ops.gelu,
                     &params,
                     Slot::MlmActivation,
                     &[&transformed, &activated],
                 ),
-                norm(&activated, None, &head.norm, &head_normed),
-                bind(
-                    device,
-                    &ops.linear,
-                    &params,
+                norm: norm(&activated, None, &head.norm, &head_normed),
+                decoder: linear_with(
+                    &head_normed,
+                    decoder,
+                    &head.bias,
                     Slot::LinearVocab,
-                    &[&head_normed, decoder, &head.bias, &logits],
+                    &logits,
                 ),
-                bind(device, &ops.top_k, &params, Slot::TopK, &[&logits, &top_k]),
-            ];
-            MlmWork { top_k, bind }
+                select: bind(device, &ops.top_k, &params, Slot::TopK, &[&logits, &top_k]),
+                top_k,
+            }
         });
 
         let mut work = Self {
@@ -354,69 +389,69 @@ impl Workspace {
             layers,
             mlm,
             readback: Vec::new(),
-            landings: Vec::new(),
         };
-        let limit = device.limits().max_buffer_size.min(1 << 30);
-        let (chunks, landings) = work.plan(&size, limit);
-        work.landings = landings;
-        work.readback = chunks
-            .into_iter()
-            .map(|bytes| {
-                let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("trace readback"),
-                    size: bytes.max(4),
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                (buffer, bytes)
-            })
-            .collect();
+        // Room for a full trace at capacity, so no level ever grows it.
+        let all = readback::entries(
+            config,
+            capacity,
+            MAX_TOP_K,
+            work.mlm.is_some(),
+            TraceDetail::Full,
+            &Ablation::default(),
+        );
+        let (chunks, _) = readback::plan(&all, Self::chunk_limit(device));
+        work.ensure_readback(device, &chunks);
         work
     }
 
-    /// Every buffer the trace reads back with its size at capacity, in a fixed order:
-    /// parts, normed, then per layer q k v scores weights merged attention_output
-    /// attention_norm intermediate ffn_output output, then the MLM top-k.
-    pub fn readback_list<'a>(&'a self, size: &Sizes) -> Vec<(&'a wgpu::Buffer, u64)> {
-        let mut list = vec![(&self.parts, size.parts), (&self.normed, size.hidden)];
-        for l in &self.layers {
-            list.extend([
-                (&l.q, size.hidden),
-                (&l.k, size.hidden),
-                (&l.v, size.hidden),
-                (&l.scores, size.heads_square),
-                (&l.weights, size.heads_square),
-                (&l.merged, size.hidden),
-                (&l.attention_output, size.hidden),
-                (&l.attention_norm, size.hidden),
-                (&l.intermediate, size.intermediate),
-                (&l.ffn_output, size.hidden),
-                (&l.output, size.hidden),
-            ]);
-        }
-        if let Some(m) = &self.mlm {
-            list.push((&m.top_k, size.top_k));
-        }
-        list
+    /// Largest readback chunk: the device's buffer limit, at most 1 GiB.
+    pub fn chunk_limit(device: &wgpu::Device) -> u64 {
+        device.limits().max_buffer_size.min(1 << 30)
     }
 
-    /// Packs the read-back tensors (at the sizes in `size`) into chunks of at most
-    /// `limit` bytes: the chunks' sizes, and where each tensor lands.
-    pub fn plan(&self, size: &Sizes, limit: u64) -> (Vec<u64>, Vec<Landing>) {
-        let mut chunks: Vec<u64> = vec![0];
-        let mut landings = Vec::new();
-        for (_, bytes) in self.readback_list(size) {
-            let last = chunks.len() - 1;
-            if chunks[last] > 0 && chunks[last] + bytes > limit {
-                chunks.push(0);
+    /// Makes readback chunk `i` hold at least `chunks[i]` bytes, replacing any that is
+    /// too small (a packing of fewer tensors can fill a chunk further than the full one).
+    pub fn ensure_readback(&mut self, device: &wgpu::Device, chunks: &[u64]) {
+        for (i, &bytes) in chunks.iter().enumerate() {
+            if self.readback.get(i).is_some_and(|(_, have)| *have >= bytes) {
+                continue;
             }
-            let chunk = chunks.len() - 1;
-            landings.push(Landing {
-                chunk,
-                offset: chunks[chunk],
+            let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("trace readback"),
+                size: bytes.max(4),
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
             });
-            chunks[chunk] += bytes;
+            if i < self.readback.len() {
+                self.readback[i] = (buffer, bytes);
+            } else {
+                self.readback.push((buffer, bytes));
+            }
         }
-        (chunks, landings)
+    }
+
+    /// The buffer holding `tensor` (`None`: a layer or head this model lacks).
+    pub fn buffer_of(&self, tensor: Tensor) -> Option<&wgpu::Buffer> {
+        Some(match tensor {
+            Tensor::EmbeddingParts => &self.parts,
+            Tensor::EmbeddingOutput => &self.normed,
+            Tensor::TopK => &self.mlm.as_ref()?.top_k,
+            Tensor::Layer(i, part) => {
+                let l = self.layers.get(i)?;
+                match part {
+                    LayerPart::Q => &l.q,
+                    LayerPart::K => &l.k,
+                    LayerPart::V => &l.v,
+                    LayerPart::Scores => &l.scores,
+                    LayerPart::Weights => &l.weights,
+                    LayerPart::Context => &l.merged,
+                    LayerPart::AttentionOutput => &l.attention_output,
+                    LayerPart::AttentionNorm => &l.attention_norm,
+                    LayerPart::Intermediate => &l.intermediate,
+                    LayerPart::FfnOutput => &l.ffn_output,
+                    LayerPart::Output => &l.output,
+                }
+            }
+        })
     }
 }

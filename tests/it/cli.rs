@@ -120,6 +120,56 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
             let v = json_of(&["bench", "--matmul", "48", "--runs", "2"])
                 .unwrap_or_else(|e| panic!("{e}"));
             assert!(v["gflops"].as_f64().is_some_and(|g| g > 0.0), "{v}");
+            // Rectangular: every tiling timed, the chosen one named.
+            let v = json_of(&["bench", "--matmul", "40x70x130", "--runs", "1"])
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                (&v["m"], &v["k"], &v["n"]),
+                (&40.into(), &70.into(), &130.into())
+            );
+            assert_eq!(v["tiles"].as_array().map(Vec::len), Some(3), "{v}");
+            assert!(v["tile"].is_string(), "{v}");
+            // A lean level, with the profile (timestamps or the reason there are none).
+            let lean = [
+                "bench",
+                "--model",
+                "tiny",
+                "--seq",
+                "8",
+                "--runs",
+                "1",
+                "--warmup",
+                "0",
+                "--backend",
+                "gpu",
+                "--detail",
+                "predictions",
+                "--profile",
+            ];
+            let v = json_of(&lean).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(v["detail"], "predictions");
+            let bytes = |level: &str| v["readback_bytes"][level].as_u64().unwrap_or(0);
+            assert!(bytes("full") > bytes("hidden-and-attention"), "{v}");
+            assert!(bytes("hidden-and-attention") > bytes("predictions"), "{v}");
+            assert!(bytes("predictions") > 0, "{v}");
+            let p = &v["profile"];
+            assert_eq!(
+                p["readback_bytes"].as_u64(),
+                Some(bytes("predictions")),
+                "{v}"
+            );
+            if p["timestamps"] == true {
+                let kinds = p["kinds"].to_string();
+                for kind in ["embedding", "linear", "softmax", "MLM head", "readback"] {
+                    assert!(kinds.contains(kind), "{kind} missing: {p}");
+                }
+            } else {
+                assert!(
+                    p["note"]
+                        .as_str()
+                        .is_some_and(|n| n.contains("TIMESTAMP_QUERY"))
+                );
+            }
         }
         Err(err) => {
             assert!(
@@ -135,7 +185,11 @@ fn bench_times_a_forward_pass_and_refuses_bad_arguments() {
             "/nonexistent/model",
         ),
         (vec!["bench", "--seq", "100000"], "longer than this model"),
-        (vec!["bench", "--matmul", "0"], "from 1 to 8192"),
+        (vec!["bench", "--matmul", "0"], "from 1 to 65536"),
+        (vec!["bench", "--matmul", "12x0x5"], "from 1 to 65536"),
+        (vec!["bench", "--matmul", "9000"], "at most 8192×8192"),
+        (vec!["bench", "--matmul", "12x5"], "N or MxKxN"),
+        (vec!["bench", "--profile"], "--backend gpu"),
     ] {
         let out = llm_lens().args(&args).output().expect("runs");
         assert!(!out.status.success(), "{args:?} should fail");

@@ -13,6 +13,8 @@ pub mod embed;
 pub mod gelu;
 pub mod layernorm;
 pub mod linear;
+pub mod linear_m32;
+pub mod linear_split;
 pub mod mlm_topk;
 pub mod softmax;
 
@@ -122,6 +124,9 @@ pub const ALL: &[KernelSpec] = &[
     gelu::SPEC,
     layernorm::SPEC,
     linear::SPEC,
+    linear_m32::SPEC,
+    linear_split::SPEC,
+    linear_split::SUM_SPEC,
     mlm_topk::SPEC,
     softmax::SPEC,
 ];

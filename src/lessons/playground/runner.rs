@@ -13,7 +13,7 @@ use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::builtin_model;
 use crate::model::bert::model_dir::Model;
 use crate::model::bert::trace::Trace;
-use crate::model::bert::{Ablation, ForwardOptions};
+use crate::model::bert::{Ablation, ForwardOptions, TraceDetail};
 
 /// Typing pause before a forward pass starts. Zero: a pass starts as soon as the
 /// previous one ends, and keystrokes typed meanwhile are coalesced into one request, so
@@ -109,6 +109,8 @@ pub fn run(
         attention_mask: None,
         ablation: request.ablation.clone(),
         top_k: TOP_K,
+        // The playground and the live model panel draw every stage of the pass.
+        detail: TraceDetail::Full,
     };
     let done = engine
         .forward(loaded, &enc, &opts)

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use thiserror::Error;
 
 use super::config::BertConfig;
+use super::detail::{TraceDetail, lean};
 use super::trace::{LayerTrace, Trace};
 use super::weights::BertWeights;
 use crate::model::tokenize::ModelInput;
@@ -69,6 +70,8 @@ pub struct ForwardOptions {
     pub ablation: Ablation,
     /// MLM predictions kept per position (when the model has a head).
     pub top_k: usize,
+    /// The tensors to return; the CPU computes them all and drops the rest.
+    pub detail: TraceDetail,
 }
 
 impl Default for ForwardOptions {
@@ -77,6 +80,7 @@ impl Default for ForwardOptions {
             attention_mask: None,
             ablation: Ablation::default(),
             top_k: 5,
+            detail: TraceDetail::Full,
         }
     }
 }
@@ -117,7 +121,7 @@ pub fn forward(
         .mlm
         .as_ref()
         .map(|head| head.forward(config, &weights.embeddings.word, &x, opts.top_k));
-    Ok(Trace {
+    let trace = Trace {
         tokens: input.tokens.clone(),
         ids: input.ids.clone(),
         type_ids: input.type_ids.clone(),
@@ -125,7 +129,9 @@ pub fn forward(
         embeddings,
         layers,
         mlm,
-    })
+        detail: TraceDetail::Full,
+    };
+    Ok(lean(trace, opts.detail))
 }
 
 /// Rejects inputs the model cannot run on; both backends call it first.

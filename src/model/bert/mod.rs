@@ -8,6 +8,7 @@ pub mod attention_summary;
 pub mod builtin_model;
 pub mod comparison;
 pub mod config;
+pub mod detail;
 pub mod embeddings;
 pub mod forward;
 pub mod layer;
@@ -20,6 +21,7 @@ pub mod train;
 pub mod weights;
 
 pub use config::BertConfig;
+pub use detail::TraceDetail;
 pub use forward::{Ablation, ForwardError, ForwardOptions, forward};
 pub use model_dir::Model;
 pub use trace::Trace;

@@ -20,6 +20,8 @@ pub struct Trace {
     pub layers: Vec<LayerTrace>,
     /// Present when the weights have an MLM head.
     pub mlm: Option<MlmTrace>,
+    /// Which tensors hold values; the others are empty (see [`super::detail::lean`]).
+    pub detail: super::detail::TraceDetail,
 }
 
 /// The embedding block: three table look-ups, their sum, then LayerNorm.

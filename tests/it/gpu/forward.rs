@@ -95,6 +95,7 @@ fn the_shipped_model_gives_the_cpus_trace() {
             skip_layers: BTreeSet::from([1]),
         },
         top_k: 5,
+        ..Default::default()
     };
     worst = worst.max(agree(
         &ctx,
@@ -117,6 +118,10 @@ fn random_models_of_odd_shapes_and_every_activation_agree() {
         (96, 3, 200, 2, 1000, Activation::GeluNew),
         (36, 1, 50, 1, 77, Activation::Relu),
         (64, 8, 256, 3, 5000, Activation::Gelu),
+        // BERT-base's width: every product split along K (the decoder too).
+        (768, 12, 3072, 1, 500, Activation::Gelu),
+        // A decoder wide enough for 64×64 tiles.
+        (36, 1, 50, 1, 66_000, Activation::Relu),
     ];
     for (i, (hidden, heads, inter, layers, vocab, act)) in shapes.into_iter().enumerate() {
         let config = BertConfig {

@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use llm_lens::gpu::kernels::linear::Tile;
 use llm_lens::gpu::{AdapterPolicy, GpuContext};
 use llm_lens::model::bert::activation::gelu;
 use llm_lens::model::bert::linear::{LayerNorm, Linear};
@@ -30,6 +31,67 @@ fn context(test: &str) -> Option<GpuContext> {
     common::have_adapter_or_skip(test, &ctx)
         .then(|| ctx.ok())
         .flatten()
+}
+
+/// Every tiling of the linear kernel, forced, against the CPU: skinny products (BERT at
+/// 1–128 tokens), edges that fill no tile, and K not a multiple of the 16-wide K tile.
+#[test]
+fn every_linear_tiling_matches_its_cpu_twin() {
+    let Some(ctx) = context("every_linear_tiling_matches_its_cpu_twin") else {
+        return;
+    };
+    let mut rng = SplitMix64::new(5);
+    for (rows, k, cols) in [
+        (1, 16, 1),
+        (31, 33, 63),
+        (33, 65, 129),
+        (128, 768, 96),
+        (96, 200, 768),
+        (70, 3072, 40),
+    ] {
+        let x = random(&mut rng, rows * k, 1.0);
+        let w = random(&mut rng, cols * k, 0.1);
+        let b = random(&mut rng, cols, 0.1);
+        let lin = Linear {
+            weight: Array2::from_shape_vec((cols, k), w.clone()).expect("shape"),
+            bias: Array1::from(b.clone()),
+        };
+        let xa = Array2::from_shape_vec((rows, k), x.clone()).expect("shape");
+        let cpu: Vec<f32> = lin.forward(&xa.view()).iter().copied().collect();
+        for tile in Tile::ALL {
+            let gpu = ctx
+                .linear_tiled(tile, &x, rows, k, &w, cols, &b)
+                .expect("gpu linear");
+            let d = worst(&gpu, &cpu);
+            assert!(
+                d <= TOL,
+                "{} tiles, {rows}×{k} · ({cols}×{k})ᵀ: max diff {d}",
+                tile.name()
+            );
+        }
+    }
+}
+
+/// Products with too few 64×64 tiles for a large GPU get 32×64 tiles, split along a
+/// long K when even those are few; large ones keep 64×64.
+#[test]
+fn the_linear_tiling_is_chosen_by_shape() {
+    let cases = [
+        // BERT-base at 32 and 128 tokens: Q/K/V, FFN up, FFN down.
+        ((32, 768, 768), Tile::SplitK),
+        ((128, 768, 3072), Tile::SplitK),
+        ((128, 3072, 768), Tile::SplitK),
+        // At 512 tokens the FFN has enough 32×64 tiles; short K is never split.
+        ((512, 768, 3072), Tile::Rows32),
+        ((128, 256, 1024), Tile::Rows32),
+        ((2048, 2048, 2048), Tile::Square64),
+        // The MLM decoder: 32×64 at 128 tokens, 64×64 at 512.
+        ((128, 768, 30522), Tile::Rows32),
+        ((512, 768, 30522), Tile::Square64),
+    ];
+    for ((rows, k, cols), tile) in cases {
+        assert_eq!(Tile::for_shape(rows, k, cols), tile, "{rows}×{k}×{cols}");
+    }
 }
 
 #[test]

@@ -1,12 +1,18 @@
 //! The one place that starts threads for the UI: work that runs on a worker while the
 //! window keeps drawing, with results that arrive by polling once per frame, never by
-//! blocking. A web build (no OS threads) only has to change this module.
+//! blocking. In the browser (no OS threads) the work runs on the page's thread between
+//! frames instead (`worker_web.rs`); nothing outside this module differs.
 //!
 //! [`Job`] is a worker that sends any number of messages (progress, then a result) and
 //! can be cancelled; [`Job::once`] is the common case of one result. [`Recompute`] keeps a
 //! result in step with its settings.
 
 mod recompute;
+#[cfg(not(target_arch = "wasm32"))]
+mod worker;
+#[cfg(target_arch = "wasm32")]
+#[path = "worker_web.rs"]
+mod worker;
 
 pub use recompute::{INLINE_BUDGET, Recompute};
 
@@ -20,6 +26,8 @@ pub struct Job<M> {
     cancel: Arc<AtomicBool>,
     /// Why the worker could not start, if it could not.
     failed: Option<String>,
+    /// In the browser, the work until it runs.
+    pending: worker::Pending,
 }
 
 /// What a worker holds: where its messages go and whether it should stop.
@@ -73,18 +81,20 @@ impl<M: Send + 'static> Job<M> {
             cancel: cancel.clone(),
             repaint: repaint.cloned(),
         };
-        let failed = std::thread::Builder::new()
-            .name(name.to_owned())
-            .spawn(move || work(reporter))
-            .err()
-            .map(|e| format!("could not start a worker thread: {e}"));
-        Job { rx, cancel, failed }
+        let (pending, failed) = worker::start(name, repaint, Box::new(move || work(reporter)));
+        Job {
+            rx,
+            cancel,
+            failed,
+            pending,
+        }
     }
 
     /// The next message, if one has arrived; `Err(())` once the worker has ended and
     /// every message was taken (or it never started).
     #[allow(clippy::result_unit_err)]
     pub fn try_next(&self) -> Result<Option<M>, ()> {
+        self.pending.run_if_due();
         match self.rx.try_recv() {
             Ok(m) => Ok(Some(m)),
             Err(TryRecvError::Empty) => Ok(None),

@@ -6,7 +6,6 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::sync::OnceLock;
 
 /// A `(low, high)` range on one axis.
 type Span = (f64, f64);
@@ -95,9 +94,32 @@ fn mostly_under(a: &Series, b: &Series, span: f64) -> bool {
     on * 2 > a.points.len()
 }
 
+/// The bitmap backend charts draw on: plotters' own on the desktop.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn raster(buf: &mut [u8], size: (u32, u32)) -> BitMapBackend<'_> {
+    BitMapBackend::with_buffer(buf, size)
+}
+
+/// In the browser plotters cannot draw text into a bitmap; [`GlyphText`] draws it.
+///
+/// [`GlyphText`]: super::chart_text::GlyphText
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn raster(
+    buf: &mut [u8],
+    size: (u32, u32),
+) -> super::chart_text::GlyphText<BitMapBackend<'_>> {
+    super::chart_text::GlyphText::new(BitMapBackend::with_buffer(buf, size))
+}
+
 /// plotters needs a font; the app ships egui's own, so no system fonts are involved.
+/// (In the browser plotters offers no font registration; `raster` draws the text.)
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn ensure_font() {}
+
+/// plotters needs a font; the app ships egui's own, so no system fonts are involved.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn ensure_font() {
-    static FONT: OnceLock<()> = OnceLock::new();
+    static FONT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     FONT.get_or_init(|| {
         // A failure leaves plotters without text; the chart still draws.
         let _ = plotters::style::register_font(
@@ -301,7 +323,7 @@ impl ChartSpec {
     pub fn render_rgb(&self, width: u32, height: u32, dark: bool) -> Result<Vec<u8>, ChartError> {
         let mut buf = vec![0u8; width as usize * height as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+            let root = raster(&mut buf, (width, height)).into_drawing_area();
             self.draw(&root, dark)?;
         }
         Ok(buf)

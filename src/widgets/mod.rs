@@ -3,6 +3,7 @@
 
 pub mod bar;
 pub mod chart;
+pub mod chart_text;
 pub mod colormap;
 pub mod export;
 pub mod fonts;

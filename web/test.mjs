@@ -1,0 +1,148 @@
+// The browser test of the web build: serves web/dist/ on a local port, opens it in
+// headless Chromium (Debian's, through playwright-core) and checks that the app starts,
+// shows its lessons, and that a typed sentence reaches the playground's model. It reads
+// the app's state through the page's test hook, `llm_lens_state()` (src/web/probe.rs),
+// and saves screenshots of three lessons in web/test-output/ (or $LLM_LENS_WEB_OUT).
+//
+//   bash web/build.sh && (cd web && npm ci && node test.mjs)
+import { chromium } from "playwright-core";
+import { createServer } from "node:http";
+import { readFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, extname, dirname, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "dist");
+const out = process.env.LLM_LENS_WEB_OUT ?? join(here, "test-output");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const size = { width: 1280, height: 800 };
+
+const types = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".png": "image/png",
+};
+
+/** A static server for web/dist, as any web server would serve it. */
+function serve() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    const file = join(dist, path === "/" ? "index.html" : path);
+    if (!file.startsWith(dist)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+function fail(message) {
+  throw new Error(message);
+}
+
+/** The app's state after its last frame, or null before the first. */
+async function state(page) {
+  const text = await page.evaluate(() => (window.llm_lens_state ? window.llm_lens_state() : ""));
+  return text ? JSON.parse(text) : null;
+}
+
+/** Polls the state until `ok(state)` holds; fails after `seconds`. */
+async function until(page, what, ok, seconds) {
+  const start = Date.now();
+  let last = null;
+  while (Date.now() - start < seconds * 1000) {
+    last = await state(page);
+    if (last && ok(last)) return { state: last, ms: Date.now() - start };
+    await page.waitForTimeout(100);
+  }
+  fail(`${what}: not within ${seconds} s; last state ${JSON.stringify(last)}`);
+}
+
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}/`;
+const profile = await mkdtemp(join(tmpdir(), "llm-lens-chromium-"));
+await mkdir(out, { recursive: true });
+// SwiftShader's Vulkan behind ANGLE: the only flag set found to draw a WebGPU canvas
+// headless. The machine may have no network: Chromium is told not to look for one.
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath,
+  headless: true,
+  viewport: size,
+  args: [
+    "--no-sandbox",
+    "--enable-unsafe-webgpu",
+    "--use-angle=vulkan",
+    "--use-vulkan=swiftshader",
+    "--enable-features=Vulkan",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+});
+const errors = [];
+let failed = false;
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+
+  // 1. The page loads and the app draws its first frame.
+  const t0 = Date.now();
+  await page.goto(`${base}?lesson=playground`);
+  const first = await until(page, "first frame", (s) => s.frames > 0, 120);
+  const firstFrameMs = Date.now() - t0;
+  const traced = await until(page, "the playground's first trace",
+    (s) => s.playground_tokens && s.playground_tokens.length > 0, 120);
+  const firstTraceMs = Date.now() - t0;
+  console.log(`first frame ${firstFrameMs} ms, first trace ${firstTraceMs} ms; backend: ${first.state.backend}`);
+  if (traced.state.lesson !== "playground") fail(`opened ${traced.state.lesson}, not the playground`);
+
+  // 2. The lesson list shows: a click on its first entry opens the first lesson.
+  await page.screenshot({ path: join(out, "playground.png") });
+  await page.mouse.click(LESSON_LIST_X, LESSON_LIST_FIRST_Y);
+  await until(page, "a click on the lesson list's first entry", (s) => s.lesson === "history", 10);
+  await page.mouse.click(LESSON_LIST_X, LESSON_LIST_FIRST_Y + 5 * LESSON_LIST_PITCH);
+  await until(page, "a click on the lesson list's last entry", (s) => s.lesson === "playground", 10);
+
+  // 3. A sentence typed into the sentence box reaches the playground's model.
+  await page.mouse.click(SENTENCE_X, SENTENCE_Y);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("the cat sat on the warm mat", { delay: 20 });
+  const typed = await until(page, "the typed sentence in the playground",
+    (s) => s.playground_tokens && s.playground_tokens.includes("warm") &&
+      s.playground_tokens.includes("cat"), 60);
+  console.log(`typed sentence traced in ${typed.ms} ms: ${typed.state.playground_tokens.join(" ")}`);
+  await page.screenshot({ path: join(out, "playground-typed.png") });
+
+  // 4. Screenshots of three lessons, for a person to look at.
+  for (const lesson of ["history", "attention", "bert"]) {
+    await page.goto(`${base}?lesson=${lesson}&step=2`);
+    await until(page, `the ${lesson} lesson`, (s) => s.lesson === lesson && s.frames > 5, 120);
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: join(out, `${lesson}.png`) });
+  }
+  const panics = errors.filter((e) => /panick|RuntimeError|unreachable/i.test(e));
+  if (panics.length) fail(`the page reported: ${panics.join(" | ")}`);
+  console.log(`web test passed; screenshots in ${out}`);
+} catch (e) {
+  failed = true;
+  console.error(`web test FAILED: ${e.message}`);
+  if (errors.length) console.error(`page errors: ${errors.slice(0, 5).join(" | ")}`);
+} finally {
+  await context.close();
+  server.close();
+  await rm(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -9,10 +9,13 @@
 
 mod recompute;
 #[cfg(not(target_arch = "wasm32"))]
-mod worker;
+mod worker_thread;
 #[cfg(target_arch = "wasm32")]
-#[path = "worker_web.rs"]
-mod worker;
+mod worker_web;
+#[cfg(not(target_arch = "wasm32"))]
+use worker_thread as worker;
+#[cfg(target_arch = "wasm32")]
+use worker_web as worker;
 
 pub use recompute::{INLINE_BUDGET, Recompute};
 

@@ -60,6 +60,13 @@ impl<M> Reporter<M> {
     }
 }
 
+/// What one step of [`Job::steps`] left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    More,
+    Done,
+}
+
 /// What [`Job::poll`] found.
 pub enum JobState<T> {
     Done(T),
@@ -85,6 +92,32 @@ impl<M: Send + 'static> Job<M> {
             repaint: repaint.cloned(),
         };
         let (pending, failed) = worker::start(name, repaint, Box::new(move || work(reporter)));
+        Job {
+            rx,
+            cancel,
+            failed,
+            pending,
+        }
+    }
+
+    /// Work in short steps (a training run, one update a step): on the desktop a thread
+    /// calls `step` back to back; in the browser the steps run between frames, a few
+    /// milliseconds' worth a frame, so the page keeps drawing. It stops at
+    /// [`Step::Done`] or when the job is cancelled.
+    pub fn steps(
+        name: &str,
+        repaint: Option<&egui::Context>,
+        mut step: impl FnMut(&Reporter<M>) -> Step + Send + 'static,
+    ) -> Job<M> {
+        let (tx, rx) = channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let reporter = Reporter {
+            tx,
+            cancel: cancel.clone(),
+            repaint: repaint.cloned(),
+        };
+        let one = move || !reporter.cancelled() && step(&reporter) == Step::More;
+        let (pending, failed) = worker::start_steps(name, repaint, Box::new(one));
         Job {
             rx,
             cancel,
@@ -172,6 +205,24 @@ mod tests {
         }
         assert!(matches!(job.poll(), JobState::Died));
         assert!(job.failure().is_none());
+    }
+
+    #[test]
+    fn steps_run_until_done_and_report_in_order() {
+        let mut n = 0;
+        let job: Job<u32> = Job::steps("test", None, move |r| {
+            n += 1;
+            r.send(n);
+            if n == 5 { Step::Done } else { Step::More }
+        });
+        let mut got = Vec::new();
+        while let Ok(m) = job.try_next() {
+            match m {
+                Some(v) => got.push(v),
+                None => std::thread::yield_now(),
+            }
+        }
+        assert_eq!(got, [1, 2, 3, 4, 5]);
     }
 
     #[test]

@@ -17,6 +17,15 @@ pub(super) fn start(
     (Pending, failed)
 }
 
+/// Calls `step` on a thread named `name` until it returns false.
+pub(super) fn start_steps(
+    name: &str,
+    repaint: Option<&egui::Context>,
+    mut step: Box<dyn FnMut() -> bool + Send>,
+) -> (Pending, Option<String>) {
+    start(name, repaint, Box::new(move || while step() {}))
+}
+
 impl Pending {
     /// The thread runs on its own; polling has nothing to do.
     pub(super) fn run_if_due(&self) {}

@@ -25,6 +25,7 @@ pub mod paste;
 pub mod prose;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod screenshot;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod settings_file;
 pub mod stage;
 #[cfg(target_arch = "wasm32")]

@@ -143,6 +143,11 @@ impl<M: Send + 'static> Job<M> {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// Whether [`Job::cancel`] was called.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
     /// Why the worker never started, if it did not.
     pub fn failure(&self) -> Option<&str> {
         self.failed.as_deref()

@@ -17,6 +17,13 @@ const dist = join(here, "dist");
 const out = process.env.LLM_LENS_WEB_OUT ?? join(here, "test-output");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const size = { width: 1280, height: 800 };
+// Where the shell draws, at this size and the default zoom (see web/test-output/*.png):
+// the lesson list's entries (1. History … 6. Playground) and the sentence box.
+const LESSON_LIST_X = 70;
+const LESSON_LIST_FIRST_Y = 75;
+const LESSON_LIST_PITCH = 23;
+const SENTENCE_X = 600;
+const SENTENCE_Y = 16;
 
 const types = {
   ".html": "text/html",
@@ -109,12 +116,15 @@ try {
   console.log(`first frame ${firstFrameMs} ms, first trace ${firstTraceMs} ms; backend: ${first.state.backend}`);
   if (traced.state.lesson !== "playground") fail(`opened ${traced.state.lesson}, not the playground`);
 
-  // 2. The lesson list shows: a click on its first entry opens the first lesson.
+  // 2. The lesson list shows and works: its 4th entry opens self-attention, its 1st the
+  // history (an open lesson lists its steps below itself, so entries above stay put).
   await page.screenshot({ path: join(out, "playground.png") });
+  await page.mouse.click(LESSON_LIST_X, LESSON_LIST_FIRST_Y + 3 * LESSON_LIST_PITCH);
+  await until(page, "a click on the lesson list's 4th entry", (s) => s.lesson === "attention", 10);
   await page.mouse.click(LESSON_LIST_X, LESSON_LIST_FIRST_Y);
-  await until(page, "a click on the lesson list's first entry", (s) => s.lesson === "history", 10);
-  await page.mouse.click(LESSON_LIST_X, LESSON_LIST_FIRST_Y + 5 * LESSON_LIST_PITCH);
-  await until(page, "a click on the lesson list's last entry", (s) => s.lesson === "playground", 10);
+  await until(page, "a click on the lesson list's 1st entry", (s) => s.lesson === "history", 10);
+  await page.goto(`${base}?lesson=playground`);
+  await until(page, "the playground again", (s) => s.lesson === "playground" && s.frames > 2, 60);
 
   // 3. A sentence typed into the sentence box reaches the playground's model.
   await page.mouse.click(SENTENCE_X, SENTENCE_Y);

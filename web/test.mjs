@@ -131,7 +131,7 @@ try {
   await page.keyboard.press("Control+A");
   await page.keyboard.type("the cat sat on the warm mat", { delay: 20 });
   const typed = await until(page, "the typed sentence in the playground",
-    (s) => s.playground_tokens && s.playground_tokens.includes("warm") &&
+    (s) => s.playground_tokens && s.playground_tokens.includes("mat") &&
       s.playground_tokens.includes("cat"), 60);
   console.log(`typed sentence traced in ${typed.ms} ms: ${typed.state.playground_tokens.join(" ")}`);
   await page.screenshot({ path: join(out, "playground-typed.png") });
@@ -139,8 +139,11 @@ try {
   // 4. Screenshots of three lessons, for a person to look at.
   for (const lesson of ["history", "attention", "bert"]) {
     await page.goto(`${base}?lesson=${lesson}&step=2`);
-    await until(page, `the ${lesson} lesson`, (s) => s.lesson === lesson && s.frames > 5, 120);
+    // An idle egui page draws no frames; a mouse move wakes it after background work.
+    await until(page, `the ${lesson} lesson`, (s) => s.lesson === lesson && s.frames > 1, 120);
     await page.waitForTimeout(3000);
+    await page.mouse.move(640, 790);
+    await page.waitForTimeout(500);
     await page.screenshot({ path: join(out, `${lesson}.png`) });
   }
   const panics = errors.filter((e) => /panick|RuntimeError|unreachable/i.test(e));

@@ -137,8 +137,8 @@ try {
   await page.screenshot({ path: join(out, "playground-typed.png") });
 
   // 4. Screenshots of three lessons, for a person to look at.
-  for (const lesson of ["history", "attention", "bert"]) {
-    await page.goto(`${base}?lesson=${lesson}&step=2`);
+  for (const [lesson, step] of [["history", 4], ["attention", 2], ["bert", 6]]) {
+    await page.goto(`${base}?lesson=${lesson}&step=${step}`);
     // An idle egui page draws no frames; a mouse move wakes it after background work.
     await until(page, `the ${lesson} lesson`, (s) => s.lesson === lesson && s.frames > 1, 120);
     await page.waitForTimeout(3000);

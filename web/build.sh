@@ -35,6 +35,7 @@ out=web/dist
 rm -rf "$out"
 mkdir -p "$out"
 "$WASM_BINDGEN" --target web --no-typescript --out-dir "$out" --out-name llm_lens \
+    --remove-name-section --remove-producers-section \
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/llm_lens.wasm"
 cp web/index.html "$out/"
 ls -l "$out"

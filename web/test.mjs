@@ -136,7 +136,31 @@ try {
   console.log(`typed sentence traced in ${typed.ms} ms: ${typed.state.playground_tokens.join(" ")}`);
   await page.screenshot({ path: join(out, "playground-typed.png") });
 
-  // 4. Screenshots of three lessons, for a person to look at.
+  // 4. Training keeps the page drawing: the history lesson's 6th step trains an RNN, an
+  // LSTM and an attention layer on arrival, a few updates between frames.
+  await page.goto(`${base}?lesson=history&step=6`);
+  const arrived = await until(page, "the recall step", (s) => s.lesson === "history" && s.frames > 1, 120);
+  // The longest gap between the browser's animation frames over 2 s: a job that held
+  // the page's thread for the whole training would show as a gap of seconds.
+  const gaps = await page.evaluate(() => new Promise((done) => {
+    const t0 = performance.now();
+    let last = t0, longest = 0, frames = 0;
+    const tick = (now) => {
+      longest = Math.max(longest, now - last);
+      last = now;
+      frames += 1;
+      if (now - t0 < 2000) requestAnimationFrame(tick); else done({ longest, frames });
+    };
+    requestAnimationFrame(tick);
+  }));
+  const later = await state(page);
+  const fps = (later.frames - arrived.state.frames) / 2;
+  console.log(`while the recall task trains: longest gap between frames ${gaps.longest.toFixed(0)} ms, ` +
+    `${gaps.frames} browser frames and ${fps * 2} app frames in 2 s`);
+  if (gaps.longest > 1500) fail(`the page froze for ${gaps.longest.toFixed(0)} ms while training`);
+  await page.screenshot({ path: join(out, "history-recall-training.png") });
+
+  // 5. Screenshots of three lessons, for a person to look at.
   for (const [lesson, step] of [["history", 4], ["attention", 2], ["bert", 6]]) {
     await page.goto(`${base}?lesson=${lesson}&step=${step}`);
     // An idle egui page draws no frames; a mouse move wakes it after background work.

@@ -2,20 +2,35 @@
 //! waits, so the work waits here and runs on the page's thread when the job is polled,
 //! never in the frame that started it (which draws its "working…" state first) and
 //! within a budget per frame: work in steps ([`super::Job::steps`], training) runs
-//! about [`FRAME_BUDGET`] of steps per frame, so the page keeps drawing. Work in one
-//! piece ([`super::Job::spawn`]) is one step and holds the page until it ends.
+//! steps for as long as the page spent drawing since the last slice (at least
+//! [`MIN_SLICE`], at most [`MAX_SLICE`]), so about half of the time goes to the work
+//! and the page keeps drawing, however slow its frames are. Work in one piece
+//! ([`super::Job::spawn`]) is one step and holds the page until it ends.
 
 use std::cell::Cell;
 use std::sync::Mutex;
 use std::time::Duration;
 use web_time::Instant;
 
-/// Time per frame for jobs' steps, leaving the rest of a 60 Hz frame for drawing.
-const FRAME_BUDGET: Duration = Duration::from_millis(10);
+/// The shortest slice of steps a frame: most of a 60 Hz frame is left for drawing.
+const MIN_SLICE: Duration = Duration::from_millis(10);
+/// The longest slice, so that input is still answered within about a tenth of a second.
+const MAX_SLICE: Duration = Duration::from_millis(100);
+
+/// The slice being spent: its egui pass, its budget, what is gone, and when the last
+/// slice ended.
+#[derive(Clone, Copy)]
+struct Slice {
+    pass: u64,
+    budget: Duration,
+    spent: Duration,
+    ended: Option<Instant>,
+}
 
 thread_local! {
-    /// The egui pass whose budget is being spent, and how much of it is gone.
-    static SPENT: Cell<(u64, Duration)> = const { Cell::new((u64::MAX, Duration::ZERO)) };
+    static SLICE: Cell<Slice> = const {
+        Cell::new(Slice { pass: u64::MAX, budget: MIN_SLICE, spent: Duration::ZERO, ended: None })
+    };
 }
 
 /// One step of the work: false once it is finished.
@@ -78,24 +93,30 @@ impl Pending {
             return;
         };
         let pass = ctx.cumulative_pass_nr();
-        let (spent_in, spent) = SPENT.get();
-        let mut spent = if spent_in == pass {
-            spent
-        } else {
-            Duration::ZERO
-        };
-        if self.started_in != Some(pass) {
-            while spent < FRAME_BUDGET {
+        let mut slice = SLICE.get();
+        if slice.pass != pass {
+            // A new frame: as long a slice as the page spent since the last one.
+            let drawing = slice.ended.map_or(MIN_SLICE, |t| t.elapsed());
+            slice = Slice {
+                pass,
+                budget: drawing.clamp(MIN_SLICE, MAX_SLICE),
+                spent: Duration::ZERO,
+                ended: slice.ended,
+            };
+        }
+        if self.started_in != Some(pass) && slice.spent < slice.budget {
+            while slice.spent < slice.budget {
                 let t = Instant::now();
                 let more = step();
-                spent += t.elapsed();
+                slice.spent += t.elapsed();
                 if !more {
                     *slot = None;
                     break;
                 }
             }
-            SPENT.set((pass, spent));
+            slice.ended = Some(Instant::now());
         }
+        SLICE.set(slice);
         if slot.is_some() {
             ctx.request_repaint();
         }

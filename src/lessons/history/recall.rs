@@ -13,7 +13,7 @@ use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 
 /// Updates per step of the training job: a few milliseconds of work, so the browser
 /// draws between steps.
-const UPDATES_PER_STEP: usize = 4;
+const UPDATES_PER_STEP: usize = 2;
 
 /// What the training thread reports.
 enum Msg {

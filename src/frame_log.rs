@@ -22,7 +22,7 @@ pub struct FrameLog {
     /// Wall-clock time between measured frames (painting included, which on a software
     /// renderer under Xvfb costs far more than the app's own CPU time).
     wall_ms: Vec<f32>,
-    last_frame: Option<std::time::Instant>,
+    last_frame: Option<web_time::Instant>,
 }
 
 /// Frames between two simulated keystrokes: about 10 characters a second at 60 fps.
@@ -61,7 +61,7 @@ impl FrameLog {
     /// Records one frame; returns true when done (the file is written).
     pub fn record(&mut self, ctx: &egui::Context, cpu_seconds: Option<f32>) -> bool {
         self.frames += 1;
-        let now = std::time::Instant::now();
+        let now = web_time::Instant::now();
         if self.frames > WARM_UP {
             if let Some(s) = cpu_seconds {
                 self.cpu_ms.push(s * 1e3);

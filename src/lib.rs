@@ -8,6 +8,7 @@
 
 pub mod alloc_tuning;
 pub mod app;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod command;
 pub mod compute;
@@ -16,12 +17,17 @@ pub mod gpu;
 pub mod job;
 pub mod lesson_id;
 pub mod lessons;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod loader_fuzz;
 pub mod model;
 pub mod panic_guard;
 pub mod paste;
 pub mod prose;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod screenshot;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod settings_file;
 pub mod stage;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 pub mod widgets;

@@ -3,7 +3,7 @@
 //! On the GPU each call uploads, dispatches and reads back, so its time includes
 //! the transfers; on the CPU it is the forward pass's own functions.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use ndarray::{Array2, s};
 

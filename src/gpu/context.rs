@@ -56,6 +56,22 @@ impl GpuContext {
     /// Finds an adapter acceptable under `policy`, creates its device and builds the
     /// kernels. Blocking: call it on a worker thread.
     pub fn new(policy: AdapterPolicy) -> Result<Self, GpuError> {
+        // The page's thread cannot block on the adapter, the device or a buffer map, and
+        // every GPU path here does: the browser computes on the CPU and says why.
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = policy;
+            return Err(GpuError::Unsupported(
+                "WebGPU compute is not wired up in the web version yet; using the CPU".into(),
+            ));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        Self::open(policy)
+    }
+
+    /// [`GpuContext::new`] on the desktop.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn open(policy: AdapterPolicy) -> Result<Self, GpuError> {
         let instance =
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));

@@ -1,12 +1,21 @@
 //! The one place that starts threads for the UI: work that runs on a worker while the
 //! window keeps drawing, with results that arrive by polling once per frame, never by
-//! blocking. A web build (no OS threads) only has to change this module.
+//! blocking. In the browser (no OS threads) the work runs on the page's thread between
+//! frames instead (`worker_web.rs`); nothing outside this module differs.
 //!
 //! [`Job`] is a worker that sends any number of messages (progress, then a result) and
 //! can be cancelled; [`Job::once`] is the common case of one result. [`Recompute`] keeps a
 //! result in step with its settings.
 
 mod recompute;
+#[cfg(not(target_arch = "wasm32"))]
+mod worker_thread;
+#[cfg(target_arch = "wasm32")]
+mod worker_web;
+#[cfg(not(target_arch = "wasm32"))]
+use worker_thread as worker;
+#[cfg(target_arch = "wasm32")]
+use worker_web as worker;
 
 pub use recompute::{INLINE_BUDGET, Recompute};
 
@@ -20,6 +29,8 @@ pub struct Job<M> {
     cancel: Arc<AtomicBool>,
     /// Why the worker could not start, if it could not.
     failed: Option<String>,
+    /// In the browser, the work until it runs.
+    pending: worker::Pending,
 }
 
 /// What a worker holds: where its messages go and whether it should stop.
@@ -49,6 +60,13 @@ impl<M> Reporter<M> {
     }
 }
 
+/// What one step of [`Job::steps`] left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    More,
+    Done,
+}
+
 /// What [`Job::poll`] found.
 pub enum JobState<T> {
     Done(T),
@@ -73,18 +91,46 @@ impl<M: Send + 'static> Job<M> {
             cancel: cancel.clone(),
             repaint: repaint.cloned(),
         };
-        let failed = std::thread::Builder::new()
-            .name(name.to_owned())
-            .spawn(move || work(reporter))
-            .err()
-            .map(|e| format!("could not start a worker thread: {e}"));
-        Job { rx, cancel, failed }
+        let (pending, failed) = worker::start(name, repaint, Box::new(move || work(reporter)));
+        Job {
+            rx,
+            cancel,
+            failed,
+            pending,
+        }
+    }
+
+    /// Work in short steps (a training run, one update a step): on the desktop a thread
+    /// calls `step` back to back; in the browser the steps run between frames, a few
+    /// milliseconds' worth a frame, so the page keeps drawing. It stops at
+    /// [`Step::Done`] or when the job is cancelled.
+    pub fn steps(
+        name: &str,
+        repaint: Option<&egui::Context>,
+        mut step: impl FnMut(&Reporter<M>) -> Step + Send + 'static,
+    ) -> Job<M> {
+        let (tx, rx) = channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let reporter = Reporter {
+            tx,
+            cancel: cancel.clone(),
+            repaint: repaint.cloned(),
+        };
+        let one = move || !reporter.cancelled() && step(&reporter) == Step::More;
+        let (pending, failed) = worker::start_steps(name, repaint, Box::new(one));
+        Job {
+            rx,
+            cancel,
+            failed,
+            pending,
+        }
     }
 
     /// The next message, if one has arrived; `Err(())` once the worker has ended and
     /// every message was taken (or it never started).
     #[allow(clippy::result_unit_err)]
     pub fn try_next(&self) -> Result<Option<M>, ()> {
+        self.pending.run_if_due();
         match self.rx.try_recv() {
             Ok(m) => Ok(Some(m)),
             Err(TryRecvError::Empty) => Ok(None),
@@ -95,6 +141,11 @@ impl<M: Send + 'static> Job<M> {
     /// Asks the worker to stop; it sees [`Reporter::cancelled`].
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Job::cancel`] was called.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
     }
 
     /// Why the worker never started, if it did not.
@@ -159,6 +210,24 @@ mod tests {
         }
         assert!(matches!(job.poll(), JobState::Died));
         assert!(job.failure().is_none());
+    }
+
+    #[test]
+    fn steps_run_until_done_and_report_in_order() {
+        let mut n = 0;
+        let job: Job<u32> = Job::steps("test", None, move |r| {
+            n += 1;
+            r.send(n);
+            if n == 5 { Step::Done } else { Step::More }
+        });
+        let mut got = Vec::new();
+        while let Ok(m) = job.try_next() {
+            match m {
+                Some(v) => got.push(v),
+                None => std::thread::yield_now(),
+            }
+        }
+        assert_eq!(got, [1, 2, 3, 4, 5]);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! runs inline, work that was slow last time moves to a thread, and the previous result
 //! stays on screen until the new one arrives.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use super::Job;
 

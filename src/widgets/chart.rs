@@ -96,6 +96,23 @@ fn mostly_under(a: &Series, b: &Series, span: f64) -> bool {
     on * 2 > a.points.len()
 }
 
+/// The bitmap backend charts draw on: plotters' own on the desktop.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn raster(buf: &mut [u8], size: (u32, u32)) -> BitMapBackend<'_> {
+    BitMapBackend::with_buffer(buf, size)
+}
+
+/// In the browser plotters cannot draw text into a bitmap; [`GlyphText`] draws it.
+///
+/// [`GlyphText`]: super::chart_text::GlyphText
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn raster(
+    buf: &mut [u8],
+    size: (u32, u32),
+) -> super::chart_text::GlyphText<BitMapBackend<'_>> {
+    super::chart_text::GlyphText::new(BitMapBackend::with_buffer(buf, size))
+}
+
 impl ChartSpec {
     /// The data ranges, padded a little, over finite points (positive y on a log axis).
     fn bounds(&self) -> Result<(Span, Span), ChartError> {
@@ -296,7 +313,7 @@ impl ChartSpec {
     pub fn render_rgb(&self, width: u32, height: u32, dark: bool) -> Result<Vec<u8>, ChartError> {
         let mut buf = vec![0u8; width as usize * height as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+            let root = raster(&mut buf, (width, height)).into_drawing_area();
             self.draw(&root, dark)?;
         }
         Ok(buf)

@@ -7,7 +7,6 @@
 use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef};
-use plotters::style::FontStyle;
 
 /// The family name charts use for the UI face.
 pub const UI: &str = "llm-lens-ui";
@@ -22,17 +21,27 @@ fn ui_face() -> Option<&'static FontRef<'static>> {
 }
 
 /// Registers both faces with plotters (once per process). A failure leaves plotters
+/// without that face; the chart still draws its lines. (The browser has no
+/// registration: `chart_text::GlyphText` draws the text there, by the same names.)
+#[cfg(target_arch = "wasm32")]
+pub fn ensure_registered() {}
+
+/// Registers both faces with plotters (once per process). A failure leaves plotters
 /// without that face; the chart still draws its lines.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn ensure_registered() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let _ = plotters::style::register_font(
             UI,
-            FontStyle::Normal,
+            plotters::style::FontStyle::Normal,
             epaint_default_fonts::UBUNTU_LIGHT,
         );
-        let _ =
-            plotters::style::register_font(FALLBACK, FontStyle::Normal, super::fonts::DEJAVU_SANS);
+        let _ = plotters::style::register_font(
+            FALLBACK,
+            plotters::style::FontStyle::Normal,
+            super::fonts::DEJAVU_SANS,
+        );
     });
 }
 

@@ -172,7 +172,7 @@ impl MatrixExport<'_> {
         let (w, h) = self.pixel_size();
         let mut buf = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            let root = super::chart::raster(&mut buf, (w, h)).into_drawing_area();
             self.draw(&root)?;
             root.present().map_err(|e| e.to_string())?;
         }

@@ -4,6 +4,7 @@
 pub mod bar;
 pub mod chart;
 pub mod chart_font;
+pub mod chart_text;
 pub mod colormap;
 pub mod export;
 pub mod fonts;

@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use super::run_controls::{RunAction, run_controls};
-use crate::job::{Job, JobState};
+use crate::job::{Job, JobState, Step};
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::train::PretrainModel;
 use crate::model::bert::train::finetune::{
-    CENTURIES, FineTuneConfig, FineTuner, accuracy, build_dataset, classify,
+    CENTURIES, Dataset, FineTuneConfig, FineTuner, accuracy, build_dataset, classify,
 };
 use crate::model::text::corpus::Corpus;
 use crate::widgets::bar::value_bar;
@@ -75,55 +75,74 @@ impl Default for State {
     }
 }
 
-fn work(
-    bert: &PretrainedBert,
-    config: FineTuneConfig,
-    stride: usize,
-    send: &dyn Fn(Event) -> bool,
-    cancelled: &dyn Fn() -> bool,
-) -> Result<(), String> {
-    let data = build_dataset(
-        Corpus::builtin(),
-        &bert.model.tokenizer,
-        config.max_len.min(bert.max_tokens()),
-        stride,
-        VALIDATION,
-    );
-    let train: usize = data.train.iter().map(Vec::len).sum();
-    if !send(Event::Ready {
-        train,
-        validation: data.validation.len(),
-    }) {
-        return Ok(());
-    }
-    let steps = config.steps;
-    let mut tuner = FineTuner::new(bert, CENTURIES.len(), config).map_err(|e| e.to_string())?;
-    let validate = |tuner: &FineTuner| Event::Validated {
-        step: tuner.step,
-        accuracy: accuracy(&tuner.model, &data.validation),
-        model: Arc::new(tuner.model.clone()),
-    };
-    if !send(validate(&tuner)) {
-        return Ok(());
-    }
-    while tuner.step < steps {
-        if cancelled() {
-            return Ok(());
+/// A fine-tuning run in progress, one update per [`Run::step`], so the browser can
+/// draw frames between updates.
+struct Run {
+    data: Dataset,
+    tuner: FineTuner,
+    steps: u64,
+}
+
+impl Run {
+    /// Builds the data set and the tuner and sends the first validation; `None` when
+    /// nobody listens.
+    fn start(
+        bert: &PretrainedBert,
+        config: FineTuneConfig,
+        stride: usize,
+        send: &dyn Fn(Event) -> bool,
+    ) -> Result<Option<Run>, String> {
+        let data = build_dataset(
+            Corpus::builtin(),
+            &bert.model.tokenizer,
+            config.max_len.min(bert.max_tokens()),
+            stride,
+            VALIDATION,
+        );
+        let train: usize = data.train.iter().map(Vec::len).sum();
+        if !send(Event::Ready {
+            train,
+            validation: data.validation.len(),
+        }) {
+            return Ok(None);
         }
-        let (loss, batch_accuracy) = tuner.train_step(&data).map_err(|e| e.to_string())?;
+        let steps = config.steps;
+        let tuner = FineTuner::new(bert, CENTURIES.len(), config).map_err(|e| e.to_string())?;
+        let run = Run { data, tuner, steps };
+        Ok(send(run.validated()).then_some(run))
+    }
+
+    fn validated(&self) -> Event {
+        Event::Validated {
+            step: self.tuner.step,
+            accuracy: accuracy(&self.tuner.model, &self.data.validation),
+            model: Arc::new(self.tuner.model.clone()),
+        }
+    }
+
+    /// One update and its events; false once done (`Done` sent) or nobody listens.
+    fn step(&mut self, send: &dyn Fn(Event) -> bool) -> Result<bool, String> {
+        if self.tuner.step >= self.steps {
+            send(Event::Done);
+            return Ok(false);
+        }
+        let (loss, batch_accuracy) = self
+            .tuner
+            .train_step(&self.data)
+            .map_err(|e| e.to_string())?;
+        let step = self.tuner.step;
         if !send(Event::Update {
-            step: tuner.step,
+            step,
             loss,
             batch_accuracy,
         }) {
-            return Ok(());
+            return Ok(false);
         }
-        if (tuner.step % EVERY == 0 || tuner.step == steps) && !send(validate(&tuner)) {
-            return Ok(());
+        if step.is_multiple_of(EVERY) || step == self.steps {
+            return Ok(send(self.validated()));
         }
+        Ok(true)
     }
-    send(Event::Done);
-    Ok(())
 }
 
 impl State {
@@ -141,10 +160,24 @@ impl State {
         self.error = None;
         self.finished = false;
         self.sizes = None;
-        self.job = Some(Job::spawn("bert-fine-tuning", repaint, move |r| {
+        // One update a step: in the browser the page draws between updates.
+        let mut run: Option<Run> = None;
+        let mut config = Some(config);
+        self.job = Some(Job::steps("bert-fine-tuning", repaint, move |r| {
             let send = |e| r.send(e);
-            if let Err(e) = work(&bert, config, stride, &send, &|| r.cancelled()) {
-                r.send(Event::Failed(e));
+            let outcome = match (&mut run, config.take()) {
+                (Some(run), _) => run.step(&send),
+                (None, Some(config)) => Run::start(&bert, config, stride, &send)
+                    .map(|started| started.map(|s| run = Some(s)).is_some()),
+                (None, None) => Ok(false),
+            };
+            match outcome {
+                Ok(true) => Step::More,
+                Ok(false) => Step::Done,
+                Err(e) => {
+                    r.send(Event::Failed(e));
+                    Step::Done
+                }
             }
         }));
     }

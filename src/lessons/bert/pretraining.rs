@@ -7,10 +7,10 @@
 use std::sync::Arc;
 
 use super::run_controls::{RunAction, run_controls};
-use crate::job::{Job, JobState};
+use crate::job::{Job, JobState, Step};
 use crate::model::bert::pretrained::PretrainedBert;
 use crate::model::bert::trace::{Prediction, Trace};
-use crate::model::bert::train::live::{LiveConfig, LiveEvent, continue_training};
+use crate::model::bert::train::live::{LiveConfig, LiveEvent, LiveRun};
 use crate::model::bert::weights::BertWeights;
 use crate::model::bert::{ForwardOptions, forward};
 use crate::model::text::corpus::Corpus;
@@ -108,11 +108,28 @@ impl State {
         self.finished = false;
         self.tokens = None;
         self.of = config.updates;
-        self.job = Some(Job::spawn("bert-pretraining", repaint, move |r| {
-            let cancel = r.cancel_flag().clone();
-            continue_training(&bert, Corpus::builtin(), &config, &cancel, &mut |e| {
-                r.send(e)
-            });
+        // One update a step: in the browser the page draws between updates.
+        let mut run: Option<LiveRun> = None;
+        self.job = Some(Job::steps("bert-pretraining", repaint, move |r| {
+            let mut send = |e| r.send(e);
+            if let Some(live) = &mut run {
+                return if live.step(&mut send) {
+                    Step::More
+                } else {
+                    Step::Done
+                };
+            }
+            match LiveRun::start(&bert, Corpus::builtin(), &config, &mut send) {
+                Ok(Some(live)) => {
+                    run = Some(live);
+                    Step::More
+                }
+                Ok(None) => Step::Done,
+                Err(e) => {
+                    send(LiveEvent::Failed(e));
+                    Step::Done
+                }
+            }
         }));
     }
 

@@ -4,12 +4,16 @@
 
 use egui::RichText;
 
-use crate::job::Job;
+use crate::job::{Job, Step};
 
 use crate::model::recurrent::recall::{
-    RecallConfig, RecallCurve, RecallError, RecallModel, RecallProgress, train_and_evaluate,
+    RecallConfig, RecallCurve, RecallError, RecallModel, RecallProgress, RecallRun,
 };
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
+
+/// Updates per step of the training job: a few milliseconds of work, so the browser
+/// draws between steps.
+const UPDATES_PER_STEP: usize = 2;
 
 /// What the training thread reports.
 enum Msg {
@@ -63,29 +67,49 @@ impl RecallLab {
     pub fn train(&mut self, ctx: &egui::Context) {
         self.run = None;
         let cfg = self.config.clone();
-        let job = Job::spawn("recall-training", Some(ctx), move |r| {
-            let mut result = Ok(());
-            let flag = r.cancel_flag().clone();
-            for model in RecallModel::ALL {
-                // The UI may have gone; then there is nobody to tell.
-                let mut report = |p: RecallProgress| {
-                    r.send(Msg::Progress(p));
+        // A few updates a step: in the browser the page draws between them.
+        let mut next = 0;
+        let mut run: Option<RecallRun> = None;
+        let job = Job::steps("recall-training", Some(ctx), move |r| {
+            let Some(current) = run.as_mut() else {
+                let Some(&model) = RecallModel::ALL.get(next) else {
+                    r.send(Msg::Finished(Ok(())));
+                    return Step::Done;
                 };
-                match train_and_evaluate(&cfg, model, &mut report, &flag) {
-                    Ok(curve) => {
-                        r.send(Msg::Curve(curve));
-                    }
-                    Err(RecallError::Cancelled) => {
-                        result = Err("cancelled".to_owned());
-                        break;
-                    }
+                next += 1;
+                match RecallRun::new(&cfg, model) {
+                    Ok(started) => run = Some(started),
                     Err(e) => {
-                        result = Err(e.to_string());
-                        break;
+                        r.send(Msg::Finished(Err(e.to_string())));
+                        return Step::Done;
                     }
                 }
+                return Step::More;
+            };
+            // The UI may have gone; then there is nobody to tell.
+            let mut report = |p: RecallProgress| {
+                r.send(Msg::Progress(p));
+            };
+            if current.train(UPDATES_PER_STEP, &mut report) {
+                return Step::More;
             }
-            r.send(Msg::Finished(result));
+            let Some(done) = run.take() else {
+                return Step::Done;
+            };
+            match done.evaluate(r.cancel_flag()) {
+                Ok(curve) => {
+                    r.send(Msg::Curve(curve));
+                    Step::More
+                }
+                Err(RecallError::Cancelled) => {
+                    r.send(Msg::Finished(Err("cancelled".to_owned())));
+                    Step::Done
+                }
+                Err(e) => {
+                    r.send(Msg::Finished(Err(e.to_string())));
+                    Step::Done
+                }
+            }
         });
         self.progress = 0.0;
         self.status = match job.failure() {
@@ -147,10 +171,11 @@ impl RecallLab {
                 }
                 Ok(None) => break,
                 Err(()) => {
-                    let why = run
-                        .job
-                        .failure()
-                        .unwrap_or("the training thread stopped unexpectedly");
+                    let why = match run.job.failure() {
+                        Some(why) => why,
+                        None if run.job.cancelled() => "cancelled",
+                        None => "the training thread stopped unexpectedly",
+                    };
                     finished = Some(Err(why.to_owned()));
                     break;
                 }

@@ -51,7 +51,7 @@ pub fn train_replay(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Replay, TokenizeError> {
-    let start = std::time::Instant::now();
+    let start = web_time::Instant::now();
     let byte_level = config.byte_level;
     let mut trainer = BpeTrainer::new(text, config)?.with_tie_break(tie_break);
     let show = |vocab: &[Vec<u8>], id: u32| {

@@ -7,6 +7,7 @@
 //! scratch `(hidden × 16)` that stays in L1 cache, and 4 tokens at a time accumulate
 //! `4 × 16` outputs in registers, one fused multiply-add per element and step.
 
+#[cfg(target_arch = "x86_64")]
 use super::simd::has_avx2_fma;
 
 /// Table rows per strip (two AVX registers).

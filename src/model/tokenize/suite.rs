@@ -5,7 +5,8 @@
 //! runs it on a worker thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use super::TokenizeError;
 use super::bpe_train::{self, BpeConfig, BpeModel};

@@ -9,7 +9,8 @@ use super::math::{axpy, dot};
 use super::skipgram;
 use crate::model::numerics::rng::SplitMix64;
 use serde::Serialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 /// The softmax distribution over all `V` words for input row `input`.
 /// `syn1` is `(V, dim)`.

@@ -82,27 +82,20 @@ pub fn evaluate(
         .collect();
     let chunk = pairs.len().div_ceil(threads.max(1)).max(1);
     let vocab = model.config.vocab_size;
-    let parts: Vec<EvalStats> = std::thread::scope(|scope| {
-        let handles: Vec<_> = pairs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut stats = EvalStats::default();
-                    for (pair, masked) in part {
-                        if masked.ids.iter().any(|&id| id as usize >= vocab) {
-                            continue;
-                        }
-                        score(model, pair, masked, &mut stats);
-                    }
-                    stats
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+    let chunks: Vec<_> = pairs.chunks(chunk).collect();
+    let parts: Vec<EvalStats> = super::parts::map_parts(chunks, |part| {
+        let mut stats = EvalStats::default();
+        for (pair, masked) in part {
+            if masked.ids.iter().any(|&id| id as usize >= vocab) {
+                continue;
+            }
+            score(model, pair, masked, &mut stats);
+        }
+        stats
+    })
+    .into_iter()
+    .map(Option::unwrap_or_default)
+    .collect();
     let mut total = EvalStats::default();
     for p in &parts {
         total.add(p);

@@ -75,56 +75,84 @@ pub fn continue_training(
     cancel: &AtomicBool,
     send: &mut dyn FnMut(LiveEvent) -> bool,
 ) {
-    if let Err(e) = run(bert, corpus, config, cancel, send) {
-        send(LiveEvent::Failed(e));
+    match LiveRun::start(bert, corpus, config, send) {
+        Ok(Some(mut run)) => while !cancel.load(Ordering::Relaxed) && run.step(send) {},
+        Ok(None) => {}
+        Err(e) => {
+            send(LiveEvent::Failed(e));
+        }
     }
 }
 
-fn run(
-    bert: &PretrainedBert,
-    corpus: &Corpus,
-    config: &LiveConfig,
-    cancel: &AtomicBool,
-    send: &mut dyn FnMut(LiveEvent) -> bool,
-) -> Result<(), String> {
-    let docs = corpus.documents();
-    let stride = docs.len().div_ceil(config.max_docs.max(1)).max(1);
-    let tokens = TokenCorpus::tokenize(docs.iter().step_by(stride), &bert.model.tokenizer);
-    if !send(LiveEvent::Preparing {
-        tokens: tokens.token_count(),
-    }) {
-        return Ok(());
-    }
-    let tokenizer = &bert.model.tokenizer;
-    let specials = SpecialIds::of(tokenizer).ok_or("the vocabulary has no [CLS] or [SEP]")?;
-    let policy =
-        MaskingPolicy::for_tokenizer(tokenizer).ok_or("the vocabulary has no [MASK] token")?;
-    let heads = bert
-        .heads
-        .clone()
-        .unwrap_or_else(|| PretrainHeads::random(&bert.model.config, &mut SplitMix64::new(1)));
-    let model =
-        PretrainModel::from_parts(bert.model.weights.clone(), heads).map_err(|e| e.to_string())?;
-    let train = TrainConfig {
-        seq_len: config.seq_len.min(bert.max_tokens()),
-        short_seq_len: config.seq_len.min(bert.max_tokens()),
-        long_from: 0,
-        batch: config.batch,
-        steps: config.updates,
-        lr: config.lr,
-        warmup: (config.updates / 10).max(1),
-        nsp_from: 0,
-        seed: config.seed,
-        threads: config.threads,
-        ..TrainConfig::default()
-    };
-    let mut trainer = Trainer::new(train, model, Arc::new(tokens), specials, policy)
-        .map_err(|e| e.to_string())?;
-    while trainer.step < config.updates {
-        if cancel.load(Ordering::Relaxed) {
-            return Ok(());
+/// A run in progress, one update per [`LiveRun::step`], so that a caller without
+/// threads (the browser) can draw frames between updates.
+pub struct LiveRun {
+    trainer: Trainer,
+    config: LiveConfig,
+}
+
+impl LiveRun {
+    /// Tokenises the addresses and sets the trainer up; `None` when nobody listens.
+    pub fn start(
+        bert: &PretrainedBert,
+        corpus: &Corpus,
+        config: &LiveConfig,
+        send: &mut dyn FnMut(LiveEvent) -> bool,
+    ) -> Result<Option<LiveRun>, String> {
+        let docs = corpus.documents();
+        let stride = docs.len().div_ceil(config.max_docs.max(1)).max(1);
+        let tokens = TokenCorpus::tokenize(docs.iter().step_by(stride), &bert.model.tokenizer);
+        if !send(LiveEvent::Preparing {
+            tokens: tokens.token_count(),
+        }) {
+            return Ok(None);
         }
-        let s = trainer.step().map_err(|e| e.to_string())?;
+        let tokenizer = &bert.model.tokenizer;
+        let specials = SpecialIds::of(tokenizer).ok_or("the vocabulary has no [CLS] or [SEP]")?;
+        let policy =
+            MaskingPolicy::for_tokenizer(tokenizer).ok_or("the vocabulary has no [MASK] token")?;
+        let heads = bert
+            .heads
+            .clone()
+            .unwrap_or_else(|| PretrainHeads::random(&bert.model.config, &mut SplitMix64::new(1)));
+        let model = PretrainModel::from_parts(bert.model.weights.clone(), heads)
+            .map_err(|e| e.to_string())?;
+        let train = TrainConfig {
+            seq_len: config.seq_len.min(bert.max_tokens()),
+            short_seq_len: config.seq_len.min(bert.max_tokens()),
+            long_from: 0,
+            batch: config.batch,
+            steps: config.updates,
+            lr: config.lr,
+            warmup: (config.updates / 10).max(1),
+            nsp_from: 0,
+            seed: config.seed,
+            threads: config.threads,
+            ..TrainConfig::default()
+        };
+        let trainer = Trainer::new(train, model, Arc::new(tokens), specials, policy)
+            .map_err(|e| e.to_string())?;
+        Ok(Some(LiveRun {
+            trainer,
+            config: config.clone(),
+        }))
+    }
+
+    /// One update and its events; false once the run is done (`Done` sent), failed
+    /// (`Failed` sent) or nobody listens.
+    pub fn step(&mut self, send: &mut dyn FnMut(LiveEvent) -> bool) -> bool {
+        let (trainer, config) = (&mut self.trainer, &self.config);
+        if trainer.step >= config.updates {
+            send(LiveEvent::Done);
+            return false;
+        }
+        let s = match trainer.step() {
+            Ok(s) => s,
+            Err(e) => {
+                send(LiveEvent::Failed(e.to_string()));
+                return false;
+            }
+        };
         let update = LiveEvent::Update {
             step: s.step,
             of: config.updates,
@@ -132,17 +160,14 @@ fn run(
             mlm_top1: s.losses.mlm_correct as f64 / s.losses.mlm_count.max(1) as f64,
         };
         if !send(update) {
-            return Ok(());
+            return false;
         }
-        if (s.step % config.every.max(1) == 0 || s.step == config.updates)
-            && !send(LiveEvent::Snapshot {
+        if s.step % config.every.max(1) == 0 || s.step == config.updates {
+            return send(LiveEvent::Snapshot {
                 step: s.step,
                 weights: Arc::new(trainer.model.to_bert_weights()),
-            })
-        {
-            return Ok(());
+            });
         }
+        true
     }
-    send(LiveEvent::Done);
-    Ok(())
 }

@@ -25,6 +25,7 @@ pub mod model;
 pub mod ops;
 pub mod optim;
 pub mod packed;
+pub mod parts;
 #[cfg(test)]
 mod run_checks;
 pub mod trainer;

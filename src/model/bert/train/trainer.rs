@@ -192,26 +192,17 @@ impl Trainer {
         let parts = self.grads.len();
         let chunk = batch.len().div_ceil(parts);
         let model = &self.model;
-        let results: Vec<Result<BatchLosses, TrainError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = batch
-                .chunks(chunk)
-                .zip(self.grads.iter_mut())
-                .map(|(part, grads)| {
-                    scope.spawn(move || {
-                        grads.fill_zero();
-                        accumulate_packed(model, part, totals, grads)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(TrainError::Setup("a training thread panicked".into()))
-                    })
-                })
-                .collect()
-        });
+        let parts: Vec<_> = batch.chunks(chunk).zip(self.grads.iter_mut()).collect();
+        let results: Vec<Result<BatchLosses, TrainError>> =
+            super::parts::map_parts(parts, |(part, grads)| {
+                grads.fill_zero();
+                accumulate_packed(model, part, totals, grads)
+            })
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| Err(TrainError::Setup("a training thread panicked".into())))
+            })
+            .collect();
         let mut losses = BatchLosses {
             mlm_count: totals.mlm,
             nsp_count: totals.nsp,

@@ -24,15 +24,16 @@
 //! ```
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 mod attention;
+mod run;
 
 use attention::AttentionLayer;
+pub use run::RecallRun;
 
 use super::lstm::Lstm;
 use super::rnn::{Activation, Rnn};
@@ -262,76 +263,16 @@ pub fn train_and_evaluate(
     progress: &mut dyn FnMut(RecallProgress),
     cancel: &AtomicBool,
 ) -> Result<RecallCurve, RecallError> {
-    cfg.validate()?;
-    let started = Instant::now();
-    let mut net = Net::new(cfg, model);
-    let mut adam = Adam::new(cfg.learning_rate);
-    // Same training stream for every model, so differences come from the architecture.
-    let mut rng = SplitMix64::new(cfg.seed ^ 0x7EA1_0000_0000_0001);
-    let every = (cfg.train_steps / 100).max(1);
-    let mut avg_loss = (cfg.symbols as f64).ln();
-    for step in 1..=cfg.train_steps {
+    let mut run = RecallRun::new(cfg, model)?;
+    loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(RecallError::Cancelled);
         }
-        let distance = rng.below(cfg.max_distance + 1);
-        let (tokens, answers) = cfg.sample(&mut rng, cfg.batch_size, distance);
-        let loss = net.train_step(cfg, &tokens, &answers, &mut adam);
-        if loss.is_finite() {
-            avg_loss = 0.95 * avg_loss + 0.05 * loss;
-        }
-        if step % every == 0 || step == cfg.train_steps {
-            progress(RecallProgress {
-                model,
-                step,
-                total_steps: cfg.train_steps,
-                loss: avg_loss,
-            });
+        if !run.train(1, progress) {
+            break;
         }
     }
-    let mut eval_rng = SplitMix64::new(cfg.seed ^ 0xE7A1_0000_0000_0002);
-    let mut accuracy = Vec::with_capacity(cfg.eval_distances.len());
-    let mut example = None;
-    let longest = cfg.eval_distances.iter().copied().max().unwrap_or(0);
-    for &d in &cfg.eval_distances {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(RecallError::Cancelled);
-        }
-        let (tokens, answers) = cfg.sample(&mut eval_rng, cfg.eval_samples, d);
-        let (probs, attention) = net.forward(cfg, &tokens);
-        let predicted: Vec<usize> = probs
-            .outer_iter()
-            .map(|p| argmax(p.iter().copied()))
-            .collect();
-        let correct = predicted
-            .iter()
-            .zip(&answers)
-            .filter(|(p, a)| p == a)
-            .count();
-        accuracy.push(correct as f64 / answers.len() as f64);
-        if d == longest && example.is_none() {
-            example = Some(RecallExample {
-                tokens: tokens.row(0).iter().map(|&t| cfg.token_label(t)).collect(),
-                answer: cfg.token_label(answers[0]),
-                predicted: cfg.token_label(predicted[0]),
-                attention: attention.map(|a| a.row(0).to_vec()).unwrap_or_default(),
-            });
-        }
-    }
-    Ok(RecallCurve {
-        model,
-        distances: cfg.eval_distances.clone(),
-        accuracy,
-        chance: 1.0 / cfg.symbols as f64,
-        final_loss: avg_loss,
-        example: example.unwrap_or(RecallExample {
-            tokens: Vec::new(),
-            answer: String::new(),
-            predicted: String::new(),
-            attention: Vec::new(),
-        }),
-        train_seconds: started.elapsed().as_secs_f64(),
-    })
+    run.evaluate(cancel)
 }
 
 fn argmax(it: impl Iterator<Item = f64>) -> usize {

@@ -84,6 +84,17 @@ impl<M: Send + 'static> Job<M> {
         repaint: Option<&egui::Context>,
         work: impl FnOnce(Reporter<M>) + Send + 'static,
     ) -> Job<M> {
+        Job::start(repaint, |reporter| {
+            worker::start(name, repaint, Box::new(move || work(reporter)))
+        })
+    }
+
+    /// Makes the channel and cancel flag, hands the reporter to `start` (which starts
+    /// the worker), and keeps the receiving end: what both kinds of job share.
+    fn start(
+        repaint: Option<&egui::Context>,
+        start: impl FnOnce(Reporter<M>) -> (worker::Pending, Option<String>),
+    ) -> Job<M> {
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let reporter = Reporter {
@@ -91,7 +102,7 @@ impl<M: Send + 'static> Job<M> {
             cancel: cancel.clone(),
             repaint: repaint.cloned(),
         };
-        let (pending, failed) = worker::start(name, repaint, Box::new(move || work(reporter)));
+        let (pending, failed) = start(reporter);
         Job {
             rx,
             cancel,
@@ -109,21 +120,10 @@ impl<M: Send + 'static> Job<M> {
         repaint: Option<&egui::Context>,
         mut step: impl FnMut(&Reporter<M>) -> Step + Send + 'static,
     ) -> Job<M> {
-        let (tx, rx) = channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let reporter = Reporter {
-            tx,
-            cancel: cancel.clone(),
-            repaint: repaint.cloned(),
-        };
-        let one = move || !reporter.cancelled() && step(&reporter) == Step::More;
-        let (pending, failed) = worker::start_steps(name, repaint, Box::new(one));
-        Job {
-            rx,
-            cancel,
-            failed,
-            pending,
-        }
+        Job::start(repaint, |reporter| {
+            let one = move || !reporter.cancelled() && step(&reporter) == Step::More;
+            worker::start_steps(name, repaint, Box::new(one))
+        })
     }
 
     /// The next message, if one has arrived; `Err(())` once the worker has ended and

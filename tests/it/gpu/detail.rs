@@ -4,13 +4,11 @@
 //! skipped layers (the last one too), padding, a model without an MLM head, and levels
 //! switched back and forth on one workspace.
 
-use crate::common;
-
 use std::collections::BTreeSet;
 
+use llm_lens::gpu::GpuContext;
 use llm_lens::gpu::forward::GpuModel;
 use llm_lens::gpu::readback::readback_bytes;
-use llm_lens::gpu::{AdapterPolicy, GpuContext};
 use llm_lens::model::bert::builtin_model;
 use llm_lens::model::bert::comparison::max_difference;
 use llm_lens::model::bert::config::BertConfig;
@@ -22,12 +20,7 @@ use llm_lens::model::tokenize::ModelInput;
 
 const TOL: f32 = 1e-4;
 
-fn context(test: &str) -> Option<GpuContext> {
-    let ctx = GpuContext::new(AdapterPolicy::AllowSoftware);
-    common::have_adapter_or_skip(test, &ctx)
-        .then(|| ctx.ok())
-        .flatten()
-}
+use super::context;
 
 /// Values in the trace's tensors (embeddings, layers), predictions aside.
 fn values(t: &Trace) -> usize {

@@ -4,13 +4,12 @@
 //! padding masks, ablations, sequence lengths that grow and shrink the pooled
 //! workspace, and inputs both backends must refuse.
 
-use crate::common;
 use crate::model_support;
 
 use std::collections::BTreeSet;
 
+use llm_lens::gpu::GpuContext;
 use llm_lens::gpu::forward::{GpuForwardError, GpuModel};
-use llm_lens::gpu::{AdapterPolicy, GpuContext};
 use llm_lens::model::bert::builtin_model;
 use llm_lens::model::bert::comparison::max_difference;
 use llm_lens::model::bert::config::{Activation, BertConfig};
@@ -21,12 +20,7 @@ use llm_lens::model::tokenize::ModelInput;
 
 const TOL: f32 = 1e-4;
 
-fn context(test: &str) -> Option<GpuContext> {
-    let ctx = GpuContext::new(AdapterPolicy::AllowSoftware);
-    common::have_adapter_or_skip(test, &ctx)
-        .then(|| ctx.ok())
-        .flatten()
-}
+use super::context;
 
 /// Runs both backends and checks they agree; returns the difference.
 fn agree(

@@ -3,10 +3,7 @@
 //! (lavapipe in CI): `linear.wgsl` vs `Linear::forward`, `layernorm.wgsl` vs
 //! `LayerNorm::forward`, `gelu.wgsl` vs `bert::gelu`, all to 1e-4.
 
-use crate::common;
-
 use llm_lens::gpu::kernels::linear::Tile;
-use llm_lens::gpu::{AdapterPolicy, GpuContext};
 use llm_lens::model::bert::activation::gelu;
 use llm_lens::model::bert::linear::{LayerNorm, Linear};
 use llm_lens::model::numerics::rng::SplitMix64;
@@ -26,12 +23,7 @@ fn worst(a: &[f32], b: &[f32]) -> f32 {
         .fold(0.0, f32::max)
 }
 
-fn context(test: &str) -> Option<GpuContext> {
-    let ctx = GpuContext::new(AdapterPolicy::AllowSoftware);
-    common::have_adapter_or_skip(test, &ctx)
-        .then(|| ctx.ok())
-        .flatten()
-}
+use super::context;
 
 /// Every tiling of the linear kernel, forced, against the CPU: skinny products (BERT at
 /// 1–128 tokens), edges that fill no tile, and K not a multiple of the 16-wide K tile.

@@ -11,6 +11,7 @@ use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, pos2, vec2};
 use super::pairs::legend_swatch;
 use super::sentence_words;
 use crate::lessons::LessonContext;
+use crate::lessons::cache_key::ArcKey;
 use crate::model::word2vec::Snapshot;
 use crate::widgets::chart::PALETTE;
 
@@ -144,9 +145,10 @@ pub fn show(
         snap.words[..n].iter().position(|x| *x == query)
     };
     let neighbours: Vec<(usize, f32)> = found
-        .map(|i| snap.nearest(i, NEIGHBOURS))
+        .map(|i| nearest_cached(ui, snap, i))
         .unwrap_or_default()
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|(j, _)| *j < n)
         .collect();
     // The neighbour lit up: pointed at in the list, or its dot on the map.
@@ -277,4 +279,23 @@ pub fn show(
         snap.dim,
         (snap.pca.explained[0] + snap.pca.explained[1]) * 100.0
     ));
+}
+
+/// The pinned word's neighbours, worked out once per snapshot and word rather than every
+/// frame (a pass over all the snapshot's vectors).
+fn nearest_cached(ui: &egui::Ui, snap: &Arc<Snapshot>, i: usize) -> Arc<[(usize, f32)]> {
+    // Keyed by the snapshot itself (identity, not address: a new snapshot may reuse
+    // a freed one's address).
+    type Cached = (ArcKey<Snapshot>, usize, Arc<[(usize, f32)]>);
+    let id = egui::Id::unique("w2v-map-nearest");
+    let key = ArcKey::of(snap);
+    if let Some((k, w, near)) = ui.data(|d| d.get_temp::<Cached>(id))
+        && k == key
+        && w == i
+    {
+        return near;
+    }
+    let near: Arc<[(usize, f32)]> = snap.nearest(i, NEIGHBOURS).into();
+    ui.data_mut(|d| d.insert_temp::<Cached>(id, (key, i, near.clone())));
+    near
 }

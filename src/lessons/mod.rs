@@ -24,6 +24,7 @@ pub mod cache_key;
 pub mod history;
 pub mod model_panel;
 pub mod model_slot;
+pub mod on_arrival;
 pub mod playground;
 pub mod shared_views;
 pub mod tokenisation;

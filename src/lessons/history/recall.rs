@@ -5,6 +5,7 @@
 use egui::RichText;
 
 use crate::job::{Job, Step};
+use crate::lessons::on_arrival::OnArrival;
 
 use crate::model::recurrent::recall::{
     RecallConfig, RecallCurve, RecallError, RecallModel, RecallProgress, RecallRun,
@@ -39,13 +40,10 @@ pub struct RecallLab {
     progress: f32,
     status: String,
     chart: ChartView,
-    /// A run started on arrival has been tried (so arriving again does not restart a
-    /// finished one); reset when the learner leaves before it ends.
-    auto_tried: bool,
+    /// The run is started on the step's first visit (never a blank step).
+    arrival: OnArrival,
     /// The run in flight was started on arrival, not by the learner.
     auto_run: bool,
-    /// The frame the step was last drawn in.
-    shown_frame: u64,
 }
 
 impl RecallLab {
@@ -122,11 +120,11 @@ impl RecallLab {
     /// Called every frame: a run started on arrival stops when the learner leaves the
     /// step before it ends (it starts again on return); one the learner started goes on.
     pub fn background(&mut self, ctx: &egui::Context) {
-        if self.auto_run && self.run.is_some() && ctx.cumulative_frame_nr() > self.shown_frame + 1 {
+        if self.auto_run && self.run.is_some() && self.arrival.away(ctx) {
             self.cancel();
             self.run = None;
             self.auto_run = false;
-            self.auto_tried = false;
+            self.arrival.forget();
             self.progress = 0.0;
             self.status.clear();
         }
@@ -195,10 +193,9 @@ impl RecallLab {
 
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.poll();
-        self.shown_frame = ui.ctx().cumulative_frame_nr();
         // Never a blank step: the first visit trains at once (about a minute on two busy cores; the progress bar and the first curve come sooner).
-        if self.curves.is_empty() && self.run.is_none() && !self.auto_tried {
-            self.auto_tried = true;
+        let idle = self.curves.is_empty() && self.run.is_none();
+        if self.arrival.shown(ui.ctx(), idle) {
             self.train(ui.ctx());
             self.auto_run = true;
         }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::training::{BuiltinCorpus, Status, TrainingView};
+use crate::lessons::on_arrival::OnArrival;
 use crate::model::text::corpus::Corpus;
 
 /// The arrival policy and the run it started.
@@ -16,14 +17,12 @@ pub struct Arrival {
     /// The corpus a run started on arrival reads: `None` is the built-in corpus; tests
     /// give a small one.
     pub corpus: Option<Arc<Corpus>>,
-    /// A run was started on arrival once; it is not started again after it ends.
-    tried: bool,
+    /// Started once per lesson (not again after it ends); when the step was last drawn.
+    on_arrival: OnArrival,
     /// The number (`TrainingView::runs_started`) of the run started on arrival.
     run: Option<u64>,
     /// The run started on arrival was paused because the learner left.
     paused_by_leaving: bool,
-    /// The frame a training step was last drawn in.
-    shown_frame: u64,
 }
 
 impl Default for Arrival {
@@ -31,10 +30,9 @@ impl Default for Arrival {
         Arrival {
             enabled: true,
             corpus: None,
-            tried: false,
+            on_arrival: OnArrival::default(),
             run: None,
             paused_by_leaving: false,
-            shown_frame: 0,
         }
     }
 }
@@ -48,31 +46,30 @@ impl Arrival {
     /// Called when step 5 or 6 is drawn. `has_vectors`: the learner loaded a file, so
     /// the step has something to show without training.
     pub fn arrive(&mut self, ctx: &egui::Context, training: &mut TrainingView, has_vectors: bool) {
-        self.shown_frame = ctx.cumulative_frame_nr();
-        if self.paused_by_leaving {
-            self.paused_by_leaving = false;
-            if self.owns_run(training) && training.status == Status::Paused {
-                training.resume();
+        let nothing_yet = training.result.is_none() && training.snapshot.is_none();
+        let idle = self.enabled && nothing_yet && !training.running() && !has_vectors;
+        if !self.on_arrival.shown(ctx, idle) {
+            // A run it paused goes on when the learner comes back.
+            if self.paused_by_leaving {
+                self.paused_by_leaving = false;
+                if self.owns_run(training) && training.status == Status::Paused {
+                    training.resume();
+                }
             }
             return;
         }
-        let nothing_yet = training.result.is_none() && training.snapshot.is_none();
-        if self.enabled && !self.tried && nothing_yet && !training.running() && !has_vectors {
-            self.tried = true;
-            let config = training.config.clone();
-            match &self.corpus {
-                Some(c) => training.start(Arc::clone(c), config),
-                None => training.start(BuiltinCorpus, config),
-            }
-            self.run = Some(training.runs_started());
+        let config = training.config.clone();
+        match &self.corpus {
+            Some(c) => training.start(Arc::clone(c), config),
+            None => training.start(BuiltinCorpus, config),
         }
+        self.run = Some(training.runs_started());
     }
 
     /// Called every frame: pauses the run started on arrival once neither training step
     /// is on screen (the lesson's other steps included).
     pub fn background(&mut self, ctx: &egui::Context, training: &mut TrainingView) {
-        let away = ctx.cumulative_frame_nr() > self.shown_frame + 1;
-        if away
+        if self.on_arrival.away(ctx)
             && !self.paused_by_leaving
             && self.owns_run(training)
             && training.status != Status::Paused

@@ -126,6 +126,23 @@ impl<M: Send + 'static> Job<M> {
         })
     }
 
+    /// Work that waits on something outside the program (a GPU buffer map, a file
+    /// dialog): `make` builds a future that sends the job's messages. On the desktop a
+    /// thread runs it to its end (blocking there is fine); in the browser the page's
+    /// executor runs it, so the awaits return to the event loop instead of blocking it.
+    pub fn future<F>(
+        name: &str,
+        repaint: Option<&egui::Context>,
+        make: impl FnOnce(Reporter<M>) -> F + Send + 'static,
+    ) -> Job<M>
+    where
+        F: std::future::Future<Output = ()> + 'static,
+    {
+        Job::start(repaint, |reporter| {
+            worker::start_future(name, repaint, Box::new(move || make(reporter)))
+        })
+    }
+
     /// The next message, if one has arrived; `Err(())` once the worker has ended and
     /// every message was taken (or it never started).
     #[allow(clippy::result_unit_err)]
@@ -228,6 +245,42 @@ mod tests {
             }
         }
         assert_eq!(got, [1, 2, 3, 4, 5]);
+    }
+
+    /// Pending once (waking itself), then ready: an await that really suspends.
+    struct YieldOnce(bool);
+
+    impl std::future::Future for YieldOnce {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                return std::task::Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_future_job_sends_across_its_awaits() {
+        let job: Job<u32> = Job::future("test", None, |r| async move {
+            r.send(1);
+            YieldOnce(false).await;
+            r.send(2);
+        });
+        let mut got = Vec::new();
+        while let Ok(m) = job.try_next() {
+            match m {
+                Some(v) => got.push(v),
+                None => std::thread::yield_now(),
+            }
+        }
+        assert_eq!(got, [1, 2]);
+        assert!(job.failure().is_none());
     }
 
     #[test]

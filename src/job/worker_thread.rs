@@ -26,6 +26,15 @@ pub(super) fn start_steps(
     start(name, repaint, Box::new(move || while step() {}))
 }
 
+/// Runs the future `make` builds to its end on a thread named `name`.
+pub(super) fn start_future<F: std::future::Future<Output = ()> + 'static>(
+    name: &str,
+    repaint: Option<&egui::Context>,
+    make: Box<dyn FnOnce() -> F + Send>,
+) -> (Pending, Option<String>) {
+    start(name, repaint, Box::new(move || pollster::block_on(make())))
+}
+
 impl Pending {
     /// The thread runs on its own; polling has nothing to do.
     pub(super) fn run_if_due(&self) {}

@@ -76,6 +76,22 @@ pub(super) fn start_steps(
     (pending, None)
 }
 
+/// Hands the future `make` builds to the page's executor: it runs whenever what it
+/// awaits is ready, between frames, and never blocks the page.
+pub(super) fn start_future<F: std::future::Future<Output = ()> + 'static>(
+    _name: &str,
+    repaint: Option<&egui::Context>,
+    make: Box<dyn FnOnce() -> F + Send>,
+) -> (Pending, Option<String>) {
+    wasm_bindgen_futures::spawn_local(make());
+    let pending = Pending {
+        work: Mutex::new(None),
+        repaint: repaint.cloned(),
+        started_in: None,
+    };
+    (pending, None)
+}
+
 impl Pending {
     /// Runs steps while this frame's budget lasts, unless this frame started the job;
     /// asks for another frame while work remains. Without a context to wake (and so

@@ -115,6 +115,8 @@ try {
   const firstTraceMs = Date.now() - t0;
   console.log(`first frame ${firstFrameMs} ms, first trace ${firstTraceMs} ms; backend: ${first.state.backend}`);
   if (traced.state.lesson !== "playground") fail(`opened ${traced.state.lesson}, not the playground`);
+  const auto = await until(page, "the backend `auto` settles on", (s) => !s.backend.startsWith("Looking"), 120);
+  console.log(`backend auto: ${auto.state.backend}`);
 
   // 2. The lesson list shows and works: its 4th entry opens self-attention, its 1st the
   // history (an open lesson lists its steps below itself, so entries above stay put).
@@ -123,20 +125,43 @@ try {
   await until(page, "a click on the lesson list's 4th entry", (s) => s.lesson === "attention", 10);
   await page.mouse.click(LESSON_LIST_X, LESSON_LIST_FIRST_Y);
   await until(page, "a click on the lesson list's 1st entry", (s) => s.lesson === "history", 10);
-  await page.goto(`${base}?lesson=playground`);
-  await until(page, "the playground again", (s) => s.lesson === "playground" && s.frames > 2, 60);
 
-  // 3. A sentence typed into the sentence box reaches the playground's model.
+  // 3. WebGPU compute: with ?backend=gpu (SwiftShader is a software adapter, which
+  // `auto` refuses, as on the desktop) the page finds the adapter without blocking,
+  // the playground's passes run on it, and the test hook's GPU trace of the built-in
+  // model equals the CPU's to 1e-4 in every tensor. (The page's first pass ran on the
+  // CPU while the adapter was being found; the next input runs on the GPU: section 4.)
+  await page.goto(`${base}?lesson=playground&backend=gpu`);
+  const onGpu = await until(page, "the GPU backend",
+    (s) => s.backend.startsWith("GPU") || s.backend.startsWith("CPU"), 120);
+  if (!onGpu.state.backend.startsWith("GPU")) fail(`no WebGPU compute: ${onGpu.state.backend}`);
+  console.log(`${onGpu.state.backend} found in ${onGpu.ms} ms`);
+  for (const text of [
+    "The bank raised interest rates.",
+    "我在河边的银行取了钱。",
+    "We sat on the bank of the river and watched the boats go by, talking about nothing.",
+  ]) {
+    const parity = JSON.parse(await page.evaluate((t) => window.llm_lens_gpu_parity(t), text));
+    if (parity.error) fail(`GPU parity on "${text}": ${parity.error}`);
+    if (parity.ran !== "GPU") fail(`GPU parity on "${text}": ran on the ${parity.ran} (${parity.note})`);
+    if (!(parity.max_diff <= 1e-4)) fail(`"${text}": GPU and CPU differ by ${parity.max_diff} at ${parity.at}`);
+    console.log(`GPU vs CPU, ${parity.tokens} tokens: largest difference ${parity.max_diff.toExponential(2)} ` +
+      `(at ${parity.at}); one pass ${parity.engine_ms.toFixed(0)} ms on the GPU, ${parity.cpu_ms.toFixed(0)} ms on the CPU`);
+  }
+
+  // 4. A sentence typed into the sentence box reaches the playground's model (on the GPU).
   await page.mouse.click(SENTENCE_X, SENTENCE_Y);
   await page.keyboard.press("Control+A");
   await page.keyboard.type("the cat sat on the warm mat", { delay: 20 });
   const typed = await until(page, "the typed sentence in the playground",
     (s) => s.playground_tokens && s.playground_tokens.includes("mat") &&
       s.playground_tokens.includes("cat"), 60);
-  console.log(`typed sentence traced in ${typed.ms} ms: ${typed.state.playground_tokens.join(" ")}`);
+  console.log(`typed sentence traced in ${typed.ms} ms on the ${typed.state.playground_ran}: ` +
+    `${typed.state.playground_tokens.join(" ")}`);
+  if (typed.state.playground_ran !== "GPU") fail("the typed sentence ran on the CPU");
   await page.screenshot({ path: join(out, "playground-typed.png") });
 
-  // 4. Training keeps the page drawing: the history lesson's 6th step trains an RNN, an
+  // 5. Training keeps the page drawing: the history lesson's 6th step trains an RNN, an
   // LSTM and an attention layer on arrival, a few updates between frames.
   await page.goto(`${base}?lesson=history&step=6`);
   const arrived = await until(page, "the recall step", (s) => s.lesson === "history" && s.frames > 1, 120);
@@ -160,7 +185,7 @@ try {
   if (gaps.longest > 1500) fail(`the page froze for ${gaps.longest.toFixed(0)} ms while training`);
   await page.screenshot({ path: join(out, "history-recall-training.png") });
 
-  // 5. Screenshots of three lessons, for a person to look at.
+  // 6. Screenshots of three lessons, for a person to look at.
   for (const [lesson, step] of [["history", 4], ["attention", 2], ["bert", 6]]) {
     await page.goto(`${base}?lesson=${lesson}&step=${step}`);
     // An idle egui page draws no frames; a mouse move wakes it after background work.

@@ -220,6 +220,12 @@ impl LensApp {
         self.compute.status()
     }
 
+    /// The forward-pass engine the app uses now (the browser's test hook runs its GPU
+    /// check on it).
+    pub fn engine(&self) -> std::sync::Arc<crate::compute::Engine> {
+        self.compute.engine()
+    }
+
     pub fn run(&mut self, command: Command) {
         let lesson = self.settings.lesson.index();
         let n = LessonId::ALL.len();

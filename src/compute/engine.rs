@@ -55,11 +55,15 @@ struct Resident {
     model: GpuModel,
 }
 
-/// Held for a whole GPU pass (seconds on a software adapter).
+/// The GPU and the model on it. The lock is held only for moments: a pass takes the
+/// resident model out (`busy`) and puts it back when it ends, so no lock is held across
+/// an await (in the browser a second lock would panic, not wait).
 #[derive(Default)]
 struct GpuSide {
     ctx: Option<Arc<GpuContext>>,
     resident: Option<Resident>,
+    /// A pass has the resident model.
+    busy: bool,
 }
 
 /// The forward-pass dispatcher shared by the UI's workers and the command line.
@@ -135,9 +139,38 @@ impl Engine {
         self.gpu.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `model` on `input`. `Err` only for inputs the model cannot take (the same
-    /// errors on either backend); GPU trouble is answered by the CPU.
+    /// Runs `model` on `input`, blocking until it is done. `Err` only for inputs the
+    /// model cannot take (the same errors on either backend); GPU trouble is answered
+    /// by the CPU. In the browser, where nothing may block, it runs on the CPU: the
+    /// page uses [`Engine::forward_async`].
     pub fn forward<M>(
+        &self,
+        model: &Arc<M>,
+        input: &ModelInput,
+        opts: &ForwardOptions,
+    ) -> Result<Computed, ForwardError>
+    where
+        M: AsRef<BertWeights> + Send + Sync + 'static,
+    {
+        #[cfg(not(target_arch = "wasm32"))]
+        return pollster::block_on(self.forward_async(model, input, opts));
+        #[cfg(target_arch = "wasm32")]
+        {
+            let request = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+            let trace = forward(model.as_ref().as_ref(), input, opts)?;
+            Ok(Computed {
+                trace,
+                ran: Ran::Cpu,
+                note: None,
+                request,
+            })
+        }
+    }
+
+    /// [`Engine::forward`] as a future: on the GPU it awaits the readback (the
+    /// browser's page returns to its event loop meanwhile); one GPU pass at a time, a
+    /// second waits for the first.
+    pub async fn forward_async<M>(
         &self,
         model: &Arc<M>,
         input: &ModelInput,
@@ -149,32 +182,51 @@ impl Engine {
         let request = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
         let weights = model.as_ref().as_ref();
         let mut note = None;
-        {
-            let mut g = self.lock();
-            if let Some(ctx) = g.ctx.clone() {
-                match run_on_gpu(&mut g, &ctx, model, weights, input, opts) {
-                    Ok(trace) => {
-                        return Ok(Computed {
-                            trace,
-                            ran: Ran::Gpu,
-                            note: None,
-                            request,
-                        });
+        let attempt = match self.hold(model, weights).await {
+            Ok(Some(mut held)) => {
+                let ran = match held.parts() {
+                    Some((ctx, gpu_model)) => {
+                        let pass = gpu_model.forward_async(&ctx, input, opts);
+                        CatchUnwind(Box::pin(pass)).await.unwrap_or_else(|()| {
+                            Err(GpuError::Lost(
+                                "the GPU driver crashed during the forward pass".into(),
+                            )
+                            .into())
+                        })
                     }
-                    Err(GpuForwardError::Input(e)) => return Err(e),
-                    // A limit of the GPU path, not a fault: this request only.
-                    Err(GpuForwardError::Gpu(e @ GpuError::Unsupported(_))) => {
-                        note = Some(format!("ran on the CPU: {e}"));
-                    }
-                    Err(GpuForwardError::Gpu(e)) => {
-                        let reason = format!("the GPU failed ({e}); switched to the CPU");
-                        g.ctx = None;
-                        g.resident = None;
-                        *self.failed_lock() = Some(reason.clone());
-                        note = Some(reason);
-                    }
+                    None => Err(GpuError::Validation("the model is not on the GPU".into()).into()),
+                };
+                if ran.is_err() {
+                    held.discard();
                 }
+                Some(ran)
             }
+            Ok(None) => None,
+            Err(e) => Some(Err(e.into())),
+        };
+        match attempt {
+            Some(Ok(trace)) => {
+                return Ok(Computed {
+                    trace,
+                    ran: Ran::Gpu,
+                    note: None,
+                    request,
+                });
+            }
+            Some(Err(GpuForwardError::Input(e))) => return Err(e),
+            // A limit of the GPU path, not a fault: this request only.
+            Some(Err(GpuForwardError::Gpu(e @ GpuError::Unsupported(_)))) => {
+                note = Some(format!("ran on the CPU: {e}"));
+            }
+            Some(Err(GpuForwardError::Gpu(e))) => {
+                let reason = format!("the GPU failed ({e}); switched to the CPU");
+                let mut g = self.lock();
+                g.ctx = None;
+                g.resident = None;
+                *self.failed_lock() = Some(reason.clone());
+                note = Some(reason);
+            }
+            None => {}
         }
         let trace = forward(weights, input, opts)?;
         Ok(Computed {
@@ -183,6 +235,87 @@ impl Engine {
             note,
             request,
         })
+    }
+
+    /// Takes the GPU for one pass with `model` resident on it (uploaded if it is not),
+    /// waiting while another pass has it; `None` when the GPU is not in use.
+    async fn hold<M>(
+        &self,
+        model: &Arc<M>,
+        weights: &BertWeights,
+    ) -> Result<Option<Held<'_>>, GpuError>
+    where
+        M: AsRef<BertWeights> + Send + Sync + 'static,
+    {
+        loop {
+            {
+                let mut g = self.lock();
+                let Some(ctx) = g.ctx.clone() else {
+                    return Ok(None);
+                };
+                if !g.busy {
+                    make_resident(&mut g, &ctx, model, weights)?;
+                    let resident = g.resident.take();
+                    g.busy = true;
+                    return Ok(Some(Held {
+                        engine: self,
+                        ctx,
+                        resident,
+                    }));
+                }
+            }
+            crate::gpu::mapping::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+}
+
+/// One pass's hold on the GPU: the resident model goes back when it ends.
+struct Held<'a> {
+    engine: &'a Engine,
+    ctx: Arc<GpuContext>,
+    resident: Option<Resident>,
+}
+
+impl Held<'_> {
+    /// The context and the model (`hold` makes one resident before it hands out a
+    /// `Held`, so `None` means a bug, answered on the CPU).
+    fn parts(&mut self) -> Option<(Arc<GpuContext>, &mut GpuModel)> {
+        let ctx = self.ctx.clone();
+        self.resident.as_mut().map(|r| (ctx, &mut r.model))
+    }
+
+    /// Drops the model instead of putting it back (the pass failed).
+    fn discard(&mut self) {
+        self.resident = None;
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut g = self.engine.lock();
+        g.busy = false;
+        if g.ctx.is_some() && g.resident.is_none() {
+            g.resident = self.resident.take();
+        }
+    }
+}
+
+/// Polls a future, turning a panic (a driver's) into `Err(())`.
+pub(crate) struct CatchUnwind<F>(pub(crate) std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.get_mut().0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
     }
 }
 
@@ -202,40 +335,33 @@ impl Engine {
         let Some(ctx) = g.ctx.clone() else {
             return Err("the GPU is not in use".to_owned());
         };
+        if g.busy {
+            return Err("the GPU is running another pass".to_owned());
+        }
         let weights = model.as_ref().as_ref();
-        with_resident(&mut g, &ctx, model, weights, |m| {
-            m.profile(&ctx, input, opts)
-        })
-        .map(|(_, profile)| profile)
-        .map_err(|e| e.to_string())
+        make_resident(&mut g, &ctx, model, weights).map_err(|e| e.to_string())?;
+        let Some(r) = g.resident.as_mut() else {
+            return Err("the model is not on the GPU".to_owned());
+        };
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            r.model.profile(&ctx, input, opts)
+        }));
+        match attempt {
+            Ok(result) => result
+                .map(|(_, profile)| profile)
+                .map_err(|e| e.to_string()),
+            Err(_) => Err("the GPU driver crashed during the forward pass".to_owned()),
+        }
     }
 }
 
-/// Uploads `model` if it is not the resident one, then runs it. A driver panic is
-/// caught and reported as a GPU failure.
-fn run_on_gpu<M>(
+/// Uploads `model` unless it is the resident one; a driver panic becomes a GPU failure.
+fn make_resident<M>(
     g: &mut GpuSide,
     ctx: &GpuContext,
     model: &Arc<M>,
     weights: &BertWeights,
-    input: &ModelInput,
-    opts: &ForwardOptions,
-) -> Result<Trace, GpuForwardError>
-where
-    M: AsRef<BertWeights> + Send + Sync + 'static,
-{
-    with_resident(g, ctx, model, weights, |m| m.forward(ctx, input, opts))
-}
-
-/// Uploads `model` if it is not the resident one, then calls `f` with it; a driver
-/// panic becomes a GPU failure.
-fn with_resident<M, T>(
-    g: &mut GpuSide,
-    ctx: &GpuContext,
-    model: &Arc<M>,
-    weights: &BertWeights,
-    f: impl FnOnce(&mut GpuModel) -> Result<T, GpuForwardError>,
-) -> Result<T, GpuForwardError>
+) -> Result<(), GpuError>
 where
     M: AsRef<BertWeights> + Send + Sync + 'static,
 {
@@ -243,24 +369,25 @@ where
         .resident
         .as_ref()
         .is_some_and(|r| std::ptr::addr_eq(r.owner.as_ptr(), Arc::as_ptr(model)));
-    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if !same {
-            // Free the old model's buffers before uploading the new one.
-            g.resident = None;
-            let owner: Arc<dyn Any + Send + Sync> = model.clone();
-            g.resident = Some(Resident {
-                owner: Arc::downgrade(&owner),
-                model: GpuModel::upload(ctx, weights)?,
-            });
-        }
-        match g.resident.as_mut() {
-            Some(r) => f(&mut r.model),
-            None => Err(GpuError::Validation("the model is not on the GPU".to_owned()).into()),
-        }
+    if same {
+        return Ok(());
+    }
+    // Free the old model's buffers before uploading the new one.
+    g.resident = None;
+    let upload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        GpuModel::upload(ctx, weights)
     }));
-    attempt.unwrap_or_else(|_| {
-        Err(GpuError::Lost("the GPU driver crashed during the forward pass".to_owned()).into())
-    })
+    let model_on_gpu = upload.unwrap_or_else(|_| {
+        Err(GpuError::Lost(
+            "the GPU driver crashed while uploading the model".to_owned(),
+        ))
+    })?;
+    let owner: Arc<dyn Any + Send + Sync> = model.clone();
+    g.resident = Some(Resident {
+        owner: Arc::downgrade(&owner),
+        model: model_on_gpu,
+    });
+    Ok(())
 }
 
 impl AsRef<BertWeights> for BertWeights {

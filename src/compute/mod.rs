@@ -9,6 +9,8 @@ pub mod engine;
 
 pub use engine::{Computed, Engine, Ran};
 
+use engine::CatchUnwind;
+
 use crate::gpu::{AdapterPolicy, GpuContext};
 use crate::job::Job;
 use std::sync::Arc;
@@ -71,11 +73,16 @@ pub struct Compute {
 }
 
 impl Compute {
-    /// Starts looking for an adapter on a worker thread; returns immediately.
+    /// Starts looking for an adapter (on a worker thread; in the browser, awaited by
+    /// the page); returns immediately.
     pub fn start(choice: BackendChoice, repaint: Option<egui::Context>) -> Self {
-        let job = Job::spawn("llm-lens-gpu-probe", repaint.as_ref(), move |r| {
-            r.send(probe(choice));
-        });
+        let job = Job::future(
+            "llm-lens-gpu-probe",
+            repaint.as_ref(),
+            move |r| async move {
+                r.send(probe_async(choice).await);
+            },
+        );
         match job.failure() {
             None => Self {
                 status: BackendStatus::Probing,
@@ -105,6 +112,7 @@ impl Compute {
     }
 
     /// Finds the backend on this thread. For the command line, where blocking is fine.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn blocking(choice: BackendChoice) -> Self {
         let (status, gpu) = probe(choice);
         let engine = Arc::new(match &gpu {
@@ -173,7 +181,14 @@ impl Compute {
 
 /// Decides the backend: finds an adapter, then proves it computes correctly by running
 /// the softmax kernel against its CPU twin. Any failure means the CPU, with the reason.
+/// Blocking: the command line's (the app's is [`probe_async`], on a worker).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn probe(choice: BackendChoice) -> ProbeResult {
+    pollster::block_on(probe_async(choice))
+}
+
+/// [`probe`] as a future, which the browser's page awaits.
+pub async fn probe_async(choice: BackendChoice) -> ProbeResult {
     let policy = match choice {
         BackendChoice::Cpu => {
             return (
@@ -187,11 +202,12 @@ pub fn probe(choice: BackendChoice) -> ProbeResult {
         BackendChoice::Gpu => AdapterPolicy::AllowSoftware,
     };
     // A driver that panics must not take the app down with it.
-    let attempt = std::panic::catch_unwind(|| {
-        let ctx = GpuContext::new(policy).map_err(|e| e.to_string())?;
-        self_test(&ctx)?;
+    let attempt = CatchUnwind(Box::pin(async {
+        let ctx = GpuContext::open(policy).await.map_err(|e| e.to_string())?;
+        self_test(&ctx).await?;
         Ok::<_, String>(ctx)
-    });
+    }))
+    .await;
     match attempt {
         Ok(Ok(ctx)) => (
             BackendStatus::Gpu {
@@ -200,7 +216,7 @@ pub fn probe(choice: BackendChoice) -> ProbeResult {
             Some(Arc::new(ctx)),
         ),
         Ok(Err(reason)) => (BackendStatus::Cpu { reason }, None),
-        Err(_) => (
+        Err(()) => (
             BackendStatus::Cpu {
                 reason: "the GPU driver crashed while starting".to_owned(),
             },
@@ -210,13 +226,14 @@ pub fn probe(choice: BackendChoice) -> ProbeResult {
 }
 
 /// Runs a small masked softmax on the GPU and on the CPU; they must agree to 1e-4.
-fn self_test(ctx: &GpuContext) -> Result<(), String> {
+async fn self_test(ctx: &GpuContext) -> Result<(), String> {
     let (rows, cols) = (7, 13);
     let mut rng = crate::model::numerics::rng::SplitMix64::new(1);
     let input: Vec<f32> = (0..rows * cols).map(|_| rng.uniform(-8.0, 8.0)).collect();
     let mask: Vec<bool> = (0..cols).map(|c| c % 5 != 4).collect();
     let gpu = ctx
-        .softmax_rows_masked(&input, cols, Some(&mask))
+        .softmax_rows_masked_async(&input, cols, Some(&mask))
+        .await
         .map_err(|e| e.to_string())?;
     let mut cpu = input;
     crate::model::numerics::softmax::softmax_rows_masked(&mut cpu, cols, Some(&mask));

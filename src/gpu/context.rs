@@ -4,6 +4,8 @@ use eframe::egui_wgpu::wgpu;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::mapping::Maps;
+
 /// How long a worker waits for the GPU before giving up and falling back to the CPU.
 pub const GPU_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -54,27 +56,18 @@ pub struct GpuContext {
 
 impl GpuContext {
     /// Finds an adapter acceptable under `policy`, creates its device and builds the
-    /// kernels. Blocking: call it on a worker thread.
+    /// kernels. Blocking: call it on a worker thread (the browser uses
+    /// [`GpuContext::open`]).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn new(policy: AdapterPolicy) -> Result<Self, GpuError> {
-        // The page's thread cannot block on the adapter, the device or a buffer map, and
-        // every GPU path here does: the browser computes on the CPU and says why.
-        #[cfg(target_arch = "wasm32")]
-        {
-            let _ = policy;
-            return Err(GpuError::Unsupported(
-                "WebGPU compute is not wired up in the web version yet; using the CPU".into(),
-            ));
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        Self::open(policy)
+        pollster::block_on(Self::open(policy))
     }
 
-    /// [`GpuContext::new`] on the desktop.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn open(policy: AdapterPolicy) -> Result<Self, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    /// [`GpuContext::new`] as a future: the browser's page awaits the adapter, the
+    /// device and the kernels' check instead of blocking on them.
+    pub async fn open(policy: AdapterPolicy) -> Result<Self, GpuError> {
+        let instance = wgpu::Instance::new(instance_descriptor());
+        let adapters = instance.enumerate_adapters(wgpu::Backends::all()).await;
         let mut usable: Vec<wgpu::Adapter> = adapters
             .into_iter()
             .filter(|a| {
@@ -94,6 +87,12 @@ impl GpuContext {
             AdapterPolicy::HardwareOnly => usable.into_iter().find(|a| !is_software(&a.get_info())),
         };
         let Some(adapter) = adapter else {
+            if cfg!(target_arch = "wasm32") && software.is_none() {
+                return Err(GpuError::Unsupported(
+                    "this browser offers no WebGPU (WebGL2 draws the page but has no compute shaders)"
+                        .into(),
+                ));
+            }
             return Err(match software {
                 Some(name) if policy == AdapterPolicy::HardwareOnly => GpuError::SoftwareOnly(name),
                 _ => GpuError::NoAdapter,
@@ -104,13 +103,15 @@ impl GpuContext {
         let timing = wgpu::Features::TIMESTAMP_QUERY
             | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
             | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
-        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-            label: Some("llm-lens compute"),
-            required_features: adapter.features() & timing,
-            required_limits: adapter.limits(),
-            ..Default::default()
-        }))
-        .map_err(|e| GpuError::Device(e.to_string()))?;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("llm-lens compute"),
+                required_features: adapter.features() & timing,
+                required_limits: adapter.limits(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::Device(e.to_string()))?;
 
         let trouble = Arc::new(Mutex::new(None));
         let on_error = Arc::clone(&trouble);
@@ -129,7 +130,7 @@ impl GpuContext {
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let softmax = super::softmax::SoftmaxKernel::new(&device);
         let ops = super::ops::Ops::new(&device);
-        if let Some(e) = pollster::block_on(scope.pop()) {
+        if let Some(e) = scope.pop().await {
             return Err(GpuError::Validation(e.to_string()));
         }
         Ok(Self {
@@ -142,8 +143,14 @@ impl GpuContext {
         })
     }
 
-    /// "NVIDIA H200 (Vulkan)".
+    /// "NVIDIA H200 (Vulkan)"; browsers keep the adapter's name to themselves.
     pub fn describe(&self) -> String {
+        if self.info.name.is_empty() {
+            return match self.info.backend {
+                wgpu::Backend::BrowserWebGpu => "the browser's WebGPU".to_owned(),
+                other => format!("an unnamed adapter ({other:?})"),
+            };
+        }
         format!("{} ({:?})", self.info.name, self.info.backend)
     }
 
@@ -159,7 +166,14 @@ impl GpuContext {
     /// Runs `f` (which creates resources or records and submits work) inside
     /// out-of-memory and validation error scopes, so either error comes back as a
     /// [`GpuError`] instead of reaching the uncaptured-error handler.
+    ///
+    /// In the browser a scope's answer is a promise the page cannot wait for here: the
+    /// work runs unscoped, and an error reaches [`GpuContext::trouble`] instead, which
+    /// every pass checks once its results are back.
     pub fn scoped<T>(&self, f: impl FnOnce() -> Result<T, GpuError>) -> Result<T, GpuError> {
+        if cfg!(target_arch = "wasm32") {
+            return f();
+        }
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let result = f();
@@ -192,25 +206,30 @@ impl GpuContext {
         }
     }
 
-    /// Copies a `MAP_READ` buffer's first `len` f32 values to the host.
+    /// Copies a `MAP_READ` buffer's first `len` f32 values to the host. Blocking.
     pub fn read_f32(&self, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<f32>, GpuError> {
         let bytes = (len * 4) as u64;
-        let slice = buffer.slice(..bytes);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: None,
-                timeout: Some(GPU_TIMEOUT),
-            })
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        match rx.recv_timeout(GPU_TIMEOUT) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(GpuError::Readback(e.to_string())),
-            Err(_) => return Err(GpuError::Timeout(GPU_TIMEOUT)),
+        Maps::start([buffer.slice(..bytes)]).wait_blocking(self)?;
+        Self::copy_mapped(buffer, bytes)
+    }
+
+    /// [`GpuContext::read_f32`] as a future, for the browser's page.
+    pub async fn read_f32_async(
+        &self,
+        buffer: &wgpu::Buffer,
+        len: usize,
+    ) -> Result<Vec<f32>, GpuError> {
+        let bytes = (len * 4) as u64;
+        Maps::start([buffer.slice(..bytes)]).wait(self).await?;
+        if let Some(t) = self.trouble() {
+            buffer.unmap();
+            return Err(GpuError::Lost(t));
         }
+        Self::copy_mapped(buffer, bytes)
+    }
+
+    /// The first `bytes` of a mapped buffer as f32 values; unmaps it.
+    fn copy_mapped(buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<f32>, GpuError> {
         let out = {
             let view = buffer
                 .get_mapped_range(..bytes)
@@ -220,6 +239,19 @@ impl GpuContext {
         buffer.unmap();
         Ok(out)
     }
+}
+
+/// Every native backend on the desktop (or those the environment names); WebGPU alone
+/// in the browser, where WebGL2 has no compute shaders.
+fn instance_descriptor() -> wgpu::InstanceDescriptor {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
+        desc
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    wgpu::InstanceDescriptor::new_without_display_handle_from_env()
 }
 
 /// Software rasterisers report themselves as CPU devices.

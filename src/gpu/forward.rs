@@ -5,14 +5,17 @@
 //! ([`super::readback`]). The result is the `Trace` the CPU reference
 //! ([`crate::model::bert::forward::forward`]) returns at that level, to 1e-4.
 //!
-//! Blocking (with a timeout): call it on a worker thread, never on the UI thread.
+//! [`GpuModel::forward`] blocks (with a timeout): call it on a worker thread, never on
+//! the UI thread. [`GpuModel::forward_async`] awaits the readback instead, for the
+//! browser's page, where nothing may block.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use eframe::egui_wgpu::wgpu;
 use thiserror::Error;
 
 use super::kernels::{self, Launch};
+use super::mapping::Maps;
 use super::profile::{Profile, Timer};
 use super::readback;
 use super::record::{self, Kind, Step};
@@ -78,6 +81,24 @@ impl GpuModel {
         Ok((trace, profile))
     }
 
+    /// [`GpuModel::forward`] as a future: the browser's page awaits the readback maps
+    /// instead of blocking on them (on the desktop it blocks, on a worker thread).
+    pub async fn forward_async(
+        &mut self,
+        ctx: &GpuContext,
+        input: &ModelInput,
+        opts: &ForwardOptions,
+    ) -> Result<Trace, GpuForwardError> {
+        let pass = self.submit(ctx, input, opts, false)?;
+        let answer = pass.maps.wait(ctx).await;
+        // In the browser errors arrive by callback, not through error scopes.
+        let answer = answer.and_then(|()| match ctx.trouble() {
+            Some(t) => Err(GpuError::Lost(t)),
+            None => Ok(()),
+        });
+        Ok(self.finish(ctx, pass, answer, input, opts)?.0)
+    }
+
     fn run(
         &mut self,
         ctx: &GpuContext,
@@ -85,9 +106,24 @@ impl GpuModel {
         opts: &ForwardOptions,
         profiled: bool,
     ) -> Result<(Trace, Option<Profile>), GpuForwardError> {
+        let pass = self.submit(ctx, input, opts, profiled)?;
+        let waited = ctx.wait(pass.submission.clone());
+        let answer = waited.and_then(|()| pass.maps.wait_blocking(ctx));
+        self.finish(ctx, pass, answer, input, opts)
+    }
+
+    /// Checks the input, records the whole pass (and the copies of the tensors the
+    /// request keeps), submits it and starts mapping the readback chunks.
+    fn submit(
+        &mut self,
+        ctx: &GpuContext,
+        input: &ModelInput,
+        opts: &ForwardOptions,
+        profiled: bool,
+    ) -> Result<Submitted, GpuForwardError> {
         let start = Instant::now();
-        let config = self.resident.config.clone();
-        check_input(&config, input, opts)?;
+        let config = &self.resident.config;
+        check_input(config, input, opts)?;
         if opts.top_k > MAX_TOP_K {
             return Err(GpuError::Unsupported(format!(
                 "more than {MAX_TOP_K} predictions per token"
@@ -97,6 +133,7 @@ impl GpuModel {
         if let Some(t) = ctx.trouble() {
             return Err(GpuError::Lost(t).into());
         }
+        let config = config.clone();
         let n = input.ids.len();
         let k = opts.top_k.min(config.vocab_size);
         let mask = opts.attention_mask.clone().unwrap_or_else(|| vec![true; n]);
@@ -147,13 +184,47 @@ impl GpuModel {
             }
             Ok(ctx.queue.submit([encoder.finish()]))
         })?;
-        ctx.wait(submission)?;
+        let maps = readback::start_maps(&work.readback, &used);
+        Ok(Submitted {
+            start,
+            submission,
+            maps,
+            entries,
+            used,
+            landings,
+            mask,
+            k,
+            timer,
+            profiled,
+        })
+    }
+
+    /// Once the maps have answered: copies the kept tensors out and builds the trace
+    /// (and the profile, when one was asked for).
+    fn finish(
+        &self,
+        ctx: &GpuContext,
+        pass: Submitted,
+        answer: Result<(), GpuError>,
+        input: &ModelInput,
+        opts: &ForwardOptions,
+    ) -> Result<(Trace, Option<Profile>), GpuForwardError> {
+        let Some(work) = self.work.as_ref() else {
+            return Err(GpuError::Validation("no workspace".to_owned()).into());
+        };
         let mapping = Instant::now();
-        let tensors = readback::read_back(ctx, &work.readback, &used, &entries, &landings)?;
+        let tensors = readback::finish(
+            answer,
+            &work.readback,
+            &pass.used,
+            &pass.entries,
+            &pass.landings,
+        )?;
         let host_readback = mapping.elapsed();
-        let trace = super::assemble::assemble(tensors, &config, input, mask, opts, k)?;
-        let profile = if profiled {
-            let (kernels, untimed_copies) = match &timer {
+        let config = &self.resident.config;
+        let trace = super::assemble::assemble(tensors, config, input, pass.mask, opts, pass.k)?;
+        let profile = if pass.profiled {
+            let (kernels, untimed_copies) = match &pass.timer {
                 Some(t) => {
                     let (sums, untimed) = t.read(ctx)?;
                     (Some(sums), untimed)
@@ -164,8 +235,13 @@ impl GpuModel {
                 kernels,
                 untimed_copies,
                 host_readback,
-                wall: start.elapsed(),
-                readback_bytes: entries.iter().filter(|e| e.wanted).map(|e| e.bytes).sum(),
+                wall: pass.start.elapsed(),
+                readback_bytes: pass
+                    .entries
+                    .iter()
+                    .filter(|e| e.wanted)
+                    .map(|e| e.bytes)
+                    .sum(),
             })
         } else {
             None
@@ -187,6 +263,20 @@ impl GpuModel {
         self.work = Some(ctx.scoped(|| Ok(Workspace::new(ctx, resident, capacity)))?);
         Ok(())
     }
+}
+
+/// A pass submitted to the GPU whose readback maps are on their way.
+struct Submitted {
+    start: Instant,
+    submission: wgpu::SubmissionIndex,
+    maps: Maps,
+    entries: Vec<readback::Entry>,
+    used: Vec<u64>,
+    landings: Vec<Option<readback::Landing>>,
+    mask: Vec<bool>,
+    k: usize,
+    timer: Option<Timer>,
+    profiled: bool,
 }
 
 /// Every parameter block of a pass over `n` tokens, indexed by [`Slot`].

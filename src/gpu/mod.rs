@@ -10,6 +10,7 @@ pub mod context;
 pub mod forward;
 pub mod kernels;
 pub mod linear;
+pub(crate) mod mapping;
 pub mod ops;
 pub mod pipeline;
 pub mod profile;

@@ -5,6 +5,7 @@
 use eframe::egui_wgpu::wgpu;
 
 use super::GpuError;
+use super::mapping::Maps;
 use super::ops::top_k_stride;
 use crate::model::bert::config::BertConfig;
 use crate::model::bert::detail::TraceDetail;
@@ -176,52 +177,31 @@ pub(crate) fn plan(entries: &[Entry], limit: u64) -> (Vec<u64>, Vec<Option<Landi
     (chunks, landings)
 }
 
-/// Maps the used part of every chunk at once, waits (with the context's timeout) and
-/// copies each landed tensor out; the others come back empty.
-pub(crate) fn read_back(
-    ctx: &super::GpuContext,
+/// Starts mapping the used part of every chunk at once.
+pub(crate) fn start_maps(chunks: &[(wgpu::Buffer, u64)], used: &[u64]) -> Maps {
+    Maps::start(
+        chunks
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| **used > 0)
+            .map(|((buffer, _), &used)| buffer.slice(..used)),
+    )
+}
+
+/// Once `maps` have answered with `answer`: copies each landed tensor out (the others
+/// come back empty) and unmaps the chunks, whatever the answer.
+pub(crate) fn finish(
+    answer: Result<(), GpuError>,
     chunks: &[(wgpu::Buffer, u64)],
     used: &[u64],
     entries: &[Entry],
     landings: &[Option<Landing>],
 ) -> Result<Vec<Vec<f32>>, GpuError> {
-    let timeout = super::context::GPU_TIMEOUT;
-    let mapped: Vec<(&wgpu::Buffer, u64)> = chunks
-        .iter()
-        .zip(used)
-        .filter(|(_, used)| **used > 0)
-        .map(|((buffer, _), &used)| (buffer, used))
-        .collect();
-    let (tx, rx) = std::sync::mpsc::channel();
-    for &(buffer, used) in &mapped {
-        let tx = tx.clone();
-        buffer
-            .slice(..used)
-            .map_async(wgpu::MapMode::Read, move |r| {
-                let _ = tx.send(r);
-            });
-    }
-    drop(tx);
-    ctx.device
-        .poll(wgpu::PollType::Wait {
-            submission_index: None,
-            timeout: Some(timeout),
-        })
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
-    let mut failure = None;
-    for _ in 0..mapped.len() {
-        match rx.recv_timeout(timeout) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => failure = Some(GpuError::Readback(e.to_string())),
-            Err(_) => failure = Some(GpuError::Timeout(timeout)),
+    let result = answer.and_then(|()| copy_out(chunks, used, entries, landings));
+    for ((buffer, _), &used) in chunks.iter().zip(used) {
+        if used > 0 {
+            buffer.unmap();
         }
-    }
-    let result = match failure {
-        Some(e) => Err(e),
-        None => copy_out(chunks, used, entries, landings),
-    };
-    for &(buffer, _) in &mapped {
-        buffer.unmap();
     }
     result
 }

@@ -60,8 +60,21 @@ impl SoftmaxKernel {
 }
 
 impl GpuContext {
-    /// Softmax of every row of `(values.len() / cols × cols)`; `mask[c] == false` is padding.
+    /// Softmax of every row of `(values.len() / cols × cols)`; `mask[c] == false` is
+    /// padding. Blocking (the browser awaits [`GpuContext::softmax_rows_masked_async`]).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn softmax_rows_masked(
+        &self,
+        values: &[f32],
+        cols: usize,
+        mask: Option<&[bool]>,
+    ) -> Result<Vec<f32>, GpuError> {
+        pollster::block_on(self.softmax_rows_masked_async(values, cols, mask))
+    }
+
+    /// [`GpuContext::softmax_rows_masked`] as a future: the start-up check the browser
+    /// runs before it computes on WebGPU.
+    pub async fn softmax_rows_masked_async(
         &self,
         values: &[f32],
         cols: usize,
@@ -118,10 +131,10 @@ impl GpuContext {
         }
         encoder.copy_buffer_to_buffer(&values_buf, 0, &readback, 0, (rows * cols * 4) as u64);
         let submission = self.queue.submit([encoder.finish()]);
-        if let Some(e) = pollster::block_on(scope.pop()) {
+        if let Some(e) = scope.pop().await {
             return Err(GpuError::Validation(e.to_string()));
         }
         self.wait(submission)?;
-        self.read_f32(&readback, rows * cols)
+        self.read_f32_async(&readback, rows * cols).await
     }
 }

@@ -5,10 +5,10 @@
 
 mod probe;
 
-pub use probe::llm_lens_state;
+pub use probe::{llm_lens_gpu_parity, llm_lens_state};
 
 use crate::app::LensApp;
-use crate::compute::{BackendStatus, Compute};
+use crate::compute::{BackendChoice, Compute};
 use crate::lessons::LessonId;
 use crate::panic_guard::Guarded;
 use crate::prose::ProseLibrary;
@@ -18,19 +18,19 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// The id of the `<canvas>` in `web/index.html`.
 const CANVAS_ID: &str = "llm_lens_canvas";
 
-/// Why the page computes on the CPU, shown on the status line.
-const CPU_NOTE: &str = "the web version computes on the CPU (WebGPU compute is not wired up yet)";
-
 /// What the page's address asks for.
 #[derive(Default)]
 struct Query {
     lesson: Option<LessonId>,
     step: Option<usize>,
     sentence: Option<String>,
+    /// `?backend=auto|cpu|gpu`, as `--backend` on the desktop (`gpu` allows a
+    /// software adapter, such as the headless test's SwiftShader).
+    backend: BackendChoice,
 }
 
 impl Query {
-    /// Reads `?lesson=ID&step=N&sentence=TEXT`; anything unreadable is ignored.
+    /// Reads `?lesson=ID&step=N&sentence=TEXT&backend=B`; anything unreadable is ignored.
     fn from_location() -> Self {
         let search = web_sys::window()
             .and_then(|w| w.location().search().ok())
@@ -42,6 +42,11 @@ impl Query {
             lesson: params.get("lesson").and_then(|id| LessonId::from_id(&id)),
             step: params.get("step").and_then(|s| s.parse().ok()),
             sentence: params.get("sentence"),
+            backend: match params.get("backend").as_deref() {
+                Some("cpu") => BackendChoice::Cpu,
+                Some("gpu") => BackendChoice::Gpu,
+                _ => BackendChoice::Auto,
+            },
         }
     }
 }
@@ -66,9 +71,9 @@ pub fn start() {
                 canvas,
                 eframe::WebOptions::default(),
                 Box::new(move |cc| {
-                    let compute = Compute::fixed(BackendStatus::Cpu {
-                        reason: CPU_NOTE.to_owned(),
-                    });
+                    // WebGPU compute when the browser has it, found without blocking
+                    // the page; the CPU (and why) when it has not.
+                    let compute = Compute::start(query.backend, Some(cc.egui_ctx.clone()));
                     let prose = ProseLibrary::builtin();
                     let mut app = LensApp::from_storage(cc.storage, prose, compute);
                     if let Some(lesson) = query.lesson {

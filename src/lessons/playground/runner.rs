@@ -92,8 +92,9 @@ pub struct Runner {
 /// Recent results whose timings are kept.
 pub const TIMINGS_KEPT: usize = 256;
 
-/// Tokenises and runs one request (on a worker thread).
-pub fn run(
+/// Tokenises and runs one request (on a worker thread; in the browser, awaited by the
+/// page while the GPU computes).
+pub async fn run(
     engine: &Engine,
     loaded: &Arc<LoadedModel>,
     request: Request,
@@ -114,7 +115,8 @@ pub fn run(
         detail: TraceDetail::Full,
     };
     let done = engine
-        .forward(loaded, &enc, &opts)
+        .forward_async(loaded, &enc, &opts)
+        .await
         .map_err(|e| e.to_string())?;
     Ok(TraceResult {
         trace: Arc::new(done.trace),
@@ -298,9 +300,13 @@ impl Runner {
             self.wanted = None;
             let m = model.clone();
             let engine = engine.clone();
-            self.job = Some(Job::once_waking("playground-forward", ctx, move || {
-                run(&engine, &m, req)
-            }));
+            self.job = Some(Job::future(
+                "playground-forward",
+                Some(ctx),
+                move |r| async move {
+                    r.send(run(&engine, &m, req).await);
+                },
+            ));
         } else if self.job.is_none() && self.wanted.is_none() && *ablation != Ablation::default() {
             // Idle with an ablation on: compute the unablated trace for comparison.
             let base = Request {
@@ -311,9 +317,13 @@ impl Runner {
                 self.running = Some(base.clone());
                 self.baseline_job = true;
                 let engine = engine.clone();
-                self.job = Some(Job::once("playground-baseline", move || {
-                    run(&engine, &model, base)
-                }));
+                self.job = Some(Job::future(
+                    "playground-baseline",
+                    None,
+                    move |r| async move {
+                        r.send(run(&engine, &model, base).await);
+                    },
+                ));
             }
         }
         if self.busy() {

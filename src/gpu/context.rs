@@ -78,10 +78,15 @@ impl GpuContext {
             })
             .collect();
         usable.sort_by_key(|a| adapter_rank(&a.get_info()));
-        let software = usable
-            .iter()
-            .find(|a| is_software(&a.get_info()))
-            .map(|a| a.get_info().name);
+        let software =
+            usable
+                .iter()
+                .find(|a| is_software(&a.get_info()))
+                .map(|a| match a.get_info().name {
+                    // Browsers keep the name to themselves.
+                    name if name.is_empty() => "the browser's fallback adapter".to_owned(),
+                    name => name,
+                });
         let adapter = match policy {
             AdapterPolicy::AllowSoftware => usable.into_iter().next(),
             AdapterPolicy::HardwareOnly => usable.into_iter().find(|a| !is_software(&a.get_info())),

@@ -165,6 +165,10 @@ try {
   // LSTM and an attention layer on arrival, a few updates between frames.
   await page.goto(`${base}?lesson=history&step=6`);
   const arrived = await until(page, "the recall step", (s) => s.lesson === "history" && s.frames > 1, 120);
+  // The typed sentence was kept in the browser's local storage and came back.
+  if (arrived.state.sentence !== "the cat sat on the warm mat") {
+    fail(`the sentence was not kept across a reload: "${arrived.state.sentence}"`);
+  }
   // The longest gap between the browser's animation frames over 2 s: a job that held
   // the page's thread for the whole training would show as a gap of seconds.
   const gaps = await page.evaluate(() => new Promise((done) => {

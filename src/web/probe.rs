@@ -39,6 +39,13 @@ impl eframe::App for Probed {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.0.save(storage);
     }
+
+    /// eframe saves to the browser's local storage on this interval only (its
+    /// save-on-close listener never fires in eframe 0.37), so a closed tab loses at most
+    /// this much; the settings are a few hundred bytes.
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(2)
+    }
 }
 
 /// The lesson, step, sentence, backend and the tokens of the newest traces.

@@ -177,9 +177,11 @@ impl LensApp {
                     }
                 })
                 .response
-                .on_hover_text(
-                    "Where the live transformer runs. Both backends compute the same numbers (to 1e-4). Also --backend cpu|gpu|auto on the command line.",
-                );
+                .on_hover_text(if cfg!(target_arch = "wasm32") {
+                    "Where the live transformer runs: the GPU through WebGPU, or the CPU. Both compute the same numbers (to 1e-4). Also ?backend=cpu|gpu|auto in the page's address."
+                } else {
+                    "Where the live transformer runs. Both backends compute the same numbers (to 1e-4). Also --backend cpu|gpu|auto on the command line."
+                });
             if choice != self.compute.choice() {
                 self.compute = Compute::start(choice, Some(ui.ctx().clone()));
             }

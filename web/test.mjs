@@ -199,6 +199,28 @@ try {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(out, `${lesson}.png`) });
   }
+  // 7. A browser without WebGPU (no --enable-unsafe-webgpu here: eframe draws with
+  // WebGL2): the app computes on the CPU and the status line says why.
+  const plain = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page2 = await plain.newPage({ viewport: size });
+    page2.on("pageerror", (e) => errors.push(String(e)));
+    await page2.goto(`${base}?lesson=playground&backend=gpu`);
+    const noGpu = await until(page2, "the backend without WebGPU",
+      (s) => !s.backend.startsWith("Looking") && s.playground_tokens, 120);
+    console.log(`without WebGPU: ${noGpu.state.backend}; the playground ran on the ${noGpu.state.playground_ran}`);
+    if (!noGpu.state.backend.startsWith("CPU")) fail(`expected the CPU without WebGPU: ${noGpu.state.backend}`);
+    if (noGpu.state.playground_ran !== "CPU") fail("the playground did not run on the CPU");
+    await page2.screenshot({ path: join(out, "playground-webgl2.png") });
+  } finally {
+    await plain.close();
+  }
+
   const panics = errors.filter((e) => /panick|RuntimeError|unreachable/i.test(e));
   if (panics.length) fail(`the page reported: ${panics.join(" | ")}`);
   console.log(`web test passed; screenshots in ${out}`);

@@ -23,6 +23,8 @@ pub enum AdapterPolicy {
 pub enum GpuError {
     #[error("no GPU adapter with compute shaders was found")]
     NoAdapter,
+    #[error("this browser offers no WebGPU (WebGL2 draws the page but has no compute shaders)")]
+    NoWebGpu,
     #[error("the only GPU is a software one ({0}), slower than the CPU")]
     SoftwareOnly(String),
     #[error("the GPU device could not be created: {0}")]
@@ -93,10 +95,7 @@ impl GpuContext {
         };
         let Some(adapter) = adapter else {
             if cfg!(target_arch = "wasm32") && software.is_none() {
-                return Err(GpuError::Unsupported(
-                    "this browser offers no WebGPU (WebGL2 draws the page but has no compute shaders)"
-                        .into(),
-                ));
+                return Err(GpuError::NoWebGpu);
             }
             return Err(match software {
                 Some(name) if policy == AdapterPolicy::HardwareOnly => GpuError::SoftwareOnly(name),

@@ -58,9 +58,20 @@ pub fn attention_cpu(
 }
 
 /// The same on the GPU's kernels (`attention_scores`, `softmax`, `attention_context`).
-/// Blocking on each kernel's answer: not in the browser, which times the CPU.
+/// Blocking (the browser awaits [`attention_gpu_async`]).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn attention_gpu(
+    ctx: &crate::gpu::GpuContext,
+    q: &Array2<f32>,
+    k: &Array2<f32>,
+    v: &Array2<f32>,
+    heads: usize,
+) -> Result<Array2<f32>, String> {
+    pollster::block_on(attention_gpu_async(ctx, q, k, v, heads))
+}
+
+/// [`attention_gpu`] as a future.
+pub async fn attention_gpu_async(
     ctx: &crate::gpu::GpuContext,
     q: &Array2<f32>,
     k: &Array2<f32>,
@@ -71,38 +82,46 @@ pub fn attention_gpu(
     let d = q.ncols() / heads.max(1);
     let flat = |m: &Array2<f32>| m.iter().copied().collect::<Vec<f32>>();
     let scores = ctx
-        .attention_scores(&flat(q), &flat(k), n, heads, d)
+        .attention_scores_async(&flat(q), &flat(k), n, heads, d)
+        .await
         .map_err(|e| e.to_string())?;
     let weights = ctx
-        .softmax_rows_masked(&scores, n, None)
+        .softmax_rows_masked_async(&scores, n, None)
+        .await
         .map_err(|e| e.to_string())?;
     let out = ctx
-        .attention_context(&weights, &flat(v), n, heads, d, &[])
+        .attention_context_async(&weights, &flat(v), n, heads, d, &[])
+        .await
         .map_err(|e| e.to_string())?;
     Array2::from_shape_vec((n, heads * d), out).map_err(|e| e.to_string())
 }
 
 /// Times attention at length `n` with `heads` heads of width `d` on `engine`'s backend:
-/// the median of up to 5 runs, fewer when one run takes over 0.3 s.
+/// the median of up to 5 runs, fewer when one run takes over 0.3 s. Blocking.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn measure(engine: &Engine, n: usize, heads: usize, d: usize) -> Result<CostSample, String> {
+    pollster::block_on(measure_async(engine, n, heads, d))
+}
+
+/// [`measure`] as a future: in the browser the GPU's answers are awaited, and the
+/// time measured includes that wait, as a learner's page would see it.
+pub async fn measure_async(
+    engine: &Engine,
+    n: usize,
+    heads: usize,
+    d: usize,
+) -> Result<CostSample, String> {
     let mut rng = SplitMix64::new(n as u64);
     let mut draw = || Array2::from_shape_simple_fn((n, heads * d), || rng.normal() as f32);
     let (q, k, v) = (draw(), draw(), draw());
-    // The browser's page cannot block on single kernels' answers: it times the CPU
-    // (and says so: `ran`).
-    let gpu = if cfg!(target_arch = "wasm32") {
-        None
-    } else {
-        engine.gpu_context()
-    };
+    let gpu = engine.gpu_context();
     let mut times = Vec::new();
     let mut spent = 0.0;
     while times.len() < 5 && (times.len() < 2 || spent < 0.3) {
         let t = Instant::now();
         match &gpu {
-            #[cfg(not(target_arch = "wasm32"))]
-            Some(ctx) => drop(attention_gpu(ctx, &q, &k, &v, heads)?),
-            _ => drop(attention_cpu(&q, &k, &v, heads)),
+            Some(ctx) => drop(attention_gpu_async(ctx, &q, &k, &v, heads).await?),
+            None => drop(attention_cpu(&q, &k, &v, heads)),
         }
         let dt = t.elapsed().as_secs_f64();
         spent += dt;

@@ -264,7 +264,7 @@ impl Engine {
                     }));
                 }
             }
-            crate::gpu::mapping::sleep(std::time::Duration::from_millis(2)).await;
+            crate::job::pause(std::time::Duration::from_millis(2)).await;
         }
     }
 }

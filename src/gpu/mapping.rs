@@ -8,7 +8,6 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
-use std::time::Duration;
 
 use eframe::egui_wgpu::wgpu;
 
@@ -96,7 +95,7 @@ impl Maps {
         if !cfg!(target_arch = "wasm32") {
             return self.wait_blocking(ctx);
         }
-        let mut timeout = Box::pin(sleep(GPU_TIMEOUT));
+        let mut timeout = Box::pin(crate::job::pause(GPU_TIMEOUT));
         std::future::poll_fn(|cx| {
             if let Some(done) = self.outcome(Some(cx.waker())) {
                 return Poll::Ready(done);
@@ -108,24 +107,4 @@ impl Maps {
         })
         .await
     }
-}
-
-/// A pause that lets the page's event loop run (the browser's `setTimeout`).
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn sleep(pause: Duration) -> impl Future<Output = ()> {
-    let millis = i32::try_from(pause.as_millis()).unwrap_or(i32::MAX);
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
-        }
-    });
-    async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-/// A pause on a worker thread (futures on the desktop run on their own threads).
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) async fn sleep(pause: Duration) {
-    std::thread::sleep(pause);
 }

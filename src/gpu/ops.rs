@@ -177,8 +177,21 @@ impl GpuContext {
     }
 
     /// Raw scores `QKᵀ/√d` of every head: `q`, `k` are `(n × heads·d)`; returns
-    /// `(heads × n × n)`. CPU twin: `SelfAttention::forward` (`scores`).
+    /// `(heads × n × n)`. CPU twin: `SelfAttention::forward` (`scores`). Blocking.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn attention_scores(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        n: usize,
+        heads: usize,
+        d: usize,
+    ) -> Result<Vec<f32>, GpuError> {
+        pollster::block_on(self.attention_scores_async(q, k, n, heads, d))
+    }
+
+    /// [`GpuContext::attention_scores`] as a future (the browser's attention-cost step).
+    pub async fn attention_scores_async(
         &self,
         q: &[f32],
         k: &[f32],
@@ -188,18 +201,35 @@ impl GpuContext {
     ) -> Result<Vec<f32>, GpuError> {
         check_len("q", q.len(), n * heads * d)?;
         check_len("k", k.len(), n * heads * d)?;
-        self.launch(
+        let launch = kernels::attention_scores::launch(n, heads, d)?;
+        self.run_once_async(
             &self.ops.scores,
-            kernels::attention_scores::launch(n, heads, d)?,
+            &launch.params,
             &[q, k],
             heads * n * n,
+            launch.groups,
         )
+        .await
     }
 
     /// The heads' weighted sums of values side by side, `(n × heads·d)`; `weights` is
     /// `(heads × n × n)`, `v` is `(n × heads·d)`, heads in `ablated` give zeros.
-    /// CPU twin: `SelfAttention::forward` (`merged`).
+    /// CPU twin: `SelfAttention::forward` (`merged`). Blocking.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn attention_context(
+        &self,
+        weights: &[f32],
+        v: &[f32],
+        n: usize,
+        heads: usize,
+        d: usize,
+        ablated: &[usize],
+    ) -> Result<Vec<f32>, GpuError> {
+        pollster::block_on(self.attention_context_async(weights, v, n, heads, d, ablated))
+    }
+
+    /// [`GpuContext::attention_context`] as a future (the browser's attention-cost step).
+    pub async fn attention_context_async(
         &self,
         weights: &[f32],
         v: &[f32],
@@ -213,12 +243,15 @@ impl GpuContext {
         let keep: Vec<f32> = (0..heads)
             .map(|h| if ablated.contains(&h) { 0.0 } else { 1.0 })
             .collect();
-        self.launch(
+        let launch = kernels::attention_context::launch(n, heads, d)?;
+        self.run_once_async(
             &self.ops.context,
-            kernels::attention_context::launch(n, heads, d)?,
+            &launch.params,
             &[weights, v, &keep],
             n * heads * d,
+            launch.groups,
         )
+        .await
     }
 
     /// The token, position and segment embedding rows and their sum, four

@@ -154,7 +154,7 @@ pub(crate) fn params_buffer(device: &wgpu::Device, params: &[u8]) -> wgpu::Buffe
 
 impl GpuContext {
     /// Uploads `inputs`, runs `kernel` over `groups` workgroups with `params`, and reads
-    /// back the output (`out_len` floats, the last binding).
+    /// back the output (`out_len` floats, the last binding). Blocking.
     pub fn run_once(
         &self,
         kernel: &Kernel,
@@ -163,6 +163,39 @@ impl GpuContext {
         out_len: usize,
         groups: [u32; 3],
     ) -> Result<Vec<f32>, GpuError> {
+        let (readback, submission) = self.submit_once(kernel, params, inputs, out_len, groups)?;
+        self.wait(submission)?;
+        let mut v = self.read_f32(&readback, out_len.max(1))?;
+        v.truncate(out_len);
+        Ok(v)
+    }
+
+    /// [`GpuContext::run_once`] as a future: the browser's page awaits the readback.
+    pub async fn run_once_async(
+        &self,
+        kernel: &Kernel,
+        params: &[u8],
+        inputs: &[&[f32]],
+        out_len: usize,
+        groups: [u32; 3],
+    ) -> Result<Vec<f32>, GpuError> {
+        let (readback, submission) = self.submit_once(kernel, params, inputs, out_len, groups)?;
+        self.wait(submission)?;
+        let mut v = self.read_f32_async(&readback, out_len.max(1)).await?;
+        v.truncate(out_len);
+        Ok(v)
+    }
+
+    /// Records and submits one dispatch and the copy of its output into a `MAP_READ`
+    /// buffer, which it returns with the submission.
+    fn submit_once(
+        &self,
+        kernel: &Kernel,
+        params: &[u8],
+        inputs: &[&[f32]],
+        out_len: usize,
+        groups: [u32; 3],
+    ) -> Result<(wgpu::Buffer, wgpu::SubmissionIndex), GpuError> {
         if inputs.len() + 1 != kernel.storage {
             return Err(GpuError::Validation(format!(
                 "kernel takes {} inputs, got {}",
@@ -172,7 +205,7 @@ impl GpuContext {
         }
         let device = &self.device;
         let out_bytes = (out_len.max(1) * 4) as u64;
-        let (readback, submission) = self.scoped(|| {
+        self.scoped(|| {
             let params_buf = params_buffer(device, params);
             let input_bufs: Vec<wgpu::Buffer> = inputs
                 .iter()
@@ -204,10 +237,6 @@ impl GpuContext {
             let submission = self.queue.submit([encoder.finish()]);
             // wgpu keeps the buffers this submission uses alive until it is done.
             Ok((readback, submission))
-        })?;
-        self.wait(submission)?;
-        let mut v = self.read_f32(&readback, out_len.max(1))?;
-        v.truncate(out_len);
-        Ok(v)
+        })
     }
 }

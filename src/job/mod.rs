@@ -23,6 +23,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
+/// In a [`Job::future`]: waits `pause`, letting the browser's page draw frames and
+/// answer GPU callbacks meanwhile (on the desktop the worker thread sleeps).
+pub async fn pause(pause: std::time::Duration) {
+    worker::pause(pause).await;
+}
+
 /// Work on a worker thread; dropping the job asks the worker to stop.
 pub struct Job<M> {
     rx: Receiver<M>,

@@ -39,3 +39,8 @@ impl Pending {
     /// The thread runs on its own; polling has nothing to do.
     pub(super) fn run_if_due(&self) {}
 }
+
+/// A pause on the worker thread that runs the future.
+pub(super) async fn pause(pause: std::time::Duration) {
+    std::thread::sleep(pause);
+}

@@ -138,3 +138,17 @@ impl Pending {
         }
     }
 }
+
+/// A pause that lets the page's event loop run (the browser's `setTimeout`): frames
+/// draw and GPU callbacks arrive meanwhile.
+pub(super) fn pause(pause: Duration) -> impl std::future::Future<Output = ()> {
+    let millis = i32::try_from(pause.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+        }
+    });
+    async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::compute::attention_cost::{CostSample, LENGTHS, measure, score_bytes};
+use crate::compute::attention_cost::{CostSample, LENGTHS, measure_async, score_bytes};
 use crate::compute::{Engine, Ran};
 use crate::job::Job;
 use crate::lessons::LessonContext;
@@ -39,21 +39,28 @@ impl State {
         self.error = None;
         self.engine_id = Some(engine.id());
         let engine = engine.clone();
-        self.job = Some(Job::spawn("attention-cost", Some(ctx), move |r| {
-            for n in LENGTHS {
-                if r.cancelled() {
-                    return;
+        // A future: in the browser the GPU's answers are awaited between frames.
+        self.job = Some(Job::future(
+            "attention-cost",
+            Some(ctx),
+            move |r| async move {
+                for n in LENGTHS {
+                    if r.cancelled() {
+                        return;
+                    }
+                    let msg = match measure_async(&engine, n, heads, d).await {
+                        Ok(s) => Msg::Sample(s),
+                        Err(e) => Msg::Failed(e),
+                    };
+                    let failed = matches!(msg, Msg::Failed(_));
+                    if !r.send(msg) || failed {
+                        return;
+                    }
+                    // The browser's page draws the new point before the next length.
+                    crate::job::pause(std::time::Duration::ZERO).await;
                 }
-                let msg = match measure(&engine, n, heads, d) {
-                    Ok(s) => Msg::Sample(s),
-                    Err(e) => Msg::Failed(e),
-                };
-                let failed = matches!(msg, Msg::Failed(_));
-                if !r.send(msg) || failed {
-                    return;
-                }
-            }
-        }));
+            },
+        ));
     }
 
     fn poll(&mut self) {

@@ -5,6 +5,7 @@
 
 /// Whether this CPU runs the AVX2 versions (checked once, then cached by std).
 #[inline]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {

@@ -90,8 +90,7 @@ impl LensApp {
                 let Some(t) = self.lesson_mut::<Tokenisation>() else {
                     return;
                 };
-                t.store.source = crate::lessons::tokenisation::training::TrainSource::Own(text);
-                t.store.train();
+                crate::lessons::tokenisation::open_text::train_on(&mut t.store, text);
                 self.set_lesson(LessonId::Tokenisation);
                 self.go_to_view("side-by-side");
                 format!("Training the tokenisers on {}…", shorten(&name))

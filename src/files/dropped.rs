@@ -147,7 +147,7 @@ fn looks_like_vectors(start: &[u8]) -> bool {
 }
 
 /// A text file as a training text, within [`MAX_CORPUS_BYTES`].
-fn corpus(file: &ChosenFile) -> Route {
+pub fn corpus(file: &ChosenFile) -> Route {
     let name = file.short_name();
     let text = match file {
         ChosenFile::Path(p) => bounded::read_text(p, MAX_CORPUS_BYTES),

@@ -282,3 +282,58 @@ fn without_a_dialog_the_typed_path_is_offered() {
     wait_for_model(&mut h, &name);
     assert_eq!(model_name(&h).as_deref(), Some(name.as_str()));
 }
+
+#[test]
+fn a_text_file_chosen_in_the_dialog_becomes_the_training_text() {
+    let dir = TempDir::new("dialog-text");
+    let path = dir.path().join("address.txt");
+    let text = "We hold these truths to be self-evident, that all men are created equal.";
+    std::fs::write(&path, text).expect("write");
+    let settings = common::settings_at_view::<Tokenisation>(
+        llm_lens::lessons::tokenisation::View::SideBySide,
+        "the cat sat",
+    );
+    let mut h = common::harness(common::app(settings));
+    dialog::script(
+        &h.ctx,
+        Outcome::Chosen(Chosen::Files(vec![llm_lens::files::ChosenFile::Path(path)])),
+    );
+    h.get_by_label("Open a text file…").click();
+    h.run_steps(1);
+    common::step_while(&mut h, Duration::from_secs(30), "reading the text", |h| {
+        common::lesson_ref::<Tokenisation>(h).store.source == TrainSource::Builtin
+    });
+    let t = common::lesson_ref::<Tokenisation>(&h);
+    assert_eq!(t.store.source, TrainSource::Own(text.to_owned()));
+}
+
+#[test]
+fn vectors_chosen_in_the_browser_load_from_their_bytes() {
+    let settings = common::settings_at_view::<Word2vec>(
+        llm_lens::lessons::word2vec::View::Explore,
+        "the cat sat",
+    );
+    let mut h = common::harness(common::app(settings));
+    let vectors = "king 0.9 0.8\nqueen 0.85 0.9\ncarrot -0.7 0.1\nleek -0.6 0.2\n";
+    dialog::script(
+        &h.ctx,
+        Outcome::Chosen(Chosen::Files(vec![llm_lens::files::ChosenFile::Bytes {
+            name: "glove.txt".to_owned(),
+            bytes: vectors.as_bytes().into(),
+        }])),
+    );
+    h.get_by_label("Choose file…").click();
+    h.run_steps(1);
+    common::step_while(
+        &mut h,
+        Duration::from_secs(30),
+        "loading the vectors",
+        |h| {
+            let w = common::lesson_ref::<Word2vec>(h);
+            w.explore.loaded.is_none() && w.explore.load_error.is_none()
+        },
+    );
+    let w = common::lesson_ref::<Word2vec>(&h);
+    let (name, loaded) = w.explore.loaded.as_ref().expect("loaded");
+    assert_eq!((name.as_str(), loaded.len()), ("glove.txt", 4));
+}

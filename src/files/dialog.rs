@@ -4,7 +4,7 @@
 //! under Xvfb) the outcome says so, and the caller offers its fallback (a typed path,
 //! dropping files). Tests answer a dialog with [`script`] instead of showing one.
 
-use super::{Chosen, ChosenFile};
+use super::Chosen;
 use crate::job::{Job, JobState};
 
 /// The button that opens a model: a folder on the desktop, its files in the browser.
@@ -144,7 +144,7 @@ async fn pick(purpose: Purpose) -> Outcome {
                 .add_filter("all files", &["*"])
                 .pick_file()
                 .await
-                .map(|h| Chosen::Files(vec![ChosenFile::Path(h.path().to_path_buf())]))
+                .map(|h| Chosen::Files(vec![super::ChosenFile::Path(h.path().to_path_buf())]))
         }
     };
     match chosen {

@@ -110,13 +110,16 @@ impl LensApp {
             self.drops.notice = None;
             return;
         }
+        // As wide as the line needs, up to most of the window.
+        let width = (ctx.content_rect().width() - 80.0).clamp(200.0, 720.0);
         egui::Area::new(egui::Id::unique("llm-lens-drop-notice"))
             .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -36.0])
             .order(egui::Order::Foreground)
             .interactable(false)
             .show(ctx, |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label(text.as_str());
+                    ui.set_max_width(width);
+                    ui.add(egui::Label::new(text.as_str()).wrap());
                 });
             });
         ctx.request_repaint_after(left);

@@ -86,6 +86,16 @@ impl LensApp {
                 self.go_to_view("explore");
                 format!("Loading the vectors of {name} in word2vec's last step…")
             }
+            Route::Vocab(file) => {
+                let name = file.short_name();
+                let Some(t) = self.lesson_mut::<Tokenisation>() else {
+                    return;
+                };
+                t.store.open_bert_file(file);
+                self.set_lesson(LessonId::Tokenisation);
+                self.go_to_view("side-by-side");
+                format!("Adding a row tokenised with the BERT vocabulary {name}…")
+            }
             Route::Corpus { name, text } => {
                 let Some(t) = self.lesson_mut::<Tokenisation>() else {
                     return;

@@ -33,6 +33,8 @@ pub enum Purpose {
     Vectors,
     /// A plain-text corpus.
     Corpus,
+    /// A BERT vocabulary (vocab.txt or tokenizer.json).
+    Vocab,
 }
 
 impl Purpose {
@@ -44,6 +46,7 @@ impl Purpose {
             Purpose::Model => "Open a BERT model folder",
             Purpose::Vectors => "Open word vectors (word2vec or GloVe)",
             Purpose::Corpus => "Open a text file",
+            Purpose::Vocab => "Open a BERT vocabulary (vocab.txt or tokenizer.json)",
         }
     }
 
@@ -53,6 +56,7 @@ impl Purpose {
             Purpose::Model => ("model files", &["json", "txt", "safetensors", "bin"]),
             Purpose::Vectors => ("word vectors", &["bin", "txt", "vec"]),
             Purpose::Corpus => ("text", &["txt", "md"]),
+            Purpose::Vocab => ("vocabulary", &["txt", "json"]),
         }
     }
 }
@@ -137,7 +141,7 @@ async fn pick(purpose: Purpose) -> Outcome {
             .pick_folder()
             .await
             .map(|h| Chosen::Folder(h.path().to_path_buf())),
-        Purpose::Vectors | Purpose::Corpus => {
+        Purpose::Vectors | Purpose::Corpus | Purpose::Vocab => {
             let (name, extensions) = purpose.filter();
             dialog
                 .add_filter(name, extensions)
@@ -163,7 +167,9 @@ async fn pick(purpose: Purpose) -> Outcome {
         .add_filter("all files", &["*"]);
     let handles = match purpose {
         Purpose::Model => dialog.pick_files().await,
-        Purpose::Vectors | Purpose::Corpus => dialog.pick_file().await.map(|h| vec![h]),
+        Purpose::Vectors | Purpose::Corpus | Purpose::Vocab => {
+            dialog.pick_file().await.map(|h| vec![h])
+        }
     };
     match handles {
         Some(handles) => super::web::read_picked(handles).await,

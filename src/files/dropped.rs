@@ -1,6 +1,7 @@
 //! Files dropped on the window, and where they go: a model folder (or `config.json`
 //! with its files) to the playground, a word-vectors file to word2vec's explore step,
-//! a plain text to the tokenisation lesson as its training text. The reading (the
+//! a `vocab.txt` or `tokenizer.json` to the tokenisation lesson's BERT row, a plain
+//! text to the tokenisation lesson as its training text. The reading (the
 //! browser's bytes, a first look at a `.txt` file) runs as a [`Job::future`], never on
 //! the UI thread; [`route`] decides from names and the first bytes alone.
 
@@ -23,6 +24,8 @@ const SNIFF_BYTES: u64 = 4096;
 pub enum Route {
     Model(Chosen),
     Vectors(ChosenFile),
+    /// A BERT vocabulary (`vocab.txt` or `tokenizer.json`).
+    Vocab(ChosenFile),
     /// A training text, already read (within [`MAX_CORPUS_BYTES`]).
     Corpus {
         name: String,
@@ -99,6 +102,9 @@ pub fn route(files: Vec<ChosenFile>) -> Route {
         return Route::Model(Chosen::Folder(p.clone()));
     }
     let name = file.short_name();
+    if matches!(file.name().as_str(), "vocab.txt" | "tokenizer.json") {
+        return Route::Vocab(file);
+    }
     match file.extension().as_str() {
         "bin" | "vec" => Route::Vectors(file),
         "safetensors" | "json" => Route::Refused(format!(
@@ -189,6 +195,10 @@ mod tests {
         assert!(matches!(
             route(vec![bytes("g.bin", "\x01")]),
             Route::Vectors(_)
+        ));
+        assert!(matches!(
+            route(vec![bytes("vocab.txt", "[PAD]\n")]),
+            Route::Vocab(_)
         ));
         let Route::Corpus { name, text } = route(vec![bytes("speech.txt", "Four score and seven")])
         else {

@@ -1,6 +1,8 @@
-//! "Open a text file…": the learner's own training text from a file, chosen in a dialog
-//! (or dropped on the window, which lands in [`train_on`] too). The file is read on a
-//! worker, within [`crate::files::dropped::MAX_CORPUS_BYTES`].
+//! The lesson's file buttons. "Open a text file…": the learner's own training text from
+//! a file, chosen in a dialog (or dropped on the window, which lands in [`train_on`]
+//! too), read on a worker within [`crate::files::dropped::MAX_CORPUS_BYTES`]. "Open a
+//! BERT vocabulary…": a `vocab.txt` or `tokenizer.json` for the BERT row (the typed
+//! path below it stays, for folders).
 
 use super::training::{TokenizerStore, TrainSource};
 use crate::files::dialog::{self, Dialog, Outcome, Purpose};
@@ -39,28 +41,42 @@ impl OpenText {
                 self.note = None;
                 self.dialog = Some(Dialog::open(ui.ctx(), Purpose::Corpus));
             }
+            if ui
+                .add_enabled(idle, egui::Button::new("Open a BERT vocabulary…"))
+                .on_hover_text(
+                    "A vocab.txt or tokenizer.json: adds a row tokenised with it (or drop it on the window)",
+                )
+                .clicked()
+            {
+                self.note = None;
+                self.dialog = Some(Dialog::open(ui.ctx(), Purpose::Vocab));
+            }
             if !idle {
                 ui.spinner();
             }
-            if let Some(note) = &self.note {
-                ui.colored_label(ui.visuals().warn_fg_color, note);
-            }
         });
+        if let Some(note) = &self.note {
+            ui.colored_label(ui.visuals().warn_fg_color, note);
+        }
     }
 
     fn poll(&mut self, ctx: &egui::Context, store: &mut TokenizerStore) {
         if let Some(outcome) = self.dialog.as_ref().and_then(Dialog::poll) {
-            self.dialog = None;
+            let purpose = self.dialog.take().map(|d| d.purpose);
             match outcome {
                 Outcome::Chosen(Chosen::Files(files)) => {
                     if let Some(file) = files.into_iter().next() {
-                        self.read(ctx, file);
+                        if purpose == Some(Purpose::Vocab) {
+                            store.open_bert_file(file);
+                        } else {
+                            self.read(ctx, file);
+                        }
                     }
                 }
                 Outcome::Chosen(Chosen::Folder(_)) | Outcome::Cancelled => {}
                 Outcome::Unavailable => {
                     self.note = Some(dialog::unavailable_message(
-                        "paste the text instead, or drop the file on the window.",
+                        "paste the text or type the path instead, or drop the file on the window.",
                     ));
                 }
                 Outcome::Refused(why) => self.note = Some(why),

@@ -337,3 +337,46 @@ fn vectors_chosen_in_the_browser_load_from_their_bytes() {
     let (name, loaded) = w.explore.loaded.as_ref().expect("loaded");
     assert_eq!((name.as_str(), loaded.len()), ("glove.txt", 4));
 }
+
+#[test]
+fn a_dropped_vocabulary_adds_a_bert_row_and_the_dialog_takes_one_too() {
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        vec![in_memory("vocab.txt", VOCAB.as_bytes().to_vec())],
+    );
+    common::step_while(&mut h, Duration::from_secs(30), "the vocabulary", |h| {
+        let t = common::lesson_ref::<Tokenisation>(h);
+        t.store.bert.is_none() && t.store.bert_error.is_none()
+    });
+    assert_eq!(h.state().lesson(), LessonId::Tokenisation);
+    let t = common::lesson_ref::<Tokenisation>(&h);
+    let (name, wp) = t.store.bert.as_ref().expect("a vocabulary");
+    assert_eq!((name.as_str(), wp.vocab_size()), ("vocab.txt", 11));
+
+    let dir = TempDir::new("dialog-vocab");
+    let path = dir.path().join("vocab.txt");
+    std::fs::write(&path, format!("{VOCAB}dog\n")).expect("write");
+    dialog::script(
+        &h.ctx,
+        Outcome::Chosen(Chosen::Files(vec![llm_lens::files::ChosenFile::Path(path)])),
+    );
+    h.run_steps(2);
+    h.get_by_label("Open a BERT vocabulary…").click();
+    h.run_steps(1);
+    common::step_while(
+        &mut h,
+        Duration::from_secs(30),
+        "the chosen vocabulary",
+        |h| {
+            let t = common::lesson_ref::<Tokenisation>(h);
+            t.store
+                .bert
+                .as_ref()
+                .is_some_and(|b| b.1.vocab_size() == 11)
+                && t.store.bert_error.is_none()
+        },
+    );
+    let t = common::lesson_ref::<Tokenisation>(&h);
+    assert_eq!(t.store.bert.as_ref().map(|b| b.1.vocab_size()), Some(12));
+}

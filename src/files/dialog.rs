@@ -160,11 +160,12 @@ async fn pick(purpose: Purpose) -> Outcome {
 
 #[cfg(target_arch = "wasm32")]
 async fn pick(purpose: Purpose) -> Outcome {
+    // No "all files" filter: rfd joins the filters into one `accept` list, where "*"
+    // is not a type.
     let (name, extensions) = purpose.filter();
     let dialog = rfd::AsyncFileDialog::new()
         .set_title(purpose.title())
-        .add_filter(name, extensions)
-        .add_filter("all files", &["*"]);
+        .add_filter(name, extensions);
     let handles = match purpose {
         Purpose::Model => dialog.pick_files().await,
         Purpose::Vectors | Purpose::Corpus | Purpose::Vocab => {

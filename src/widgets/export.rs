@@ -13,6 +13,9 @@ use super::colormap::Scale;
 /// Where the last export went (or why it failed), shown by [`notice`].
 const NOTICE_ID: &str = "llm-lens-export-notice";
 
+/// Where [`set_export_dir`] keeps its folder.
+const DIR_ID: &str = "llm-lens-export-dir";
+
 /// A matrix as drawn by a heatmap, borrowed for export.
 pub struct MatrixExport<'a> {
     pub title: &'a str,
@@ -282,31 +285,41 @@ pub fn save_chart_in(dir: &Path, spec: &ChartSpec, ext: &str) -> Result<PathBuf,
 }
 
 /// A matrix export handed to the learner: saved on the desktop, downloaded on the web.
-fn deliver_matrix(m: &MatrixExport<'_>, ext: &str) -> Result<String, String> {
+fn deliver_matrix(ctx: &egui::Context, m: &MatrixExport<'_>, ext: &str) -> Result<String, String> {
     let bytes = matrix_bytes(m, ext)?;
-    crate::files::save::deliver(&export_dir(), &file_name(m.title, ext), &bytes)
+    crate::files::save::deliver(&dir_for(ctx), &file_name(m.title, ext), &bytes)
 }
 
 /// As [`deliver_matrix`], for a chart.
-fn deliver_chart(spec: &ChartSpec, ext: &str) -> Result<String, String> {
+fn deliver_chart(ctx: &egui::Context, spec: &ChartSpec, ext: &str) -> Result<String, String> {
     let bytes = chart_bytes(spec, ext)?;
-    crate::files::save::deliver(&export_dir(), &file_name(&spec.title, ext), &bytes)
+    crate::files::save::deliver(&dir_for(ctx), &file_name(&spec.title, ext), &bytes)
 }
 
-/// Right-click menu on a heatmap's response.
-pub fn matrix_menu(response: &egui::Response, m: &MatrixExport<'_>) {
-    response.context_menu(|ui| {
-        for (label, ext) in [
-            ("Save as PNG", "png"),
-            ("Save as SVG", "svg"),
-            ("Save values as CSV", "csv"),
-        ] {
-            if ui.button(label).clicked() {
-                remember(ui.ctx(), deliver_matrix(m, ext));
-                ui.close();
-            }
+/// Where this window's exports go: [`export_dir`], unless [`set_export_dir`] chose.
+fn dir_for(ctx: &egui::Context) -> PathBuf {
+    ctx.data(|d| d.get_temp::<PathBuf>(egui::Id::unique(DIR_ID)))
+        .unwrap_or_else(export_dir)
+}
+
+/// Sends this window's exports to `dir` (tests; the environment variable is global).
+pub fn set_export_dir(ctx: &egui::Context, dir: PathBuf) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique(DIR_ID), dir));
+}
+
+/// The export entries of a heatmap's right-click menu (the heatmap draws the menu:
+/// a second menu on the same response would take no clicks).
+pub fn matrix_items(ui: &mut egui::Ui, m: &MatrixExport<'_>) {
+    for (label, ext) in [
+        ("Save as PNG", "png"),
+        ("Save as SVG", "svg"),
+        ("Save values as CSV", "csv"),
+    ] {
+        if ui.button(label).clicked() {
+            remember(ui.ctx(), deliver_matrix(ui.ctx(), m, ext));
+            ui.close();
         }
-    });
+    }
 }
 
 /// Right-click menu on a chart's response.
@@ -318,7 +331,7 @@ pub fn chart_menu(response: &egui::Response, spec: &ChartSpec) {
             ("Save data as CSV", "csv"),
         ] {
             if ui.button(label).clicked() {
-                remember(ui.ctx(), deliver_chart(spec, ext));
+                remember(ui.ctx(), deliver_chart(ui.ctx(), spec, ext));
                 ui.close();
             }
         }

@@ -2,7 +2,7 @@
 //! (as the browser gives them), word vectors or a text on the window sends each to the
 //! lesson that takes it; anything else gets a one-line notice. The open dialogs are
 //! answered with `files::dialog::script` ("the learner picked X"), and a dialog that
-//! cannot be shown falls back to a typed path.
+//! cannot be shown falls back to a typed path. A heatmap's menu saves it and says where.
 
 use crate::common;
 use crate::model_support::TempDir;
@@ -379,4 +379,34 @@ fn a_dropped_vocabulary_adds_a_bert_row_and_the_dialog_takes_one_too() {
     );
     let t = common::lesson_ref::<Tokenisation>(&h);
     assert_eq!(t.store.bert.as_ref().map(|b| b.1.vocab_size()), Some(12));
+}
+
+#[test]
+fn a_heatmaps_menu_saves_it_and_says_where() {
+    let dir = TempDir::new("export-menu");
+    let settings = common::settings_at_view::<Playground>(View::Embeddings, "the cat sat");
+    let mut h = common::harness(common::app(settings));
+    llm_lens::widgets::export::set_export_dir(&h.ctx, dir.path().to_path_buf());
+    common::step_while(&mut h, Duration::from_secs(60), "the trace", |h| {
+        common::lesson_ref::<Playground>(h).runner.last.is_none()
+    });
+    h.run_steps(3);
+    h.get_all_by_label_contains("token embeddings")
+        .last()
+        .expect("the token embeddings heatmap")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Save values as CSV").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Saved ");
+    let saved: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the export folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(
+        saved[0].starts_with("token-embeddings") && saved[0].ends_with(".csv"),
+        "{saved:?}"
+    );
 }

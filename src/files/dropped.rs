@@ -68,6 +68,11 @@ async fn read(file: &egui::DroppedFileHandle) -> Result<ChosenFile, String> {
     }
     #[cfg(target_arch = "wasm32")]
     {
+        // Refused before it is read: the page holds what it reads in memory.
+        let size = file.web_file().map_or(0, |f| f.size().max(0.0) as u64);
+        if size > super::web::MAX_WEB_FILE_BYTES {
+            return Err(super::web::too_large(&name, size));
+        }
         let bytes: Arc<[u8]> = file.bytes_async().await.map_err(failed)?.into();
         Ok(ChosenFile::Bytes { name, bytes })
     }

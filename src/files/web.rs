@@ -13,18 +13,23 @@ use crate::model::text::quote::shorten;
 /// must fit beside its file.
 pub const MAX_WEB_FILE_BYTES: u64 = 1 << 30;
 
+/// Why a file of `size` bytes is not read, in one line.
+pub fn too_large(name: &str, size: u64) -> String {
+    format!(
+        "{} is {}; the browser version reads files up to {}.",
+        shorten(name),
+        bounded::bytes(size),
+        bounded::bytes(MAX_WEB_FILE_BYTES)
+    )
+}
+
 /// The picked files' bytes, each checked against [`MAX_WEB_FILE_BYTES`] before it is read.
 pub async fn read_picked(handles: Vec<rfd::FileHandle>) -> Outcome {
     let mut files = Vec::with_capacity(handles.len());
     for h in handles {
         let size = h.inner().size().max(0.0) as u64;
         if size > MAX_WEB_FILE_BYTES {
-            return Outcome::Refused(format!(
-                "{} is {}; the browser version reads files up to {}.",
-                shorten(&h.file_name()),
-                bounded::bytes(size),
-                bounded::bytes(MAX_WEB_FILE_BYTES)
-            ));
+            return Outcome::Refused(too_large(&h.file_name(), size));
         }
         let bytes: Arc<[u8]> = h.read().await.into();
         files.push(ChosenFile::Bytes {

@@ -3,7 +3,7 @@
 //! The crate is laid out in layers (see `ARCHITECTURE.md` at the repository's root):
 //! [`model`] holds the maths (no UI, no GPU), [`gpu`] the WGSL kernels and their
 //! wgpu plumbing, [`compute`] the worker threads that choose CPU or GPU, [`job`] the
-//! one way the UI runs work in the background, [`widgets`] the reusable drawing,
+//! one way the UI runs work in the background, [`files`] opening and exporting files, [`widgets`] the reusable drawing,
 //! [`lessons`] one pane per lesson, and [`app`] the shell that ties them together.
 
 pub mod alloc_tuning;
@@ -12,6 +12,7 @@ pub mod app;
 pub mod cli;
 pub mod command;
 pub mod compute;
+pub mod files;
 pub mod frame_log;
 pub mod gpu;
 pub mod job;

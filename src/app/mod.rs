@@ -2,6 +2,7 @@
 //! keyboard shortcuts. Every lesson pane plugs in through [`crate::lessons::Lesson`].
 
 mod chrome;
+mod drops;
 mod scroll_cue;
 mod settings;
 
@@ -43,6 +44,8 @@ pub struct LensApp {
     narrow: bool,
     /// The learner opened the panel on a narrow window: it stays open there.
     panel_opened_narrow: bool,
+    /// Files dropped on the window, being read, and the notice about the last drop.
+    drops: drops::Drops,
 }
 
 /// Below this width (points) the live model panel starts folded.
@@ -64,6 +67,7 @@ impl LensApp {
             stage_prose_open: None,
             narrow: false,
             panel_opened_narrow: false,
+            drops: drops::Drops::default(),
         };
         app.sanitise();
         app
@@ -187,6 +191,11 @@ impl LensApp {
         self.settings
             .steps
             .insert(self.settings.lesson.id().to_owned(), step.min(last));
+    }
+
+    /// The notice about the last file drop, while it shows (tests).
+    pub fn drop_notice(&self) -> Option<&str> {
+        self.drops.notice()
     }
 
     /// The live model panel (tests and tools).
@@ -348,6 +357,7 @@ impl LensApp {
             }
             ctx.request_repaint();
         }
+        self.handle_drops(&ctx);
         for lesson in &mut self.lessons {
             lesson.background(&ctx);
         }

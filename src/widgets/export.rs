@@ -1,6 +1,7 @@
 //! Export from a right-click menu: any heatmap as PNG, SVG (drawn with plotters, the same
 //! colours as on screen) or CSV, any chart as PNG, SVG or CSV. Files go to the export
-//! folder (`LLM_LENS_EXPORT_DIR`, else `~/LLM Lens exports`), and the pane shows where.
+//! folder (`LLM_LENS_EXPORT_DIR`, else `~/LLM Lens exports`), and the pane shows where;
+//! in the browser they are downloaded instead ([`crate::files::save`]).
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,9 @@ use super::colormap::Scale;
 
 /// Where the last export went (or why it failed), shown by [`notice`].
 const NOTICE_ID: &str = "llm-lens-export-notice";
+
+/// Where [`set_export_dir`] keeps its folder.
+const DIR_ID: &str = "llm-lens-export-dir";
 
 /// A matrix as drawn by a heatmap, borrowed for export.
 pub struct MatrixExport<'a> {
@@ -189,17 +193,6 @@ impl MatrixExport<'_> {
         Ok(svg)
     }
 
-    pub fn save_png(&self, path: &Path) -> Result<(), String> {
-        let (w, h) = self.pixel_size();
-        let buf = self.render_rgb()?;
-        image::save_buffer(path, &buf, w, h, image::ExtendedColorType::Rgb8)
-            .map_err(|e| e.to_string())
-    }
-
-    pub fn save_svg(&self, path: &Path) -> Result<(), String> {
-        std::fs::write(path, self.render_svg()?).map_err(|e| e.to_string())
-    }
-
     /// Image size: cells up to 40 px, about 900 px of cells across at most.
     pub fn pixel_size(&self) -> (u32, u32) {
         let cell = (900.0 / self.cols.max(1) as f64).clamp(4.0, 40.0);
@@ -224,14 +217,48 @@ pub fn chart_csv(spec: &ChartSpec) -> String {
     out
 }
 
-fn target(dir: &Path, title: &str, ext: &str) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    Ok(dir.join(format!("{}.{ext}", slug(title))))
+/// `rgb` pixels as a PNG file's bytes.
+fn png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(rgb, w, h, image::ExtendedColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
-fn remember(ctx: &egui::Context, result: Result<PathBuf, String>) {
+/// `m` as the bytes of a `ext` file (png, svg, else csv).
+pub fn matrix_bytes(m: &MatrixExport<'_>, ext: &str) -> Result<Vec<u8>, String> {
+    match ext {
+        "png" => png(&m.render_rgb()?, m.pixel_size()),
+        "svg" => Ok(m.render_svg()?.into_bytes()),
+        _ => Ok(m.to_csv().into_bytes()),
+    }
+}
+
+/// A chart as the bytes of a `ext` file (png, svg, else csv).
+pub fn chart_bytes(spec: &ChartSpec, ext: &str) -> Result<Vec<u8>, String> {
+    let (w, h) = (1200, 700);
+    match ext {
+        "png" => png(
+            &spec.render_rgb(w, h, false).map_err(|e| e.to_string())?,
+            (w, h),
+        ),
+        "svg" => Ok(spec
+            .render_svg(w, h)
+            .map_err(|e| e.to_string())?
+            .into_bytes()),
+        _ => Ok(chart_csv(spec).into_bytes()),
+    }
+}
+
+fn file_name(title: &str, ext: &str) -> String {
+    format!("{}.{ext}", slug(title))
+}
+
+fn remember(ctx: &egui::Context, result: Result<String, String>) {
     let text = match result {
-        Ok(p) => format!("Saved {}", p.display()),
+        Ok(done) => done,
         Err(e) => format!("Export failed: {e}"),
     };
     ctx.data_mut(|d| d.insert_temp(egui::Id::unique(NOTICE_ID), text));
@@ -244,13 +271,7 @@ pub fn save_matrix(m: &MatrixExport<'_>, ext: &str) -> Result<PathBuf, String> {
 
 /// As [`save_matrix`], into `dir`.
 pub fn save_matrix_in(dir: &Path, m: &MatrixExport<'_>, ext: &str) -> Result<PathBuf, String> {
-    let path = target(dir, m.title, ext)?;
-    match ext {
-        "png" => m.save_png(&path)?,
-        "svg" => m.save_svg(&path)?,
-        _ => std::fs::write(&path, m.to_csv()).map_err(|e| e.to_string())?,
-    }
-    Ok(path)
+    crate::files::save::write_in(dir, &file_name(m.title, ext), &matrix_bytes(m, ext)?)
 }
 
 /// Writes a chart as `ext` (png, svg or csv) into the export folder.
@@ -260,29 +281,45 @@ pub fn save_chart(spec: &ChartSpec, ext: &str) -> Result<PathBuf, String> {
 
 /// As [`save_chart`], into `dir`.
 pub fn save_chart_in(dir: &Path, spec: &ChartSpec, ext: &str) -> Result<PathBuf, String> {
-    let path = target(dir, &spec.title, ext)?;
-    match ext {
-        "png" => spec.save_png(&path, 1200, 700).map_err(|e| e.to_string())?,
-        "svg" => spec.save_svg(&path, 1200, 700).map_err(|e| e.to_string())?,
-        _ => std::fs::write(&path, chart_csv(spec)).map_err(|e| e.to_string())?,
-    }
-    Ok(path)
+    crate::files::save::write_in(dir, &file_name(&spec.title, ext), &chart_bytes(spec, ext)?)
 }
 
-/// Right-click menu on a heatmap's response.
-pub fn matrix_menu(response: &egui::Response, m: &MatrixExport<'_>) {
-    response.context_menu(|ui| {
-        for (label, ext) in [
-            ("Save as PNG", "png"),
-            ("Save as SVG", "svg"),
-            ("Save values as CSV", "csv"),
-        ] {
-            if ui.button(label).clicked() {
-                remember(ui.ctx(), save_matrix(m, ext));
-                ui.close();
-            }
+/// A matrix export handed to the learner: saved on the desktop, downloaded on the web.
+fn deliver_matrix(ctx: &egui::Context, m: &MatrixExport<'_>, ext: &str) -> Result<String, String> {
+    let bytes = matrix_bytes(m, ext)?;
+    crate::files::save::deliver(&dir_for(ctx), &file_name(m.title, ext), &bytes)
+}
+
+/// As [`deliver_matrix`], for a chart.
+fn deliver_chart(ctx: &egui::Context, spec: &ChartSpec, ext: &str) -> Result<String, String> {
+    let bytes = chart_bytes(spec, ext)?;
+    crate::files::save::deliver(&dir_for(ctx), &file_name(&spec.title, ext), &bytes)
+}
+
+/// Where this window's exports go: [`export_dir`], unless [`set_export_dir`] chose.
+fn dir_for(ctx: &egui::Context) -> PathBuf {
+    ctx.data(|d| d.get_temp::<PathBuf>(egui::Id::unique(DIR_ID)))
+        .unwrap_or_else(export_dir)
+}
+
+/// Sends this window's exports to `dir` (tests; the environment variable is global).
+pub fn set_export_dir(ctx: &egui::Context, dir: PathBuf) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique(DIR_ID), dir));
+}
+
+/// The export entries of a heatmap's right-click menu (the heatmap draws the menu:
+/// a second menu on the same response would take no clicks).
+pub fn matrix_items(ui: &mut egui::Ui, m: &MatrixExport<'_>) {
+    for (label, ext) in [
+        ("Save as PNG", "png"),
+        ("Save as SVG", "svg"),
+        ("Save values as CSV", "csv"),
+    ] {
+        if ui.button(label).clicked() {
+            remember(ui.ctx(), deliver_matrix(ui.ctx(), m, ext));
+            ui.close();
         }
-    });
+    }
 }
 
 /// Right-click menu on a chart's response.
@@ -294,7 +331,7 @@ pub fn chart_menu(response: &egui::Response, spec: &ChartSpec) {
             ("Save data as CSV", "csv"),
         ] {
             if ui.button(label).clicked() {
-                remember(ui.ctx(), save_chart(spec, ext));
+                remember(ui.ctx(), deliver_chart(ui.ctx(), spec, ext));
                 ui.close();
             }
         }

@@ -28,6 +28,8 @@ pub struct Heatmap<'a> {
     window: Option<egui::Id>,
     /// Where this (windowed) matrix starts in the whole one: `(row, col)`.
     offset: (usize, usize),
+    /// The right-click menu also saves it as PNG, SVG or CSV.
+    exportable: bool,
 }
 
 /// What happened to the heatmap this frame.
@@ -57,6 +59,7 @@ impl<'a> Heatmap<'a> {
             pin_rows: false,
             window: None,
             offset: (0, 0),
+            exportable: false,
         }
     }
 
@@ -98,6 +101,12 @@ impl<'a> Heatmap<'a> {
     /// Sense clicks too (the response's `clicked()` then works), e.g. to enlarge.
     pub fn clickable(mut self, clickable: bool) -> Self {
         self.clickable = clickable;
+        self
+    }
+
+    /// Adds "Save as PNG / SVG / CSV" to the right-click menu.
+    pub fn exportable(mut self, exportable: bool) -> Self {
+        self.exportable = exportable;
         self
     }
 
@@ -340,6 +349,20 @@ impl<'a> Heatmap<'a> {
             if ui.button("Copy the numbers (tab-separated)").clicked() {
                 ui.ctx().copy_text(self.tab_separated());
                 ui.close();
+            }
+            if self.exportable {
+                super::export::matrix_items(
+                    ui,
+                    &super::export::MatrixExport {
+                        title: self.title,
+                        values: self.values,
+                        rows: self.rows,
+                        cols: self.cols,
+                        row_labels: self.row_labels,
+                        col_labels: self.col_labels,
+                        scale: self.scale,
+                    },
+                );
             }
         });
         let response = if let Some((r, c)) = hovered {

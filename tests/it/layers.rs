@@ -90,6 +90,22 @@ fn lessons_and_widgets_never_import_the_shell() {
 }
 
 #[test]
+fn opening_files_knows_no_lesson_and_starts_no_thread() {
+    forbid(
+        "files",
+        &[
+            "crate::app",
+            "crate::cli",
+            "crate::lessons",
+            "crate::widgets",
+            "thread::spawn",
+            "thread::Builder",
+        ],
+        "src/files hands chosen files to whoever asked, and runs dialogs through crate::job",
+    );
+}
+
+#[test]
 fn no_path_attributes_address_keys_or_stray_threads() {
     forbid("", &["#[path"], "one module per file, in folders");
     let address_keys: Vec<String> = sources("")

@@ -68,28 +68,40 @@ pub fn overview(ui: &mut egui::Ui, st: &mut Playground, cx: &LessonContext<'_>) 
         {
             st.runner.use_builtin();
         }
-        let edit = ui.add(
-            egui::TextEdit::singleline(&mut st.runner.folder)
-                .desired_width(280.0)
-                .hint_text("a Hugging Face BERT folder, e.g. bert-base-uncased"),
-        );
-        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let busy = st.runner.dialog_open();
         if ui
-            .button("Open model folder…")
-            .on_hover_text(
-                "A folder with config.json, model.safetensors and vocab.txt or tokenizer.json",
-            )
+            .add_enabled(!busy, egui::Button::new(crate::files::dialog::MODEL_BUTTON))
+            .on_hover_text(crate::files::dialog::MODEL_HINT)
             .clicked()
-            || enter
         {
-            let path = st.runner.folder.clone();
-            st.runner.open_folder(&path);
+            st.runner.open_dialog(ui.ctx());
+        }
+        if crate::files::dialog::PATHS {
+            ui.toggle_value(&mut st.runner.typing_path, "type a path")
+                .on_hover_text("Type the folder's path instead of choosing it in a dialog");
         }
         if st.runner.loading_model() {
             ui.spinner();
             ui.label("loading…");
         }
     });
+    if let Some(note) = &st.runner.dialog_note {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
+    if crate::files::dialog::PATHS && st.runner.typing_path {
+        ui.horizontal_wrapped(|ui| {
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut st.runner.folder)
+                    .desired_width(280.0)
+                    .hint_text("a Hugging Face BERT folder, e.g. bert-base-uncased"),
+            );
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Open").clicked() || enter {
+                let path = st.runner.folder.clone();
+                st.runner.open_folder(&path);
+            }
+        });
+    }
     ui.horizontal(|ui| {
         let label = ui
             .checkbox(&mut st.use_pair, "second sentence (segment B):")

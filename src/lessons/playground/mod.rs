@@ -26,7 +26,6 @@ use super::{Lesson, LessonContext, LessonId, shared_views};
 use crate::compute::Engine;
 use crate::model::bert::Ablation;
 use crate::model::bert::trace::Trace;
-use crate::widgets::export::{MatrixExport, matrix_menu};
 use crate::widgets::heatmap::HeatmapResponse;
 use crate::widgets::{Heatmap, Scale};
 
@@ -276,26 +275,14 @@ pub fn matrix_body(
     unit: &str,
 ) -> HeatmapResponse {
     // Every playground matrix has a row per token: a click pins it across the steps.
-    let r = Heatmap::new(title, values, rows, cols)
+    Heatmap::new(title, values, rows, cols)
         .labels(row_labels, col_labels)
         .scale(scale)
         .unit(unit)
         .pin_rows(true)
         .token_window(egui::Id::unique("playground-token-window"))
-        .show(ui);
-    matrix_menu(
-        &r.response,
-        &MatrixExport {
-            title,
-            values,
-            rows,
-            cols,
-            row_labels,
-            col_labels,
-            scale,
-        },
-    );
-    r
+        .exportable(true)
+        .show(ui)
 }
 
 /// Labels `"0 [CLS]"`, `"1 i"`, …: position and token, so repeated words stay apart.

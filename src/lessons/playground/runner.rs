@@ -3,12 +3,14 @@
 //! after a short pause in typing (debounce). The previous trace stays on screen until
 //! the new one arrives; an error keeps the previous trace and says what went wrong.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use web_time::Instant;
 
 use crate::compute::{Engine, Ran};
+use crate::files::dialog::{self, Dialog, Outcome, Purpose};
+use crate::files::{Chosen, ChosenFile};
 use crate::job::{Job, JobState};
 use crate::lessons::cache_key::ArcKey;
 use crate::model::bert::builtin_model;
@@ -68,8 +70,14 @@ pub struct Runner {
     pub model: Option<Arc<LoadedModel>>,
     model_job: Option<Job<Result<LoadedModel, String>>>,
     pub model_error: Option<String>,
-    /// The folder path typed under "Open model folder".
+    /// The folder path typed in the "type a path" field (the dialog's fallback).
     pub folder: String,
+    /// Whether the typed-path field is shown (on request, or when no dialog can be).
+    pub typing_path: bool,
+    /// An open-model dialog in progress.
+    dialog: Option<Dialog>,
+    /// Why no dialog could be shown, and what to do instead.
+    pub dialog_note: Option<String>,
     job: Option<Job<Result<TraceResult, String>>>,
     running: Option<Request>,
     pub last: Option<TraceResult>,
@@ -144,24 +152,59 @@ impl Runner {
         }
     }
 
-    /// Starts loading a Hugging Face BERT folder; the current model stays until it
-    /// succeeds, and stays for good if it fails.
+    /// Starts loading a Hugging Face BERT folder from a typed path; the current model
+    /// stays until it succeeds, and stays for good if it fails.
     pub fn open_folder(&mut self, path: &str) {
-        let path = path.trim().to_owned();
+        let path = path.trim();
         if path.is_empty() {
             self.model_error = Some("Type the path of a BERT model folder first.".to_owned());
             return;
         }
+        self.open_chosen(Chosen::Folder(PathBuf::from(path)));
+    }
+
+    /// Starts loading what the learner chose or dropped: a folder (desktop) or a
+    /// model's files (browser), as [`Runner::open_folder`] does.
+    pub fn open_chosen(&mut self, chosen: Chosen) {
         self.model_error = None;
-        self.model_job = Some(Job::once("playground-model", move || {
-            let dir = Path::new(&path);
-            let model = Model::load(dir).map_err(|e| e.to_string())?;
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or(path.clone());
-            Ok(LoadedModel { name, model })
-        }));
+        let load = move || -> Result<LoadedModel, String> {
+            match chosen {
+                Chosen::Folder(dir) => load_dir(&dir),
+                Chosen::Files(files) => load_files(&files),
+            }
+        };
+        self.model_job = Some(Job::once("playground-model", load));
+    }
+
+    /// Opens the system's dialog (the browser's file picker) for a model.
+    pub fn open_dialog(&mut self, ctx: &egui::Context) {
+        self.model_error = None;
+        self.dialog_note = None;
+        self.dialog = Some(Dialog::open(ctx, Purpose::Model));
+    }
+
+    /// Whether an open-model dialog is showing.
+    pub fn dialog_open(&self) -> bool {
+        self.dialog.is_some()
+    }
+
+    /// Takes the dialog's outcome once it has closed.
+    fn poll_dialog(&mut self) {
+        let Some(outcome) = self.dialog.as_ref().and_then(Dialog::poll) else {
+            return;
+        };
+        self.dialog = None;
+        match outcome {
+            Outcome::Chosen(chosen) => self.open_chosen(chosen),
+            Outcome::Cancelled => {}
+            Outcome::Unavailable => {
+                self.typing_path = true;
+                self.dialog_note = Some(dialog::unavailable_message(
+                    "type the folder's path below, or drop the folder on the window.",
+                ));
+            }
+            Outcome::Refused(why) => self.model_error = Some(why),
+        }
     }
 
     /// Switches back to the built-in model.
@@ -190,7 +233,10 @@ impl Runner {
     }
 
     pub fn busy(&self) -> bool {
-        self.job.is_some() || self.model_job.is_some() || self.wanted.is_some()
+        self.job.is_some()
+            || self.model_job.is_some()
+            || self.wanted.is_some()
+            || self.dialog.is_some()
     }
 
     /// Collects finished work and starts the next forward pass when the wanted input
@@ -204,6 +250,7 @@ impl Runner {
         ablation: &Ablation,
     ) {
         self.ensure_model();
+        self.poll_dialog();
         if let Some(job) = &self.model_job {
             match job.poll() {
                 JobState::Running => {}
@@ -330,4 +377,34 @@ impl Runner {
             ctx.request_repaint_after(Duration::from_millis(30));
         }
     }
+}
+
+/// A model from a Hugging Face folder, named after the folder.
+fn load_dir(dir: &Path) -> Result<LoadedModel, String> {
+    let model = Model::load(dir).map_err(|e| e.to_string())?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string());
+    Ok(LoadedModel { name, model })
+}
+
+/// A model from chosen files: their bytes (browser), or, for files on disk, the folder
+/// that holds their `config.json`.
+fn load_files(files: &[ChosenFile]) -> Result<LoadedModel, String> {
+    let mut named = Vec::with_capacity(files.len());
+    for f in files {
+        match f {
+            ChosenFile::Bytes { name, bytes } => named.push((name.as_str(), &bytes[..])),
+            ChosenFile::Path(p) if f.name() == "config.json" => {
+                return load_dir(p.parent().unwrap_or(Path::new(".")));
+            }
+            ChosenFile::Path(_) => {}
+        }
+    }
+    let model = Model::from_files(&named).map_err(|e| e.to_string())?;
+    Ok(LoadedModel {
+        name: format!("your model ({} files)", named.len()),
+        model,
+    })
 }

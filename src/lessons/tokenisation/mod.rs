@@ -8,6 +8,7 @@
 pub mod curiosities;
 pub mod decoding;
 pub mod first_cuts;
+pub mod open_text;
 pub mod pipeline;
 pub mod pre_tokenisers;
 pub mod replay;
@@ -45,6 +46,8 @@ struct RowsCache {
 #[derive(Default)]
 pub struct Tokenisation {
     pub store: training::TokenizerStore,
+    /// "Open a text file…" for the training text.
+    pub open_text: open_text::OpenText,
     pub replay: replay::ReplayView,
     pub curiosities: curiosities::CuriositiesView,
     pub wordpiece: wordpiece_scores::WordPieceScoresView,
@@ -80,6 +83,7 @@ impl Tokenisation {
         highlight: &[&str],
     ) {
         self.store.controls(ui, cx.reproducible);
+        self.open_text.show(ui, &mut self.store);
         self.store.bert_controls(ui);
         ui.separator();
         if let Some(suite) = &self.store.suite {

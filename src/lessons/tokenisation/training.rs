@@ -278,6 +278,19 @@ impl TokenizerStore {
         }));
     }
 
+    /// Starts loading a BERT vocabulary the learner chose or dropped: a file on the
+    /// desktop, its bytes in the browser.
+    pub fn open_bert_file(&mut self, file: crate::files::ChosenFile) {
+        use crate::files::ChosenFile;
+        self.bert_error = None;
+        self.bert_job = Some(Job::once("bert-vocab", move || match &file {
+            ChosenFile::Path(path) => load_bert_vocab(path),
+            ChosenFile::Bytes { name, bytes } => WordPiece::from_named_bytes(name, bytes)
+                .map(|wp| (file.short_name(), wp))
+                .map_err(|e| format!("{}: {e}", file.short_name())),
+        }));
+    }
+
     /// The controls: training source and sizes, train/cancel, progress.
     /// `reproducible` leaves out the measured training time (snapshot tests).
     pub fn controls(&mut self, ui: &mut egui::Ui, reproducible: bool) {

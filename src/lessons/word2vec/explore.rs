@@ -2,10 +2,9 @@
 //! (a − b + c) and the similarity of two words. It uses the last finished run of the training step;
 //! during a first run it falls back to the latest snapshot (the most frequent words
 //! only). Queries are computed when a word changes, not every frame. Vectors can also be
-//! loaded from a word2vec file (text or binary) or a GloVe text file, on a worker thread
-//! with a progress bar.
+//! loaded from a word2vec file (text or binary) or a GloVe text file, chosen in a dialog,
+//! typed or dropped on the window, on a worker thread with a progress bar.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
@@ -13,6 +12,8 @@ use std::time::Duration;
 use egui::RichText;
 
 use super::training::TrainingView;
+use crate::files::ChosenFile;
+use crate::files::dialog::{self, Dialog, Outcome, Purpose};
 use crate::job::{Job, JobState};
 use crate::lessons::LessonContext;
 use crate::lessons::cache_key::ArcKey;
@@ -35,6 +36,10 @@ pub struct ExploreView {
     from_snapshot: Option<(ArcKey<Snapshot>, Arc<Embeddings>)>,
     /// The path typed in the "Load vectors from a file" row.
     pub load_path: String,
+    /// Whether the typed-path field is shown (on request, or when no dialog can be).
+    pub typing_path: bool,
+    /// A file dialog in progress.
+    dialog: Option<Dialog>,
     /// A file being loaded on a worker thread.
     loading: Option<Loading>,
     /// Why the last load failed, shown in the warning colour.
@@ -65,6 +70,8 @@ impl Default for ExploreView {
             similarity: Ok(0.0),
             from_snapshot: None,
             load_path: String::new(),
+            typing_path: false,
+            dialog: None,
             loading: None,
             load_error: None,
             loaded: None,
@@ -90,19 +97,28 @@ impl ExploreView {
             self.load_error = Some("Type the path of a vectors file first.".to_owned());
             return;
         }
-        let name = Path::new(&path)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.clone());
+        self.start_load_file(ctx, ChosenFile::Path(path.into()));
+    }
+
+    /// Starts loading a chosen or dropped vectors file on a worker thread.
+    pub fn start_load_file(&mut self, ctx: &egui::Context, file: ChosenFile) {
+        self.load_error = None;
+        let name = file.short_name();
         let fraction = Arc::new(AtomicU32::new(0f32.to_bits()));
         let cancel = Arc::new(AtomicBool::new(false));
         let (f, c, ctx) = (fraction.clone(), cancel.clone(), ctx.clone());
         let job = Job::once("word2vec-load", move || {
-            let result = Embeddings::load(&path, &mut |x| {
+            let mut progress = |x: f32| {
                 f.store(x.to_bits(), Ordering::Relaxed);
                 ctx.request_repaint();
                 !c.load(Ordering::Relaxed)
-            });
+            };
+            let result = match &file {
+                ChosenFile::Path(path) => Embeddings::load(path, &mut progress),
+                ChosenFile::Bytes { name, bytes } => {
+                    Embeddings::from_named_bytes(name, bytes, &mut progress)
+                }
+            };
             ctx.request_repaint();
             result
         });
@@ -112,6 +128,29 @@ impl ExploreView {
             cancel,
             name,
         });
+    }
+
+    /// Takes a closed dialog's outcome.
+    fn poll_dialog(&mut self, ctx: &egui::Context) {
+        let Some(outcome) = self.dialog.as_ref().and_then(Dialog::poll) else {
+            return;
+        };
+        self.dialog = None;
+        match outcome {
+            Outcome::Chosen(crate::files::Chosen::Files(files)) => {
+                if let Some(file) = files.into_iter().next() {
+                    self.start_load_file(ctx, file);
+                }
+            }
+            Outcome::Chosen(crate::files::Chosen::Folder(_)) | Outcome::Cancelled => {}
+            Outcome::Unavailable => {
+                self.typing_path = true;
+                self.load_error = Some(dialog::unavailable_message(
+                    "type the file's path below, or drop the file on the window.",
+                ));
+            }
+            Outcome::Refused(why) => self.load_error = Some(why),
+        }
     }
 
     /// Collects a finished load, if any.
@@ -137,22 +176,42 @@ impl ExploreView {
     /// The "Load vectors from a file" row, its progress bar and its error.
     fn load_row(&mut self, ui: &mut egui::Ui) {
         self.poll_load();
+        self.poll_dialog(ui.ctx());
+        let formats = "The word2vec text format (a \"V D\" header, then a word and D numbers per line), GloVe's (no header), or word2vec's binary format (as Google's News vectors come); the format is read from the file.";
         ui.horizontal(|ui| {
             ui.label("Load vectors from a file:");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.load_path)
-                    .desired_width(260.0)
-                    .hint_text("path to a word2vec (.txt or .bin) or GloVe file"),
-            )
-            .on_hover_text("The word2vec text format (a \"V D\" header, then a word and D numbers per line), GloVe's (no header), or word2vec's binary format (as Google's News vectors come); the format is read from the file.");
-            if self.loading.is_none() && ui.button("Load").clicked() {
-                self.start_load(ui.ctx());
+            let idle = self.loading.is_none() && self.dialog.is_none();
+            if ui
+                .add_enabled(idle, egui::Button::new("Choose file…"))
+                .on_hover_text(format!(
+                    "{formats} You can also drop the file on the window."
+                ))
+                .clicked()
+            {
+                self.load_error = None;
+                self.dialog = Some(Dialog::open(ui.ctx(), Purpose::Vectors));
+            }
+            if dialog::PATHS {
+                ui.toggle_value(&mut self.typing_path, "type a path");
+            }
+            if dialog::PATHS && self.typing_path {
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.load_path)
+                        .desired_width(260.0)
+                        .hint_text("path to a word2vec (.txt or .bin) or GloVe file"),
+                )
+                .on_hover_text(formats);
+                if self.loading.is_none() && ui.button("Load").clicked() {
+                    self.start_load(ui.ctx());
+                }
             }
             if let Some((name, _)) = &self.loaded
                 && self.loading.is_none()
                 && ui
                     .button("Use your training run")
-                    .on_hover_text(format!("Forget {name} and query the trained vectors again."))
+                    .on_hover_text(format!(
+                        "Forget {name} and query the trained vectors again."
+                    ))
                     .clicked()
             {
                 self.loaded = None;

@@ -1,7 +1,7 @@
 //! The BERT encoder: its configuration, its weights with each part's loading and
 //! forward pass, the [`Trace`] a pass records, and everything built on a trace
 //! (comparison of two backends, attention summaries). [`model_dir`] opens a Hugging
-//! Face folder, [`builtin_model`] the model shipped inside the app.
+//! Face folder, [`model_files`] the same files already in memory (the browser), [`builtin_model`] the model shipped inside the app.
 
 pub mod activation;
 pub mod attention_summary;
@@ -15,6 +15,7 @@ pub mod layer;
 pub mod linear;
 pub mod mlm;
 pub mod model_dir;
+pub mod model_files;
 pub mod pretrained;
 pub mod trace;
 pub mod train;

@@ -16,7 +16,7 @@ use crate::model::text::bounded;
 use crate::model::tokenize::{ModelInput, TokenizeError, WordPiece};
 
 /// `config.json` larger than this is not a config.
-const MAX_CONFIG_BYTES: u64 = 1 << 20;
+pub(super) const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Why a model folder could not be used.
 #[derive(Debug, Error)]
@@ -31,6 +31,14 @@ pub enum ModelError {
         "{0} holds only pytorch_model.bin, a Python pickle that LLM Lens does not read (it can run code); convert it to model.safetensors first, e.g. with transformers' save_pretrained(..., safe_serialization=True)"
     )]
     PickleOnly(PathBuf),
+    #[error(
+        "the chosen files have no {file}; a BERT model needs config.json, model.safetensors and vocab.txt or tokenizer.json"
+    )]
+    MissingChosen { file: &'static str },
+    #[error(
+        "the chosen weights are pytorch_model.bin, a Python pickle that LLM Lens does not read (it can run code); choose model.safetensors instead"
+    )]
+    PickleChosen,
     #[error("cannot read {path}: {message}")]
     Read { path: PathBuf, message: String },
     #[error("cannot write {path}: {message}")]
@@ -76,10 +84,7 @@ impl Model {
             });
         }
         let text = read_small_text(&config_path, MAX_CONFIG_BYTES)?;
-        let config = BertConfig::from_json_str(&text).map_err(|source| ModelError::Config {
-            path: config_path.clone(),
-            source,
-        })?;
+        let config = parse_config(&config_path, &text)?;
 
         let Some(tok_path) = WordPiece::file_in(dir) else {
             return Err(ModelError::MissingFile {
@@ -92,12 +97,7 @@ impl Model {
             path: tok_path,
             source,
         })?;
-        if tokenizer.vocab_size() > config.vocab_size {
-            return Err(ModelError::VocabMismatch {
-                tokens: tokenizer.vocab_size(),
-                vocab: config.vocab_size,
-            });
-        }
+        check_vocab(&tokenizer, &config)?;
 
         let weights_path = dir.join("model.safetensors");
         not_a_file(&weights_path)?;
@@ -124,12 +124,7 @@ impl Model {
 
     /// A model from weights already in memory (e.g. the built-in random one).
     pub fn from_parts(weights: BertWeights, tokenizer: WordPiece) -> Result<Self, ModelError> {
-        if tokenizer.vocab_size() > weights.config.vocab_size {
-            return Err(ModelError::VocabMismatch {
-                tokens: tokenizer.vocab_size(),
-                vocab: weights.config.vocab_size,
-            });
-        }
+        check_vocab(&tokenizer, &weights.config)?;
         Ok(Self {
             config: weights.config.clone(),
             weights,
@@ -179,6 +174,25 @@ impl Model {
             .save(&path)
             .map_err(|source| ModelError::Weights { path, source })
     }
+}
+
+/// `config.json`'s text as a config, or what is wrong with it (for either loader).
+pub(super) fn parse_config(path: &Path, text: &str) -> Result<BertConfig, ModelError> {
+    BertConfig::from_json_str(text).map_err(|source| ModelError::Config {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A tokeniser with more tokens than the model has embeddings belongs to another model.
+pub(super) fn check_vocab(tokenizer: &WordPiece, config: &BertConfig) -> Result<(), ModelError> {
+    if tokenizer.vocab_size() > config.vocab_size {
+        return Err(ModelError::VocabMismatch {
+            tokens: tokenizer.vocab_size(),
+            vocab: config.vocab_size,
+        });
+    }
+    Ok(())
 }
 
 fn read_small_text(path: &Path, max: u64) -> Result<String, ModelError> {

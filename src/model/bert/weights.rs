@@ -157,6 +157,27 @@ impl BertWeights {
         Self::from_safetensors_bytes(config, &bytes)
     }
 
+    /// As [`BertWeights::load`], for a file already in memory (picked in the browser):
+    /// the same size limit, `shown` naming it in messages.
+    pub fn from_named_bytes(
+        config: &BertConfig,
+        shown: &str,
+        bytes: &[u8],
+    ) -> Result<Self, WeightsError> {
+        let bytes = bounded::within(bytes, MAX_SAFETENSORS_BYTES).map_err(|e| match e {
+            BoundedError::TooLarge { size, max } => WeightsError::TooLarge {
+                path: shown.to_owned(),
+                size,
+                max,
+            },
+            other => WeightsError::Io {
+                path: shown.to_owned(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })?;
+        Self::from_safetensors_bytes(config, bytes)
+    }
+
     /// Parses safetensors bytes and checks every tensor against `config`.
     ///
     /// Accepts names with or without the `bert.` prefix (BertForMaskedLM vs

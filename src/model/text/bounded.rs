@@ -101,7 +101,28 @@ pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, BoundedError> {
 
 /// The whole of a regular UTF-8 file of at most `max` bytes (see [`read_bytes`]).
 pub fn read_text(path: &Path, max: u64) -> Result<String, BoundedError> {
-    let raw = read_bytes(path, max)?;
+    utf8(read_bytes(path, max)?)
+}
+
+/// Bytes already in memory (a file dropped on the browser's page or picked there),
+/// held to the same limit as [`read_bytes`] holds a file on disk.
+pub fn within(raw: &[u8], max: u64) -> Result<&[u8], BoundedError> {
+    if raw.len() as u64 > max {
+        return Err(BoundedError::TooLarge {
+            size: raw.len() as u64,
+            max,
+        });
+    }
+    Ok(raw)
+}
+
+/// As [`read_text`], for bytes already in memory.
+pub fn text_within(raw: &[u8], max: u64) -> Result<String, BoundedError> {
+    utf8(within(raw, max)?.to_vec())
+}
+
+/// The bytes as text, or the line where they stop being UTF-8.
+fn utf8(raw: Vec<u8>) -> Result<String, BoundedError> {
     String::from_utf8(raw).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         BoundedError::NotUtf8 {

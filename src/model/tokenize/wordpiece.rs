@@ -161,13 +161,17 @@ impl WordPiece {
     /// Reads a `vocab.txt`; casing is guessed from the vocabulary (see
     /// [`vocab_is_uncased`]) since the file itself does not say.
     pub fn from_vocab_file(path: &Path) -> Result<Self, TokenizeError> {
-        let text = read_bounded(path)?;
+        Self::from_vocab_guessing_case(&read_bounded(path)?)
+    }
+
+    /// A `vocab.txt`'s text, its casing guessed from the vocabulary.
+    fn from_vocab_guessing_case(text: &str) -> Result<Self, TokenizeError> {
         let basic = if vocab_is_uncased(text.lines().map(str::trim_end)) {
             BasicTokenizer::uncased()
         } else {
             BasicTokenizer::cased()
         };
-        Self::from_vocab_txt(&text, basic)
+        Self::from_vocab_txt(text, basic)
     }
 
     /// Reads a `tokenizer.json` (by its extension) or else a `vocab.txt`.
@@ -176,6 +180,18 @@ impl WordPiece {
             Self::from_tokenizer_json_file(path)
         } else {
             Self::from_vocab_file(path)
+        }
+    }
+
+    /// As [`WordPiece::from_file`], for a file already in memory (picked in the browser):
+    /// the same size limit, the kind read from `name`'s extension.
+    pub fn from_named_bytes(name: &str, bytes: &[u8]) -> Result<Self, TokenizeError> {
+        let text = bounded::text_within(bytes, MAX_VOCAB_FILE_BYTES)
+            .map_err(|e| TokenizeError::Io(format!("{}: {e}", shorten(name))))?;
+        if Path::new(name).extension().is_some_and(|x| x == "json") {
+            Self::from_tokenizer_json(&text)
+        } else {
+            Self::from_vocab_guessing_case(&text)
         }
     }
 

@@ -44,6 +44,31 @@ impl Embeddings {
         }
     }
 
+    /// As [`Embeddings::load`], for a file already in memory (picked or dropped in the
+    /// browser): the same size limit, the format told apart the same way.
+    pub fn from_named_bytes(
+        name: &str,
+        bytes: &[u8],
+        progress: &mut dyn FnMut(f32) -> bool,
+    ) -> Result<Embeddings, VectorsError> {
+        let bytes = bounded::within(bytes, MAX_VECTORS_FILE_BYTES).map_err(|source| {
+            VectorsError::File {
+                path: crate::model::text::quote::shorten(name).into(),
+                source,
+            }
+        })?;
+        let named_bin = Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("bin"));
+        let start = &bytes[..bytes.len().min(4096)];
+        let size = bytes.len() as u64;
+        if named_bin || looks_binary(start) {
+            Embeddings::read_binary(bytes, size, progress)
+        } else {
+            Embeddings::read_text(bytes, size, progress)
+        }
+    }
+
     /// Parses the binary format from a reader of `total_bytes` bytes.
     pub fn read_binary(
         reader: impl Read,
@@ -235,6 +260,21 @@ mod tests {
             assert_eq!(got.words(), e.words());
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn bytes_in_memory_load_like_the_file_and_broken_ones_are_refused() {
+        let e = tiny();
+        let mut text = Vec::new();
+        e.write_text(&mut text).expect("text");
+        for (name, content) in [("v.vec", bytes_of(&e)), ("t.txt", text)] {
+            let got = Embeddings::from_named_bytes(name, &content, &mut |_| true).expect("loads");
+            assert_eq!(got.data(), e.data());
+        }
+        let mut cut = bytes_of(&e);
+        cut.truncate(cut.len() - 5);
+        let err = Embeddings::from_named_bytes("v.bin", &cut, &mut |_| true).unwrap_err();
+        assert!(matches!(err, VectorsError::Malformed { .. }), "{err}");
     }
 
     #[test]

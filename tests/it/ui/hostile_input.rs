@@ -18,14 +18,17 @@ fn every_lesson_draws_an_empty_or_blank_sentence_with_named_boxes() {
     }
 }
 
-/// Loads `path` through the word2vec lesson's "Load vectors from a file" row and
+/// Loads `path` through the word2vec lesson's "Load vectors from a file" row (typed) and
 /// returns the error it shows.
 fn load_error_in_the_pane(path: &std::path::Path) -> String {
     use egui_kittest::kittest::Queryable;
     use llm_lens::lessons::word2vec::{View, Word2vec};
     let settings = common::settings_at_view::<Word2vec>(View::Explore, "the king");
     let mut h = common::harness(common::app(settings));
-    common::lesson::<Word2vec>(&mut h).explore.load_path = path.display().to_string();
+    let explore = &mut common::lesson::<Word2vec>(&mut h).explore;
+    // The typed path, the dialog's fallback.
+    explore.typing_path = true;
+    explore.load_path = path.display().to_string();
     h.run_steps(2);
     h.get_by_label("Load").click();
     h.run_steps(1);

@@ -8,6 +8,7 @@ mod attention_maths;
 mod bert;
 mod copy;
 mod export_files;
+mod files;
 mod history;
 mod hostile_input;
 mod lessons_registry;

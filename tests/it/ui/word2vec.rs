@@ -227,7 +227,10 @@ impl Drop for TempFile {
 /// Types `path` into the load row's state, clicks Load and steps frames until the
 /// worker is done (fails after 20 s).
 fn load_through_the_pane(h: &mut Harness<'static, LensApp>, path: &std::path::Path) {
-    common::lesson::<Word2vec>(h).explore.load_path = path.display().to_string();
+    let explore = &mut common::lesson::<Word2vec>(h).explore;
+    // The typed path, the dialog's fallback.
+    explore.typing_path = true;
+    explore.load_path = path.display().to_string();
     h.run_steps(2);
     h.get_by_label("Load").click();
     h.run_steps(1);

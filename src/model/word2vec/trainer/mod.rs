@@ -1,11 +1,13 @@
 //! Training: worker threads over the corpus, linear learning-rate decay, and
 //! events for the UI (progress, loss, snapshots of the vectors).
 //!
-//! Two ways in:
+//! Three ways in:
 //! - [`train`] runs on the calling thread and returns the vectors (CLI, tests);
 //! - [`Trainer::start`] runs [`train`] on a worker thread and sends
 //!   [`TrainingEvent`]s over a channel (the lesson pane), with
-//!   [`Trainer::pause`], [`Trainer::resume`] and [`Trainer::cancel`].
+//!   [`Trainer::pause`], [`Trainer::resume`] and [`Trainer::cancel`];
+//! - [`Stepwise`] trains in short steps on the caller's thread, one worker, no
+//!   threads at all (the browser, which has none).
 //!
 //! ## Hogwild
 //! With `threads > 1`, every worker updates the same two matrices without
@@ -40,10 +42,12 @@ mod config;
 mod hogwild;
 mod setup;
 mod snapshot_nearest;
+mod stepwise;
 mod worker;
 
 pub use config::{ModelKind, TrainError, TrainerConfig};
 pub use hogwild::train;
+pub use stepwise::{StepResult, Stepwise};
 
 use super::pca::Pca2d;
 use super::vectors::Embeddings;

@@ -4,6 +4,7 @@
 
 use crate::app::LensApp;
 use crate::lessons::playground::Playground;
+use crate::lessons::word2vec::Word2vec;
 use crate::panic_guard::Guarded;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -51,6 +52,7 @@ fn state_json(app: &mut LensApp, frames: u64) -> String {
         "backend": app.compute_status().label(),
         "panel_tokens": panel_tokens,
         "playground_tokens": playground_tokens,
+        "word2vec_words": app.lesson_ref::<Word2vec>().map(|w| w.training.words_trained()),
     })
     .to_string()
 }

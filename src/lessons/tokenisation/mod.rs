@@ -11,6 +11,7 @@ pub mod first_cuts;
 pub mod pipeline;
 pub mod pre_tokenisers;
 pub mod replay;
+pub mod replay_run;
 pub mod rows;
 pub mod training;
 pub mod unigram;

@@ -70,3 +70,15 @@ fn a_one_thread_run_can_be_cancelled_while_paused() {
         Status::Cancelled
     );
 }
+
+#[test]
+fn the_cost_step_measures_every_vocabulary_size_one_a_step() {
+    let mut h = common::harness(app_at(View::NegativeSampling, None));
+    h.run_steps(2);
+    common::step_while(&mut h, Duration::from_secs(60), "measuring", |h| {
+        common::lesson_ref::<Word2vec>(h).cost.measuring()
+    });
+    let costs = common::lesson_ref::<Word2vec>(&h).cost.costs.clone();
+    let sizes: Vec<usize> = costs.unwrap_or_default().iter().map(|c| c.vocab).collect();
+    assert_eq!(sizes, llm_lens::lessons::word2vec::cost::VOCAB_SIZES);
+}

@@ -6,5 +6,6 @@ mod char_word_cli;
 mod hand_splits;
 mod replay_steps;
 mod rows_any_unicode;
+mod suite_steps;
 mod tiktoken_parity;
 mod unigram;

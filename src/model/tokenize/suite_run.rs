@@ -1,7 +1,7 @@
-//! [`SuiteRun`]: training the suite in short steps (a stage's set-up, or a batch of
-//! merges), so that the browser, which cannot train on another thread, draws between
-//! them. [`super::suite::train_suite`] is the same steps back to back, so both give the
-//! same tokenisers.
+//! [`SuiteRun`]: training the suite in short steps (a stage's set-up, a batch of
+//! merges, or one Unigram EM iteration or pruning round), so that the browser, which
+//! cannot train on another thread, draws between them. [`super::suite::train_suite`] is
+//! the same steps back to back, so both give the same tokenisers.
 
 use std::time::Duration;
 use web_time::Instant;
@@ -10,7 +10,7 @@ use super::TokenizeError;
 use super::bpe_train::{BpeConfig, BpeTrainer};
 use super::char_word::{Unit, UnitTokenizer};
 use super::suite::{STAGES, SuiteConfig, TokenizerSuite};
-use super::unigram::{self, UnigramConfig};
+use super::unigram::{self, UnigramConfig, UnigramTrainer};
 use super::wordpiece_train::WordPieceTrainer;
 
 /// Merges per step: a few milliseconds of BPE or WordPiece.
@@ -24,7 +24,8 @@ enum Stage {
     Bpe(Box<BpeTrainer>),
     WordPieceCount,
     WordPiece(Box<WordPieceTrainer>),
-    Unigram,
+    UnigramSeed,
+    Unigram(Box<UnigramTrainer>),
     Ended,
 }
 
@@ -133,17 +134,22 @@ impl SuiteRun {
                     self.stage = Stage::WordPiece(trainer);
                 } else {
                     self.wordpiece = Some(trainer.finish()?);
-                    next = Some(Stage::Unigram);
+                    next = Some(Stage::UnigramSeed);
                 }
             }
-            Stage::Unigram => {
-                let unigram = unigram::train(
-                    corpus,
-                    &UnigramConfig {
-                        vocab_size: config.unigram_vocab,
-                        ..UnigramConfig::default()
-                    },
-                );
+            Stage::UnigramSeed => {
+                let config = UnigramConfig {
+                    vocab_size: config.unigram_vocab,
+                    ..UnigramConfig::default()
+                };
+                self.stage = Stage::Unigram(Box::new(UnigramTrainer::new(corpus, &config)));
+            }
+            Stage::Unigram(mut trainer) => {
+                let Some(unigram) = trainer.step(&mut |_| {}) else {
+                    self.stage = Stage::Unigram(trainer);
+                    self.spent += t.elapsed();
+                    return Ok(None);
+                };
                 self.end_stage(t);
                 self.index = STAGES.len();
                 return self.suite(corpus, corpus_name, unigram).map(Some);

@@ -2,7 +2,7 @@
 // headless Chromium (Debian's, through playwright-core) and checks that the app starts,
 // shows its lessons, and that a typed sentence reaches the playground's model. It reads
 // the app's state through the page's test hook, `llm_lens_state()` (src/web/probe.rs),
-// and saves screenshots of three lessons in web/test-output/ (or $LLM_LENS_WEB_OUT).
+// and saves screenshots of three lessons (and of the training steps) in web/test-output/ (or $LLM_LENS_WEB_OUT).
 //
 //   bash web/build.sh && (cd web && npm ci && node test.mjs)
 import { chromium } from "playwright-core";
@@ -188,6 +188,34 @@ try {
     `${gaps.frames} browser frames and ${fps * 2} app frames in 2 s`);
   if (gaps.longest > 1500) fail(`the page froze for ${gaps.longest.toFixed(0)} ms while training`);
   await page.screenshot({ path: join(out, "history-recall-training.png") });
+
+  // 5b. word2vec trains in the browser too (no threads there: a few thousand words a
+  // step, steps between frames), and the page keeps drawing. The training step (the
+  // 6th) starts a run on arrival. Bound: 1000 ms, ten times the longest slice of steps
+  // a frame runs (100 ms), yet well under the seconds a run in one piece would hold
+  // the page.
+  await page.goto(`${base}?lesson=word2vec&step=6`);
+  const w2vArrived = await until(page, "word2vec's training step",
+    (s) => s.lesson === "word2vec" && s.frames > 1, 120);
+  // From the step's first frames, so the first step (the vocabulary) is measured too.
+  const w2vGaps = await page.evaluate(() => new Promise((done) => {
+    const t0 = performance.now();
+    let last = t0, longest = 0, frames = 0;
+    const tick = (now) => {
+      longest = Math.max(longest, now - last);
+      last = now;
+      frames += 1;
+      if (now - t0 < 3000) requestAnimationFrame(tick); else done({ longest, frames });
+    };
+    requestAnimationFrame(tick);
+  }));
+  const w2vLater = await state(page);
+  console.log(`while word2vec trains: longest gap between frames ${w2vGaps.longest.toFixed(0)} ms, ` +
+    `${w2vGaps.frames} browser frames and ${w2vLater.frames - w2vArrived.state.frames} app frames ` +
+    `in 3 s; ${w2vLater.word2vec_words} words trained`);
+  if (w2vGaps.longest > 1000) fail(`the page froze for ${w2vGaps.longest.toFixed(0)} ms while word2vec trained`);
+  if (!(w2vLater.word2vec_words > 0)) fail(`word2vec made no progress in 3 s: ${JSON.stringify(w2vLater)}`);
+  await page.screenshot({ path: join(out, "word2vec-training.png") });
 
   // 6. Screenshots of three lessons, for a person to look at.
   for (const [lesson, step] of [["history", 4], ["attention", 2], ["bert", 6]]) {

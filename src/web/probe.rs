@@ -9,6 +9,7 @@ use crate::compute::Engine;
 use crate::lessons::playground::Playground;
 use crate::model::bert::comparison::max_difference;
 use crate::model::bert::{ForwardOptions, TraceDetail, builtin_model, forward};
+use crate::lessons::word2vec::Word2vec;
 use crate::panic_guard::Guarded;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -77,6 +78,7 @@ fn state_json(app: &mut LensApp, frames: u64) -> String {
         "playground_tokens": playground_tokens,
         "playground_ran": playground_ran,
         "panel_ran": panel_ran,
+        "word2vec_words": app.lesson_ref::<Word2vec>().map(|w| w.training.words_trained()),
     })
     .to_string()
 }

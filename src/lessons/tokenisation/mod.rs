@@ -12,6 +12,7 @@ pub mod open_text;
 pub mod pipeline;
 pub mod pre_tokenisers;
 pub mod replay;
+pub mod replay_run;
 pub mod rows;
 pub mod training;
 pub mod unigram;

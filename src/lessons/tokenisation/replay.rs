@@ -1,6 +1,6 @@
-//! BPE replay: train BPE on the corpus (or the learner's own text) on a worker thread,
-//! recording the most frequent pairs before every merge, then step through the merges
-//! one at a time and watch the learner's sentence re-segment.
+//! BPE replay: train BPE on the corpus (or the learner's own text) in the background
+//! ([`super::replay_run`]), recording the most frequent pairs before every merge, then
+//! step through the merges one at a time and watch the learner's sentence re-segment.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,16 +8,15 @@ use std::time::Duration;
 
 use egui::{Color32, RichText};
 
+use super::replay_run::replay_job;
+pub use super::replay_run::train_replay;
 use super::rows::{MAX_CHIPS, chips_from_encoding};
 use super::training::TrainSource;
 use crate::job::{Job, JobState};
 use crate::lessons::cache_key::ArcKey;
-use crate::model::text::corpus::Corpus;
 use crate::model::tokenize::TokenizeError;
 use crate::model::tokenize::bpe_toy;
-use crate::model::tokenize::bpe_train::{BpeConfig, BpeModel, BpeTrainer, TieBreak};
-use crate::model::tokenize::byte_level::bytes_to_visible;
-use crate::model::tokenize::steps::run_steps;
+use crate::model::tokenize::bpe_train::{BpeConfig, BpeModel, TieBreak};
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 use crate::widgets::token_strip;
 
@@ -40,54 +39,6 @@ impl Replay {
     pub fn token(&self, id: u32) -> String {
         self.model.token_string(id)
     }
-}
-
-/// Trains with `config` on `text`, recording [`TOP_PAIRS`] pairs before each merge.
-pub fn train_replay(
-    text: &str,
-    corpus_name: &str,
-    config: BpeConfig,
-    tie_break: TieBreak,
-    cancel: &AtomicBool,
-    progress: &mut dyn FnMut(f32),
-) -> Result<Replay, TokenizeError> {
-    let start = web_time::Instant::now();
-    let byte_level = config.byte_level;
-    let mut trainer = BpeTrainer::new(text, config)?.with_tie_break(tie_break);
-    let show = |vocab: &[Vec<u8>], id: u32| {
-        let bytes = vocab.get(id as usize).map_or(&[][..], Vec::as_slice);
-        if byte_level {
-            bytes_to_visible(bytes)
-        } else {
-            String::from_utf8_lossy(bytes).into_owned()
-        }
-    };
-    let planned = trainer.merges_left().max(1);
-    let mut top = Vec::new();
-    run_steps(
-        planned,
-        cancel,
-        &mut |done, planned| progress(done as f32 / planned.max(1) as f32),
-        || {
-            let pairs: Vec<(String, String, u64)> = trainer
-                .top_pairs(TOP_PAIRS)
-                .into_iter()
-                .map(|((a, b), c)| (show(trainer.vocab(), a), show(trainer.vocab(), b), c))
-                .collect();
-            let merged = trainer.step().is_some();
-            if merged {
-                top.push(pairs);
-            }
-            merged
-        },
-    )?;
-    Ok(Replay {
-        model: trainer.finish(),
-        top,
-        corpus_name: corpus_name.to_owned(),
-        seconds: start.elapsed().as_secs_f64(),
-        tie_break,
-    })
 }
 
 /// Token counts of the sentence against merges, for one (sentence, run) pair.
@@ -116,6 +67,8 @@ pub struct ReplayView {
     started: bool,
     curve: Option<Curve>,
     chart: ChartView,
+    /// The context to wake from a run's steps, once a frame has passed it.
+    ctx: Option<egui::Context>,
 }
 
 impl Default for ReplayView {
@@ -133,6 +86,7 @@ impl Default for ReplayView {
             started: false,
             curve: None,
             chart: ChartView::default(),
+            ctx: None,
         }
     }
 }
@@ -155,25 +109,15 @@ impl ReplayView {
             special_tokens: Vec::new(),
             min_pair_count: 2,
         };
-        let source = self.source.clone();
-        let tie_break = self.tie_break;
-        let (c, p) = (cancel.clone(), progress.clone());
-        let job = Job::once("bpe-replay", move || {
-            let (text, name) = match source {
-                TrainSource::Builtin => {
-                    let mut text = String::new();
-                    for d in Corpus::builtin().documents() {
-                        text.push_str(&d.text);
-                        text.push('\n');
-                    }
-                    (text, "the State of the Union corpus")
-                }
-                TrainSource::Own(t) => (t, "your own text"),
-            };
-            train_replay(&text, name, config, tie_break, &c, &mut |f| {
-                *p.lock().unwrap_or_else(|e| e.into_inner()) = f;
-            })
-        });
+        let (source, tie_break) = (self.source.clone(), self.tie_break);
+        let job = replay_job(
+            self.ctx.as_ref(),
+            source,
+            config,
+            tie_break,
+            &cancel,
+            &progress,
+        );
         self.error = None;
         self.running = Some(Running {
             job,
@@ -184,6 +128,9 @@ impl ReplayView {
 
     /// Collects a finished run and advances a playing replay.
     pub fn poll(&mut self, ctx: &egui::Context) {
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+        }
         if let Some(run) = &self.running {
             match run.job.poll() {
                 JobState::Running => ctx.request_repaint_after(Duration::from_millis(50)),

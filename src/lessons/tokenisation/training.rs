@@ -1,6 +1,6 @@
 //! The tokenisers the lesson compares, prepared off the UI thread: the corpus-trained
-//! ones (characters, words, BPE, WordPiece, Unigram, trained together by
-//! [`train_suite`]), the real GPT vocabularies (parsed once from the shipped rank files),
+//! ones (characters, words, BPE, WordPiece, Unigram, trained together in steps by
+//! [`SuiteRun`]), the real GPT vocabularies (parsed once from the shipped rank files),
 //! and an optional BERT vocabulary the learner opens.
 
 use std::path::Path;
@@ -11,11 +11,12 @@ use egui::RichText;
 
 use crate::model::tokenize::bert_base::bert_base_uncased;
 
-use crate::job::{Job, JobState};
+use crate::job::{Job, JobState, Step};
 use crate::model::text::corpus::Corpus;
 use crate::model::tokenize::TokenizeError;
 use crate::model::tokenize::WordPiece;
-use crate::model::tokenize::suite::{SuiteConfig, TokenizerSuite, train_suite};
+use crate::model::tokenize::suite::{SuiteConfig, TokenizerSuite};
+use crate::model::tokenize::suite_run::SuiteRun;
 use crate::model::tokenize::tiktoken_bpe::TiktokenBpe;
 
 /// What the trained tokenisers learn from.
@@ -103,6 +104,8 @@ pub struct TokenizerStore {
     pub bert: Option<(String, Arc<WordPiece>)>,
     pub bert_error: Option<String>,
     bert_job: Option<Job<Result<(String, WordPiece), String>>>,
+    /// The context a training run's steps wake, once a frame has passed it.
+    ctx: Option<egui::Context>,
 }
 
 impl Default for TokenizerStore {
@@ -119,6 +122,7 @@ impl Default for TokenizerStore {
             bert: None,
             bert_error: None,
             bert_job: None,
+            ctx: None,
         }
     }
 }
@@ -127,6 +131,9 @@ impl TokenizerStore {
     /// Starts whatever is missing (first training run, GPT vocabularies) and collects
     /// finished work. Called every frame the lesson is shown.
     pub fn ensure_started(&mut self, ctx: &egui::Context) {
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+        }
         if self.suite.is_none() && self.running.is_none() && self.status == SuiteStatus::Idle {
             self.train();
         }
@@ -227,22 +234,42 @@ impl TokenizerStore {
         let progress = Arc::new(Mutex::new(("starting", 0.0f32)));
         let (source, config) = (self.source.clone(), self.config);
         let (c, p) = (cancel.clone(), progress.clone());
-        let job = Job::once("tokeniser-training", move || {
-            let (text, name) = match source {
-                TrainSource::Builtin => {
-                    let corpus = Corpus::builtin();
-                    let mut text = String::new();
-                    for d in corpus.documents() {
-                        text.push_str(&d.text);
-                        text.push('\n');
+        let mut source = Some(source);
+        let mut text = (String::new(), String::new());
+        let mut run = SuiteRun::new(config);
+        // In steps (a stage's set-up or a batch of merges), so the browser draws between.
+        let job = Job::steps("tokeniser-training", self.ctx.as_ref(), move |r| {
+            if c.load(Ordering::Relaxed) {
+                r.send(Err(TokenizeError::Cancelled));
+                return Step::Done;
+            }
+            if let Some(source) = source.take() {
+                text = match source {
+                    TrainSource::Builtin => {
+                        let corpus = Corpus::builtin();
+                        let mut text = String::new();
+                        for d in corpus.documents() {
+                            text.push_str(&d.text);
+                            text.push('\n');
+                        }
+                        (text, "the State of the Union corpus".to_owned())
                     }
-                    (text, "the State of the Union corpus".to_owned())
+                    TrainSource::Own(text) => (text, "your own text".to_owned()),
+                };
+            }
+            let result = run.step(&text.0, &text.1);
+            *p.lock().unwrap_or_else(|e| e.into_inner()) = (run.stage(), run.fraction());
+            match result {
+                Ok(None) => Step::More,
+                Ok(Some(suite)) => {
+                    r.send(Ok(suite));
+                    Step::Done
                 }
-                TrainSource::Own(text) => (text, "your own text".to_owned()),
-            };
-            train_suite(&text, &name, config, &c, &mut |stage, f| {
-                *p.lock().unwrap_or_else(|e| e.into_inner()) = (stage, f);
-            })
+                Err(e) => {
+                    r.send(Err(e));
+                    Step::Done
+                }
+            }
         });
         self.status = SuiteStatus::Running {
             stage: "starting",

@@ -9,7 +9,7 @@ use egui::RichText;
 use rustc_hash::FxHashMap;
 
 use super::training::TrainSource;
-use crate::job::{Job, JobState};
+use crate::job::{Job, JobState, Reporter, Step};
 use crate::model::text::corpus::Corpus;
 use crate::model::tokenize::basic::BasicTokenizer;
 use crate::model::tokenize::wordpiece_train::WordPieceTrainer;
@@ -55,6 +55,21 @@ pub struct Scores {
 /// Counts the text's words as the trainer does (BERT's uncased basic tokeniser), scores
 /// every pair of neighbouring symbols with the trainer, and runs its first merges.
 pub fn compute(text: &str) -> Scores {
+    let counted = count(text);
+    score(
+        counted,
+        WordPieceTrainer::new(text, usize::MAX, MIN_PAIR_COUNT),
+    )
+}
+
+/// Every symbol's and neighbouring pair's count, over the text's words.
+pub struct Counted {
+    symbols: FxHashMap<String, u64>,
+    pairs: FxHashMap<(String, String), u64>,
+}
+
+/// The first step of [`compute`]: the text's words, symbols and pairs counted.
+pub fn count(text: &str) -> Counted {
     let basic = BasicTokenizer::uncased();
     let mut word_counts: FxHashMap<String, u64> = FxHashMap::default();
     for line in text.lines() {
@@ -83,7 +98,13 @@ pub fn compute(text: &str) -> Scores {
             *pairs.entry((p[0].clone(), p[1].clone())).or_default() += c;
         }
     }
-    let mut trainer = WordPieceTrainer::new(text, usize::MAX, MIN_PAIR_COUNT);
+    Counted { symbols, pairs }
+}
+
+/// The last step of [`compute`]: the candidates scored by `trainer` (fresh from
+/// [`WordPieceTrainer::new`] on the same text), and its first merges.
+pub fn score(counted: Counted, mut trainer: WordPieceTrainer) -> Scores {
+    let Counted { symbols, pairs } = counted;
     let ids: FxHashMap<&str, u32> = trainer
         .vocab()
         .iter()
@@ -168,6 +189,8 @@ pub struct WordPieceScoresView {
     wanted: Option<TrainSource>,
     job: Option<Job<Scores>>,
     pub scores: Option<Arc<Scores>>,
+    /// The context a job's steps wake, once a frame has passed it.
+    ctx: Option<egui::Context>,
 }
 
 impl WordPieceScoresView {
@@ -188,12 +211,36 @@ impl WordPieceScoresView {
             return;
         };
         self.key = Some(source.clone());
-        self.job = Some(Job::once("wordpiece-scores", move || {
-            compute(&training_text(&source))
-        }));
+        // Three steps (count, the trainer's own count, score), so the browser draws
+        // between them.
+        let (mut text, mut counted, mut trainer) = (None, None, None);
+        let step = move |r: &Reporter<Scores>| {
+            let Some(t) = &text else {
+                let t = training_text(&source);
+                counted = Some(count(&t));
+                text = Some(t);
+                return Step::More;
+            };
+            match (counted.take(), trainer.take()) {
+                (Some(c), None) => {
+                    trainer = Some(WordPieceTrainer::new(t, usize::MAX, MIN_PAIR_COUNT));
+                    counted = Some(c);
+                    Step::More
+                }
+                (Some(c), Some(w)) => {
+                    r.send(score(c, w));
+                    Step::Done
+                }
+                _ => Step::Done,
+            }
+        };
+        self.job = Some(Job::steps("wordpiece-scores", self.ctx.as_ref(), step));
     }
 
     pub fn poll(&mut self, ctx: &egui::Context) {
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+        }
         if let Some(job) = &self.job {
             match job.poll() {
                 JobState::Running => {

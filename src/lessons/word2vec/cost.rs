@@ -2,13 +2,13 @@
 //! every training pair; negative sampling scores the target and a handful of random
 //! words. [`softmax::measure_step_cost`] times both on this machine over growing
 //! vocabularies. Measuring takes a fraction of a second (more in a debug build), so it
-//! runs on a worker and the chart appears when it is done.
+//! runs in the background, one size a step, and the chart appears when it is done.
 
 use std::time::Duration;
 
 use egui::RichText;
 
-use crate::job::{Job, JobState};
+use crate::job::{Job, JobState, Step};
 use crate::lessons::LessonContext;
 use crate::model::word2vec::softmax::{StepCost, measure_step_cost};
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
@@ -18,6 +18,8 @@ pub const VOCAB_SIZES: &[usize] = &[100, 300, 1_000, 3_000, 10_000, 30_000];
 /// Vector length and negatives as the trainer's defaults.
 const DIM: usize = 100;
 const NEGATIVES: usize = 5;
+/// Time spent measuring each method at each size.
+const BUDGET: Duration = Duration::from_millis(30);
 
 /// State of the cost view.
 #[derive(Default)]
@@ -34,16 +36,24 @@ impl CostView {
         self.job.is_some()
     }
 
-    fn start(&mut self) {
+    /// One vocabulary size a step (about 70 ms), so the browser draws between them.
+    fn start(&mut self, ctx: &egui::Context) {
         self.error = None;
-        self.job = Some(Job::once("word2vec-cost", || {
-            measure_step_cost(VOCAB_SIZES, DIM, NEGATIVES, Duration::from_millis(30))
+        let mut sizes = VOCAB_SIZES.iter();
+        let mut costs = Vec::new();
+        self.job = Some(Job::steps("word2vec-cost", Some(ctx), move |r| {
+            let Some(&v) = sizes.next() else {
+                r.send(std::mem::take(&mut costs));
+                return Step::Done;
+            };
+            costs.extend(measure_step_cost(&[v], DIM, NEGATIVES, BUDGET));
+            Step::More
         }));
     }
 
     fn poll(&mut self, ctx: &egui::Context) {
         if self.costs.is_none() && self.job.is_none() && self.error.is_none() {
-            self.start();
+            self.start(ctx);
         }
         if let Some(job) = &self.job {
             match job.poll() {
@@ -134,7 +144,7 @@ impl CostView {
             .on_hover_text("Timings vary with what else the computer is doing.")
             .clicked()
         {
-            self.start();
+            self.start(ui.ctx());
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod map;
 pub mod network;
 pub mod one_hot;
 pub mod pairs;
+pub mod run;
 pub mod toy_run;
 pub mod training;
 pub mod view;

@@ -1,5 +1,5 @@
-//! Step 5: live training on the built-in corpus. The [`Trainer`] runs on worker threads
-//! and sends events; the view drains them every frame (whatever step is shown), draws a
+//! Step 5: live training on the built-in corpus. The run ([`TrainingRun`]: worker
+//! threads, or steps between frames in the browser) sends events; the view drains them every frame (whatever step is shown), draws a
 //! progress bar, words/s, the loss curve and a 2-D PCA scatter of the most frequent
 //! words from the latest snapshot (drawn by [`super::map`]). While a new run starts, the
 //! previous scatter and loss curve stay on screen until the new run's data replaces them.
@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use egui::{RichText, vec2};
 
+use super::run::TrainingRun;
 use crate::lessons::LessonContext;
 use crate::model::text::corpus::Corpus;
-use crate::model::word2vec::{
-    ModelKind, Snapshot, TrainResult, Trainer, TrainerConfig, TrainingEvent,
-};
+use crate::model::word2vec::{ModelKind, Snapshot, TrainResult, TrainerConfig, TrainingEvent};
 use crate::widgets::chart::{ChartSpec, ChartView, PALETTE, Series, SeriesKind};
 
 /// Words in each snapshot, and so in the scatter.
@@ -63,7 +62,7 @@ pub struct TrainingView {
     pub config: TrainerConfig,
     /// Settings of the run in progress or last finished.
     pub run_config: TrainerConfig,
-    trainer: Option<Trainer>,
+    trainer: Option<TrainingRun>,
     pub status: Status,
     /// 0..1 over all epochs.
     pub fraction: f32,
@@ -124,6 +123,13 @@ impl TrainingView {
         self.runs_started
     }
 
+    /// Corpus words the current or last run has trained on, all epochs (before
+    /// subsampling): how far it got, for the browser test's hook.
+    pub fn words_trained(&self) -> u64 {
+        let total = self.corpus_words as f64 * self.run_config.epochs as f64;
+        (f64::from(self.fraction) * total) as u64
+    }
+
     /// Starts a run on `corpus` (`Corpus::builtin()` in the app; tests pass a small
     /// `Arc<Corpus>`), cancelling any run in progress. The previous scatter, loss curve
     /// and result stay until the new run replaces them.
@@ -143,38 +149,35 @@ impl TrainingView {
         self.status = Status::Preparing;
         self.run_config = config.clone();
         self.runs_started += 1;
-        self.trainer = Some(Trainer::start(corpus, config));
+        self.trainer = Some(TrainingRun::start(corpus, config));
     }
 
     pub fn pause(&mut self) {
-        if let Some(t) = &self.trainer {
+        if let Some(t) = &mut self.trainer {
             t.pause();
             self.status = Status::Paused;
         }
     }
 
     pub fn resume(&mut self) {
-        if let Some(t) = &self.trainer {
+        if let Some(t) = &mut self.trainer {
             t.resume();
             self.status = Status::Running;
         }
     }
 
     pub fn cancel(&mut self) {
-        if let Some(t) = &self.trainer {
+        if let Some(t) = &mut self.trainer {
             t.cancel();
-            // A paused worker must wake up to see the cancel.
-            t.resume();
         }
     }
 
     /// Drains the trainer's events; call once per frame.
     pub fn poll(&mut self, ctx: &egui::Context) {
-        let Some(trainer) = &self.trainer else {
+        let Some(trainer) = &mut self.trainer else {
             return;
         };
-        let events: Vec<TrainingEvent> = trainer.events().try_iter().collect();
-        let thread_ended = trainer.is_finished();
+        let (events, worker_ended) = trainer.events(ctx);
         let mut ended = false;
         for e in events {
             match e {
@@ -228,7 +231,7 @@ impl TrainingView {
                 }
             }
         }
-        if !ended && thread_ended && trainer.events().try_recv().is_err() {
+        if !ended && worker_ended {
             // The worker ended without a final event: say so rather than spin forever.
             self.status = Status::Error("the training thread stopped unexpectedly".to_owned());
             ended = true;

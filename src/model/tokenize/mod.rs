@@ -37,6 +37,7 @@ pub mod split_rules;
 pub mod steps;
 /// Every corpus-trained teaching tokeniser, trained together for the lesson.
 pub mod suite;
+pub mod suite_run;
 /// r50k / cl100k / o200k byte-level BPE with our own merge loop.
 pub mod tiktoken_bpe;
 /// Unigram language-model tokeniser: EM training, Viterbi, top-k segmentations.

@@ -1,19 +1,18 @@
 //! The lesson's corpus-trained tokenisers, trained together from one text so their rows
 //! can be compared: characters, words, BPE, WordPiece and Unigram.
 //!
-//! Training is one call that reports progress by stage and can be cancelled; the pane
-//! runs it on a worker thread.
+//! Training is one call that reports progress by stage and can be cancelled, or the
+//! same work in steps ([`super::suite_run`]) for the browser.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use web_time::Instant;
 
 use super::TokenizeError;
-use super::bpe_train::{self, BpeConfig, BpeModel};
-use super::char_word::{Unit, UnitTokenizer};
-use super::unigram::{self, UnigramConfig, UnigramModel};
+use super::bpe_train::BpeModel;
+use super::char_word::UnitTokenizer;
+use super::suite_run::SuiteRun;
+use super::unigram::UnigramModel;
 use super::wordpiece::WordPiece;
-use super::wordpiece_train;
 
 /// Vocabulary sizes for each trained tokeniser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +51,7 @@ pub struct TokenizerSuite {
 
 /// Stages of [`train_suite`] with their share of the progress bar (measured: BPE and
 /// WordPiece take most of the time, Unigram most of the rest).
-const STAGES: [(&str, f32); 5] = [
+pub(super) const STAGES: [(&str, f32); 5] = [
     ("characters", 0.02),
     ("words", 0.03),
     ("BPE", 0.30),
@@ -62,7 +61,7 @@ const STAGES: [(&str, f32); 5] = [
 
 /// Trains every tokeniser on `corpus`. `progress(stage, fraction of the whole)` is
 /// called often enough for a progress bar; `cancel` is checked between and inside
-/// stages.
+/// stages. The steps of [`SuiteRun`], back to back.
 pub fn train_suite(
     corpus: &str,
     corpus_name: &str,
@@ -70,82 +69,19 @@ pub fn train_suite(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&'static str, f32),
 ) -> Result<TokenizerSuite, TokenizeError> {
-    let mut timings = Vec::new();
-    let mut done = 0.0f32;
-    let stage = |i: usize, timings: &mut Vec<(&'static str, Duration)>, start: Instant| {
-        timings.push((STAGES[i].0, start.elapsed()));
-    };
-    let check = || {
+    let mut run = SuiteRun::new(config);
+    progress(run.stage(), 0.0);
+    loop {
         if cancel.load(Ordering::Relaxed) {
-            Err(TokenizeError::Cancelled)
-        } else {
-            Ok(())
+            return Err(TokenizeError::Cancelled);
         }
-    };
-
-    progress(STAGES[0].0, 0.0);
-    let t = Instant::now();
-    let chars = UnitTokenizer::train(corpus, Unit::Char, usize::MAX, 1);
-    stage(0, &mut timings, t);
-    done += STAGES[0].1;
-    check()?;
-
-    progress(STAGES[1].0, done);
-    let t = Instant::now();
-    let words = UnitTokenizer::train(corpus, Unit::Word, config.word_vocab, 2);
-    stage(1, &mut timings, t);
-    done += STAGES[1].1;
-    check()?;
-
-    let t = Instant::now();
-    let base = done;
-    let bpe = bpe_train::train(
-        corpus,
-        BpeConfig {
-            vocab_size: config.bpe_vocab,
-            byte_level: true,
-            special_tokens: vec!["<|endoftext|>".to_owned()],
-            min_pair_count: 2,
-        },
-        cancel,
-        &mut |d, n| progress(STAGES[2].0, base + STAGES[2].1 * d as f32 / n.max(1) as f32),
-    )?;
-    stage(2, &mut timings, t);
-    done += STAGES[2].1;
-
-    let t = Instant::now();
-    let base = done;
-    let (wordpiece, _) =
-        wordpiece_train::train(corpus, config.wordpiece_vocab, 2, cancel, &mut |d, n| {
-            progress(STAGES[3].0, base + STAGES[3].1 * d as f32 / n.max(1) as f32)
-        })?;
-    stage(3, &mut timings, t);
-    done += STAGES[3].1;
-    check()?;
-
-    progress(STAGES[4].0, done);
-    let t = Instant::now();
-    let unigram = unigram::train(
-        corpus,
-        &UnigramConfig {
-            vocab_size: config.unigram_vocab,
-            ..UnigramConfig::default()
-        },
-    );
-    stage(4, &mut timings, t);
-    check()?;
-    progress(STAGES[4].0, 1.0);
-
-    Ok(TokenizerSuite {
-        corpus_name: corpus_name.to_owned(),
-        corpus_bytes: corpus.len(),
-        chars,
-        words,
-        bpe,
-        wordpiece,
-        unigram,
-        timings,
-    })
+        let before = run.stage();
+        if let Some(suite) = run.step(corpus, corpus_name)? {
+            progress(before, 1.0);
+            return Ok(suite);
+        }
+        progress(run.stage(), run.fraction());
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,10 @@
 use rustc_hash::FxHashMap;
 
 use super::pieces::TokenPieces;
+
+mod trainer;
 use crate::model::text::split_words;
+pub use trainer::UnigramTrainer;
 
 /// The unknown piece, id 0.
 pub const UNK: &str = "[UNK]";
@@ -256,135 +259,17 @@ pub fn train(corpus: &str, config: &UnigramConfig) -> UnigramModel {
     train_recorded(corpus, config, &mut |_| {})
 }
 
-/// As [`train`], calling `round` after every pruning round.
+/// As [`train`], calling `round` after every pruning round: the steps of
+/// [`UnigramTrainer`] back to back.
 pub fn train_recorded(
     corpus: &str,
     config: &UnigramConfig,
     round: &mut dyn FnMut(PruneRound),
 ) -> UnigramModel {
-    let mut word_counts: FxHashMap<&str, f64> = FxHashMap::default();
-    // Ranges, not pieces: a `Piece` per word took ~8 bytes per byte of text.
-    for r in crate::model::text::word_ranges(corpus) {
-        *word_counts.entry(&corpus[r]).or_default() += 1.0;
-    }
-    let mut words: Vec<(&str, f64)> = word_counts.into_iter().collect();
-    words.sort_by(|a, b| a.0.cmp(b.0));
-
-    // Seed: substring frequencies.
-    let mut freq: FxHashMap<&str, f64> = FxHashMap::default();
-    for &(w, c) in &words {
-        let bounds: Vec<usize> = w
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(w.len()))
-            .collect();
-        for i in 0..bounds.len() - 1 {
-            for j in i + 1..bounds.len().min(i + 1 + config.max_piece_chars) {
-                *freq.entry(&w[bounds[i]..bounds[j]]).or_default() += c;
-            }
-        }
-    }
-    let is_char = |s: &str| s.chars().nth(1).is_none();
-    let mut seed: Vec<(&str, f64)> = freq
-        .into_iter()
-        .filter(|&(s, f)| is_char(s) || f >= 2.0)
-        .collect();
-    // Characters always; then by frequency × length (SentencePiece's seed score).
-    seed.sort_by(|a, b| {
-        let score = |x: &(&str, f64)| x.1 * x.0.chars().count() as f64;
-        is_char(b.0)
-            .cmp(&is_char(a.0))
-            .then(score(b).total_cmp(&score(a)))
-            .then(a.0.cmp(b.0))
-    });
-    seed.truncate(config.seed_size.max(config.vocab_size));
-    let total: f64 = seed.iter().map(|s| s.1).sum::<f64>().max(1.0);
-    let mut pieces: Vec<(String, f64)> = seed
-        .iter()
-        .map(|&(s, f)| (s.to_string(), (f / total).ln()))
-        .collect();
-
+    let mut trainer = UnigramTrainer::new(corpus, config);
     loop {
-        let mut model = UnigramModel::from_pieces(pieces.clone(), config.max_piece_chars);
-        for _ in 0..config.em_iters.max(1) {
-            let expected = expected_counts(&model, &words);
-            let sum: f64 = expected.iter().skip(1).sum::<f64>().max(1e-12);
-            pieces = model
-                .pieces
-                .iter()
-                .zip(&expected)
-                .skip(1)
-                .filter(|((s, _), e)| **e > 1e-6 || is_char(s))
-                .map(|((s, _), &e)| (s.clone(), (e.max(1e-6) / sum).ln()))
-                .collect();
-            model = UnigramModel::from_pieces(pieces.clone(), config.max_piece_chars);
-        }
-        let target = config.vocab_size.saturating_sub(1);
-        if pieces.len() <= target {
+        if let Some(model) = trainer.step(round) {
             return model;
-        }
-        // Pruning: loss of removing piece p ≈ its expected count × (log p(p) − log
-        // probability of the best segmentation of p's text without p).
-        let expected = expected_counts(&model, &words);
-        let mut scored: Vec<(f64, usize)> = Vec::new();
-        for (id, (s, lp)) in model.pieces.iter().enumerate().skip(1) {
-            if is_char(s) {
-                continue;
-            }
-            let alt = best_without(&model, s, id as u32);
-            scored.push((expected[id] * (lp - alt), id));
-        }
-        let chars = model
-            .pieces
-            .iter()
-            .skip(1)
-            .filter(|p| is_char(&p.0))
-            .count();
-        let keep_total = ((pieces.len() as f64 * config.shrink) as usize).max(target);
-        let keep = keep_total.saturating_sub(chars);
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut kept = vec![false; model.pieces.len()];
-        for &(_, id) in scored.iter().take(keep) {
-            kept[id] = true;
-        }
-        let before = pieces.len();
-        let loss_before = corpus_loss(&model, &words);
-        let name = |id: usize| {
-            model
-                .pieces
-                .get(id)
-                .map(|p| p.0.clone())
-                .unwrap_or_default()
-        };
-        let mut dropped: Vec<(String, f64)> = scored
-            .iter()
-            .skip(keep)
-            .map(|&(cost, id)| (name(id), cost))
-            .collect();
-        dropped.reverse();
-        let cheapest_kept = scored
-            .get(..keep.min(scored.len()))
-            .and_then(|k| k.last())
-            .map(|&(cost, id)| (name(id), cost));
-        pieces = model
-            .pieces
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(id, (s, _))| kept[*id] || is_char(s))
-            .map(|(_, p)| p.clone())
-            .collect();
-        let pruned = UnigramModel::from_pieces(pieces.clone(), config.max_piece_chars);
-        round(PruneRound {
-            before,
-            after: pieces.len(),
-            loss_before,
-            loss_after: corpus_loss(&pruned, &words),
-            dropped,
-            cheapest_kept,
-        });
-        if pieces.len() >= before {
-            return pruned;
         }
     }
 }

@@ -42,8 +42,8 @@ pub use data::TrainingData;
 pub use negative_table::NegativeTable;
 pub use pca::{Pca2d, pca_2d};
 pub use trainer::{
-    Control, ModelKind, Snapshot, TrainError, TrainResult, TrainStats, Trainer, TrainerConfig,
-    TrainingEvent, train,
+    Control, ModelKind, Snapshot, StepResult, Stepwise, TrainError, TrainResult, TrainStats,
+    Trainer, TrainerConfig, TrainingEvent, train,
 };
 pub use vectors::{Embeddings, Neighbour, VectorsError};
 pub use vocab::Vocab;

@@ -4,6 +4,8 @@
 mod bpe_train;
 mod char_word_cli;
 mod hand_splits;
+mod replay_steps;
 mod rows_any_unicode;
+mod suite_steps;
 mod tiktoken_parity;
 mod unigram;

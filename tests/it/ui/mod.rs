@@ -19,3 +19,4 @@ mod snapshots;
 mod tokenisation;
 mod widgets;
 mod word2vec;
+mod word2vec_steps;

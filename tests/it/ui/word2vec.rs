@@ -18,7 +18,7 @@ use llm_lens::model::word2vec::TrainerConfig;
 use llm_lens::prose::ProseLibrary;
 
 /// A small corpus with clear word groups, so a short run has something to learn.
-fn small_corpus() -> Arc<Corpus> {
+pub(super) fn small_corpus() -> Arc<Corpus> {
     let lines = [
         "the king rules the land and the king wears a crown",
         "the queen rules the land and the queen wears a crown",
@@ -48,7 +48,7 @@ fn small_corpus() -> Arc<Corpus> {
 
 /// Small and deterministic (one thread), fast in a debug build. Progress is reported
 /// only at the end, so the loss curve does not depend on the machine's speed.
-fn small_config() -> TrainerConfig {
+pub(super) fn small_config() -> TrainerConfig {
     TrainerConfig {
         dim: 16,
         window: 3,
@@ -62,7 +62,7 @@ fn small_config() -> TrainerConfig {
     }
 }
 
-fn app_at(view: View, sentence: Option<&str>) -> LensApp {
+pub(super) fn app_at(view: View, sentence: Option<&str>) -> LensApp {
     let mut settings = Settings {
         lesson: LessonId::Word2vec,
         ..Settings::default()

@@ -3,5 +3,6 @@
 mod gradients;
 mod hostile_files;
 mod negative_table;
+mod stepwise;
 mod training;
 mod vectors;

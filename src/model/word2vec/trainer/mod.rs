@@ -1,11 +1,13 @@
 //! Training: worker threads over the corpus, linear learning-rate decay, and
 //! events for the UI (progress, loss, snapshots of the vectors).
 //!
-//! Two ways in:
+//! Three ways in:
 //! - [`train`] runs on the calling thread and returns the vectors (CLI, tests);
 //! - [`Trainer::start`] runs [`train`] on a worker thread and sends
 //!   [`TrainingEvent`]s over a channel (the lesson pane), with
-//!   [`Trainer::pause`], [`Trainer::resume`] and [`Trainer::cancel`].
+//!   [`Trainer::pause`], [`Trainer::resume`] and [`Trainer::cancel`];
+//! - [`Stepwise`] trains in short steps on the caller's thread, one worker, no
+//!   threads at all (the browser, which has none).
 //!
 //! ## Hogwild
 //! With `threads > 1`, every worker updates the same two matrices without
@@ -37,22 +39,22 @@
 //! (through `noalias`) that a shared float cannot change under it.
 
 mod config;
+mod hogwild;
+mod setup;
 mod snapshot_nearest;
+mod stepwise;
 mod worker;
 
 pub use config::{ModelKind, TrainError, TrainerConfig};
-use worker::{Job, SharedMatrices, WorkerStats, alpha_at, run_worker, thread_cpu_ns};
+pub use hogwild::train;
+pub use stepwise::{StepResult, Stepwise};
 
-use super::data::{TrainingData, striped_order};
-use super::math::Rows;
-use super::negative_table::NegativeTable;
-use super::pca::{Pca2d, pca_2d};
+use super::pca::Pca2d;
 use super::vectors::Embeddings;
-use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
 use serde::Serialize;
-use std::ops::{Deref, Range};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -300,10 +302,6 @@ fn run_to_channel(
     let _ = tx.send(last);
 }
 
-/// Words per unit of work handed to a thread (gensim's job size): small enough
-/// that threads finish together, large enough that taking one costs nothing.
-const CHUNK_WORDS: usize = 10_000;
-
 /// Most memory the two weight tables may take (input and output vectors, f32).
 pub const MAX_TABLES_BYTES: u64 = 4 << 30;
 
@@ -321,254 +319,4 @@ pub fn check_memory(vocab: usize, dim: usize) -> Result<(), TrainError> {
         )));
     }
     Ok(())
-}
-
-/// Trains word2vec on `corpus`, calling `sink` with `Started`, `Progress` and
-/// `Snapshot` events from the calling thread. Workers run in a scoped thread
-/// pool; the calling thread watches them.
-pub fn train(
-    corpus: &Corpus,
-    config: &TrainerConfig,
-    control: &Control,
-    sink: &mut dyn FnMut(TrainingEvent),
-) -> Result<TrainResult, TrainError> {
-    config.validate()?;
-    let t0 = Instant::now();
-    let data = TrainingData::build(corpus, config.min_count);
-    let vocab = &data.vocab;
-    let table = NegativeTable::unigram(vocab.counts()).ok_or(TrainError::EmptyVocabulary {
-        min_count: config.min_count,
-    })?;
-    let keep = vocab.keep_probabilities(config.sample);
-    let (v, dim) = (vocab.len(), config.dim);
-    check_memory(v, dim)?;
-    // Every word a worker trains on has passed `keep[w]` (so w < v) and every
-    // negative comes from the table (so it is below `table.len()`): with these
-    // two lengths equal to the matrices' rows, no row index can be out of range
-    // (the contract of `Rows`, whose accessor does not check in release builds).
-    assert!(
-        keep.len() == v && table.len() == v,
-        "vocabulary, keep table and negative table disagree"
-    );
-    let prepare_seconds = t0.elapsed().as_secs_f64();
-    if control.is_cancelled() {
-        return Err(TrainError::Cancelled);
-    }
-    sink(TrainingEvent::Started {
-        vocab_size: v,
-        words: vocab.total(),
-        raw_words: data.raw_words,
-    });
-
-    // word2vec.c's initialisation: inputs uniform in ±0.5/dim, outputs zero.
-    let mut init = SplitMix64::new(config.seed);
-    let mut syn0: Vec<f32> = (0..v * dim)
-        .map(|_| (init.next_f32() - 0.5) / dim as f32)
-        .collect();
-    let mut syn1neg = vec![0.0f32; v * dim];
-    // From here until the workers are joined, the matrices are reached only
-    // through these `Rows` (see "Hogwild" in the module docs).
-    let shared = SharedMatrices {
-        syn0: Rows::new(&mut syn0, dim),
-        syn1neg: Rows::new(&mut syn1neg, dim),
-    };
-
-    // A small corpus (the learner's own text) still gets several chunks per thread.
-    let chunk_words = CHUNK_WORDS.min(data.ids.len() / (config.threads * 8));
-    let chunks = data.chunks(chunk_words);
-    let threads = config.threads.clamp(1, chunks.len().max(1));
-    // In the order they are handed out.
-    let chunks: Vec<Range<usize>> = striped_order(chunks.len(), threads)
-        .into_iter()
-        .map(|i| chunks[i].clone())
-        .collect();
-    let next_chunk = AtomicUsize::new(0);
-    let stats: Vec<WorkerStats> = (0..threads).map(|_| WorkerStats::default()).collect();
-    let words_done = AtomicU64::new(0);
-    let total_words = vocab.total() * config.epochs as u64;
-    let top_n = config.snapshot_top_n.min(v);
-    let top_words: Arc<[String]> = vocab.words()[..top_n].into();
-    let paused_before = control.paused_time();
-    let train_start = Instant::now();
-    let active = || {
-        train_start
-            .elapsed()
-            .saturating_sub(control.paused_time().saturating_sub(paused_before))
-    };
-    let mut prev_pca: Option<Pca2d> = None;
-    let mut snapshot = |fraction: f32, sink: &mut dyn FnMut(TrainingEvent)| {
-        if top_n < 2 {
-            return;
-        }
-        // SAFETY: `top_n <= v` rows; the matrix is reached only through `Rows`
-        // while workers run, and the copy races with them by design (module docs).
-        let vectors = unsafe { shared.syn0.copy_rows(top_n) };
-        let mut pca = pca_2d(&vectors, top_n, dim, prev_pca.as_ref());
-        // Keep the map still between snapshots: turn it onto the previous one.
-        if let Some(prev) = &prev_pca {
-            super::pca::align_to(prev, &mut pca);
-        }
-        prev_pca = Some(pca.clone());
-        sink(TrainingEvent::Snapshot(Arc::new(Snapshot {
-            fraction,
-            words: Arc::clone(&top_words),
-            dim,
-            vectors,
-            pca,
-        })));
-    };
-    snapshot(0.0, sink);
-
-    let coordinator = std::thread::current();
-    let worker_result: Result<(), String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let job = Job {
-                    config,
-                    data: &data,
-                    chunks: &chunks,
-                    next_chunk: &next_chunk,
-                    table: &table,
-                    keep: &keep,
-                    shared,
-                    stats: &stats[t],
-                    words_done: &words_done,
-                    total_words,
-                    control,
-                };
-                let coordinator = coordinator.clone();
-                scope.spawn(move || {
-                    let stats = job.stats;
-                    let rng = SplitMix64::for_stream(config.seed, t as u64 + 1);
-                    let cpu0 = thread_cpu_ns();
-                    run_worker(&job, rng);
-                    if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
-                        stats
-                            .cpu_ns
-                            .store(b.saturating_sub(a).max(1), Ordering::Relaxed);
-                    }
-                    stats.done.store(true, Ordering::SeqCst);
-                    coordinator.unpark();
-                })
-            })
-            .collect();
-
-        // Watch the workers: progress and snapshots at their intervals.
-        let progress_every = Duration::from_millis(config.progress_every_ms.max(1));
-        let snapshot_every = Duration::from_millis(config.snapshot_every_ms.max(1));
-        let mut next_progress = Instant::now() + progress_every;
-        let mut next_snapshot = Instant::now() + snapshot_every;
-        let (mut last_loss, mut last_examples) = (0.0f64, 0u64);
-        loop {
-            let all_done = stats.iter().all(|s| s.done.load(Ordering::SeqCst));
-            let now = Instant::now();
-            if all_done || now >= next_progress {
-                let words: u64 = stats.iter().map(|s| s.words.load(Ordering::Relaxed)).sum();
-                let effective: u64 = stats
-                    .iter()
-                    .map(|s| s.effective.load(Ordering::Relaxed))
-                    .sum();
-                let loss: f64 = stats
-                    .iter()
-                    .map(|s| f64::from_bits(s.loss_bits.load(Ordering::Relaxed)))
-                    .sum();
-                let examples: u64 = stats
-                    .iter()
-                    .map(|s| s.examples.load(Ordering::Relaxed))
-                    .sum();
-                let secs = active().as_secs_f64().max(1e-9);
-                let fraction = (words as f64 / total_words.max(1) as f64).min(1.0);
-                if examples > last_examples {
-                    sink(TrainingEvent::Progress {
-                        fraction: fraction as f32,
-                        epoch: stats
-                            .iter()
-                            .map(|s| s.epoch.load(Ordering::Relaxed))
-                            .min()
-                            .unwrap_or(0)
-                            .min(config.epochs - 1)
-                            + 1,
-                        words_per_sec: words as f64 / secs,
-                        effective_words_per_sec: effective as f64 / secs,
-                        loss: ((loss - last_loss) / (examples - last_examples) as f64) as f32,
-                        alpha: alpha_at(config, fraction),
-                    });
-                    (last_loss, last_examples) = (loss, examples);
-                }
-                next_progress = now + progress_every;
-                if config.snapshot_top_n > 0 && (now >= next_snapshot || all_done) {
-                    snapshot(fraction as f32, sink);
-                    next_snapshot = now + snapshot_every;
-                }
-            }
-            if all_done {
-                break;
-            }
-            std::thread::park_timeout(
-                next_progress
-                    .min(next_snapshot)
-                    .saturating_duration_since(Instant::now()),
-            );
-        }
-        let mut result = Ok(());
-        for h in handles {
-            if let Err(p) = h.join() {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
-                result = Err(msg);
-            }
-        }
-        result
-    });
-    worker_result.map_err(TrainError::WorkerPanicked)?;
-    if control.is_cancelled() {
-        return Err(TrainError::Cancelled);
-    }
-
-    let train_seconds = active().as_secs_f64().max(1e-9);
-    let effective: u64 = stats
-        .iter()
-        .map(|s| s.effective.load(Ordering::Relaxed))
-        .sum();
-    let last_loss: f64 = stats
-        .iter()
-        .map(|s| {
-            f64::from_bits(s.loss_bits.load(Ordering::Relaxed))
-                - f64::from_bits(s.last_epoch_loss_bits.load(Ordering::Relaxed))
-        })
-        .sum();
-    let last_examples: u64 = stats
-        .iter()
-        .map(|s| s.examples.load(Ordering::Relaxed) - s.last_epoch_examples.load(Ordering::Relaxed))
-        .sum();
-    let stats = TrainStats {
-        vocab_size: v,
-        raw_words: data.raw_words,
-        words: vocab.total(),
-        effective_words: effective,
-        epochs: config.epochs,
-        threads,
-        prepare_seconds,
-        train_seconds,
-        words_per_sec: total_words as f64 / train_seconds,
-        effective_words_per_sec: effective as f64 / train_seconds,
-        final_loss: (last_loss / last_examples.max(1) as f64) as f32,
-        train_cpu_seconds: stats
-            .iter()
-            .map(|s| match s.cpu_ns.load(Ordering::Relaxed) {
-                0 => None,
-                ns => Some(ns as f64 * 1e-9),
-            })
-            .sum(),
-    };
-    drop(syn1neg);
-    let vectors = Embeddings::new(data.vocab.words().to_vec(), dim, syn0)
-        .map_err(|e| TrainError::Internal(e.to_string()))?;
-    Ok(TrainResult {
-        vectors: Arc::new(vectors),
-        stats,
-    })
 }

@@ -1,7 +1,7 @@
 //! One training worker: it takes chunks of the corpus from a shared counter and
 //! trains on them (skip-gram or CBOW, AVX2 + FMA when the CPU has it), updating the
 //! shared matrices Hogwild-style (see the parent module) and publishing its counters
-//! for the coordinator in [`super::train`].
+//! for the reports (the coordinator of [`super::train`], or [`super::Stepwise`]).
 
 use super::super::cbow;
 use super::super::data::TrainingData;
@@ -72,26 +72,72 @@ pub(super) struct Job<'a> {
     pub(super) control: &'a Control,
 }
 
-pub(super) fn run_worker(job: &Job<'_>, rng: SplitMix64) {
+/// Where one worker is in the run, kept between calls of [`run_worker`] so that a run
+/// can also go on in slices (the browser's stepwise run) with the very same updates.
+pub(super) struct Cursor {
+    s: Scratch,
+    kept: Vec<u32>,
+    alpha: f32,
+    words: u64,
+    effective: u64,
+    loss: f64,
+    examples: u64,
+    /// Words trained since `words_done` was last advanced.
+    pending: u64,
+    epoch: Option<usize>,
+    /// The sentences of the chunk in hand not trained yet.
+    sentences: Range<usize>,
+}
+
+impl Cursor {
+    pub(super) fn new(config: &TrainerConfig, rng: SplitMix64) -> Cursor {
+        Cursor {
+            s: Scratch::new(rng, config.dim, config.negative),
+            kept: Vec::new(),
+            alpha: config.alpha,
+            words: 0,
+            effective: 0,
+            loss: 0.0,
+            examples: 0,
+            pending: 0,
+            epoch: None,
+            sentences: 0..0,
+        }
+    }
+}
+
+/// What [`run_worker`] stopped at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// Every chunk of every epoch is trained.
+    Finished,
+    /// `budget` words were trained; call again to go on.
+    Budget,
+    Cancelled,
+}
+
+/// Trains from where `cur` stands until the run ends or about `budget` corpus words
+/// (whole sentences) are trained: the Hogwild threads pass `u64::MAX`, the stepwise
+/// run a few thousand.
+pub(super) fn run_worker(job: &Job<'_>, cur: &mut Cursor, budget: u64) -> Stop {
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = Avx2Fma::detect() {
         // SAFETY: `detect` confirmed the CPU has the features `run_worker_avx2` uses.
-        unsafe { run_worker_avx2(k, job, rng) };
-        return;
+        return unsafe { run_worker_avx2(k, job, cur, budget) };
     }
-    run_worker_impl(Portable, job, rng);
+    run_worker_impl(Portable, job, cur, budget)
 }
 
 /// The same loop compiled for AVX2 + FMA (8 floats per instruction instead of
 /// SSE's 4): chosen at run time so the binary still runs on older x86-64 CPUs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_worker_avx2(k: Avx2Fma, job: &Job<'_>, rng: SplitMix64) {
-    run_worker_impl(k, job, rng);
+unsafe fn run_worker_avx2(k: Avx2Fma, job: &Job<'_>, cur: &mut Cursor, budget: u64) -> Stop {
+    run_worker_impl(k, job, cur, budget)
 }
 
 #[inline(always)]
-fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
+fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, cur: &mut Cursor, budget: u64) -> Stop {
     let config = job.config;
     let (dim, stats) = (config.dim, job.stats);
     // Copies of the same two `Rows` every worker holds (Hogwild, module docs).
@@ -102,78 +148,94 @@ fn run_worker_impl<K: Kernels>(k: K, job: &Job<'_>, rng: SplitMix64) {
         table: job.table,
         sig: SigmoidTable::get(),
     };
-    let mut s = Scratch::new(rng, dim, config.negative);
-    let mut kept: Vec<u32> = Vec::new();
-    let mut alpha = config.alpha;
-    let (mut words, mut effective, mut loss, mut examples) = (0u64, 0u64, 0.0f64, 0u64);
-    let mut pending = 0u64;
+    let Cursor {
+        s,
+        kept,
+        alpha,
+        words,
+        effective,
+        loss,
+        examples,
+        pending,
+        epoch: current_epoch,
+        sentences,
+    } = cur;
     let n = job.chunks.len();
-    let mut current_epoch = None;
+    let mut spent = 0u64;
     loop {
-        // Take the next unit: whichever worker is free first gets it, so all
-        // finish within one chunk of each other.
-        let c = job.next_chunk.fetch_add(1, Ordering::Relaxed);
-        if n == 0 || c >= n * config.epochs {
-            break;
+        if sentences.start >= sentences.end {
+            // Take the next unit: whichever worker is free first gets it, so all
+            // finish within one chunk of each other.
+            let c = job.next_chunk.fetch_add(1, Ordering::Relaxed);
+            if n == 0 || c >= n * config.epochs {
+                job.words_done.fetch_add(*pending, Ordering::Relaxed);
+                *pending = 0;
+                publish(stats, *words, *effective, *loss, *examples);
+                return Stop::Finished;
+            }
+            let epoch = c / n;
+            if *current_epoch != Some(epoch) {
+                *current_epoch = Some(epoch);
+                stats.epoch.store(epoch, Ordering::Relaxed);
+                if epoch + 1 == config.epochs {
+                    stats
+                        .last_epoch_loss_bits
+                        .store(loss.to_bits(), Ordering::Relaxed);
+                    stats
+                        .last_epoch_examples
+                        .store(*examples, Ordering::Relaxed);
+                }
+            }
+            *sentences = job.chunks[c % n].clone();
         }
-        let epoch = c / n;
-        if current_epoch != Some(epoch) {
-            current_epoch = Some(epoch);
-            stats.epoch.store(epoch, Ordering::Relaxed);
-            if epoch + 1 == config.epochs {
-                stats
-                    .last_epoch_loss_bits
-                    .store(loss.to_bits(), Ordering::Relaxed);
-                stats.last_epoch_examples.store(examples, Ordering::Relaxed);
+        if spent >= budget {
+            publish(stats, *words, *effective, *loss, *examples);
+            return Stop::Budget;
+        }
+        let sent = sentences.start;
+        sentences.start += 1;
+        if job.control.is_paused() {
+            while job.control.is_paused() && !job.control.is_cancelled() {
+                std::thread::sleep(Duration::from_millis(10));
             }
         }
-        for sent in job.chunks[c % n].clone() {
-            if job.control.is_paused() {
-                while job.control.is_paused() && !job.control.is_cancelled() {
-                    std::thread::sleep(Duration::from_millis(10));
+        if job.control.is_cancelled() {
+            return Stop::Cancelled;
+        }
+        let sentence = job.data.sentence(sent);
+        // Subsampling: drop frequent words at random, afresh every epoch.
+        kept.clear();
+        for &w in sentence {
+            let k = job.keep[w as usize];
+            if k >= 1.0 || s.rng.next_f32() < k {
+                kept.push(w);
+            }
+        }
+        // SAFETY: `syn0` and `syn1neg` have `v` rows of `dim = params.dim`
+        // floats and are reached only through `Rows` while workers run; every
+        // word of `kept` indexed `keep` (length `v`) and every negative comes
+        // from the table of `v` words (checked in `train`).
+        let (l, e) = unsafe {
+            match config.model {
+                ModelKind::SkipGram => {
+                    skipgram::train_sentence(k, kept, syn0, syn1neg, params, s, *alpha)
                 }
+                ModelKind::Cbow => cbow::train_sentence(k, kept, syn0, syn1neg, params, s, *alpha),
             }
-            if job.control.is_cancelled() {
-                return;
-            }
-            let sentence = job.data.sentence(sent);
-            // Subsampling: drop frequent words at random, afresh every epoch.
-            kept.clear();
-            for &w in sentence {
-                let k = job.keep[w as usize];
-                if k >= 1.0 || s.rng.next_f32() < k {
-                    kept.push(w);
-                }
-            }
-            // SAFETY: `syn0` and `syn1neg` have `v` rows of `dim = params.dim`
-            // floats and are reached only through `Rows` while workers run; every
-            // word of `kept` indexed `keep` (length `v`) and every negative comes
-            // from the table of `v` words (checked in `train`).
-            let (l, e) = unsafe {
-                match config.model {
-                    ModelKind::SkipGram => {
-                        skipgram::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
-                    }
-                    ModelKind::Cbow => {
-                        cbow::train_sentence(k, &kept, syn0, syn1neg, params, &mut s, alpha)
-                    }
-                }
-            };
-            loss += l;
-            examples += e;
-            words += sentence.len() as u64;
-            effective += kept.len() as u64;
-            pending += sentence.len() as u64;
-            if pending >= REPORT_WORDS {
-                let done = job.words_done.fetch_add(pending, Ordering::Relaxed) + pending;
-                pending = 0;
-                alpha = alpha_at(config, done as f64 / job.total_words.max(1) as f64);
-                publish(stats, words, effective, loss, examples);
-            }
+        };
+        *loss += l;
+        *examples += e;
+        *words += sentence.len() as u64;
+        *effective += kept.len() as u64;
+        *pending += sentence.len() as u64;
+        spent += sentence.len() as u64;
+        if *pending >= REPORT_WORDS {
+            let done = job.words_done.fetch_add(*pending, Ordering::Relaxed) + *pending;
+            *pending = 0;
+            *alpha = alpha_at(config, done as f64 / job.total_words.max(1) as f64);
+            publish(stats, *words, *effective, *loss, *examples);
         }
     }
-    job.words_done.fetch_add(pending, Ordering::Relaxed);
-    publish(stats, words, effective, loss, examples);
 }
 
 fn publish(stats: &WorkerStats, words: u64, effective: u64, loss: f64, examples: u64) {

@@ -1,0 +1,203 @@
+//! How long the lessons' CPU jobs take on this machine, for deciding which must run in
+//! slices in the browser (where a job in one piece holds the page until it ends).
+//! `cargo run --release --example job_times [w2v|jobs|all]`; figures go to stdout.
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use llm_lens::lessons::tokenisation::replay::train_replay;
+use llm_lens::lessons::tokenisation::wordpiece_scores;
+use llm_lens::lessons::word2vec::run::STEP_WORDS;
+use llm_lens::lessons::word2vec::training::lesson_config;
+use llm_lens::model::text::corpus::Corpus;
+use llm_lens::model::tokenize::bert_base::bert_base_uncased;
+use llm_lens::model::tokenize::bpe_train::{BpeConfig, BpeTrainer, TieBreak};
+use llm_lens::model::tokenize::suite::{SuiteConfig, train_suite};
+use llm_lens::model::tokenize::suite_run::SuiteRun;
+use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
+use llm_lens::model::word2vec::negative_table::{NegativeTable, POWER};
+use llm_lens::model::word2vec::pair_count::PairCounts;
+use llm_lens::model::word2vec::softmax::measure_step_cost;
+use llm_lens::model::word2vec::{
+    Control, StepResult, Stepwise, TrainerConfig, TrainingData, train,
+};
+
+fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let v = f();
+    println!("{name}: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    v
+}
+
+fn builtin_text() -> String {
+    let mut text = String::new();
+    for d in Corpus::builtin().documents() {
+        text.push_str(&d.text);
+        text.push('\n');
+    }
+    text
+}
+
+/// The lesson's run in the browser's way, [`Stepwise`] at its step size, here.
+fn word2vec_stepwise() {
+    let mut run = Stepwise::new(Corpus::builtin(), lesson_config(), Default::default());
+    let (mut steps, mut longest, mut first) = (0u64, Duration::ZERO, None);
+    loop {
+        steps += 1;
+        let t = Instant::now();
+        let step = run.step(STEP_WORDS, &mut |_| {});
+        let took = t.elapsed();
+        if first.is_none() {
+            first = Some(took);
+        } else {
+            longest = longest.max(took);
+        }
+        match step {
+            StepResult::More => {}
+            StepResult::Done(Ok(r)) => {
+                let s = &r.stats;
+                println!(
+                    "word2vec stepwise ({steps} steps of {STEP_WORDS} words): {:.0} k words/s, \
+                     {:.0} k effective words/s ({:.2} s); first step (vocabulary) {:.0} ms, \
+                     longest later step {:.1} ms",
+                    s.words_per_sec / 1e3,
+                    s.effective_words_per_sec / 1e3,
+                    s.train_seconds,
+                    first.unwrap_or_default().as_secs_f64() * 1e3,
+                    longest.as_secs_f64() * 1e3
+                );
+                return;
+            }
+            StepResult::Done(Err(e)) => return println!("word2vec stepwise: {e}"),
+            StepResult::Ended => return,
+        }
+    }
+}
+
+/// The lesson's run on the built-in corpus with `threads` workers.
+fn word2vec(threads: usize) {
+    let config = TrainerConfig {
+        threads,
+        ..lesson_config()
+    };
+    let r = train(Corpus::builtin(), &config, &Control::default(), &mut |_| {});
+    match r {
+        Ok(r) => {
+            let s = &r.stats;
+            let cpu = s.train_cpu_seconds.unwrap_or(f64::NAN);
+            println!(
+                "word2vec threads={threads}: {:.0} k words/s, {:.0} k effective words/s, \
+                 {:.0} k effective words per CPU second ({:.2} s wall, {cpu:.2} s CPU)",
+                s.words_per_sec / 1e3,
+                s.effective_words_per_sec / 1e3,
+                s.effective_words as f64 / cpu / 1e3,
+                s.train_seconds
+            );
+        }
+        Err(e) => println!("word2vec threads={threads}: {e}"),
+    }
+}
+
+fn jobs() {
+    time("corpus decompression (Corpus::builtin)", Corpus::builtin);
+    let text = time("corpus text for the tokenisers", builtin_text);
+    let cancel = AtomicBool::new(false);
+    time("tokeniser suite (training.rs, default)", || {
+        train_suite(
+            &text,
+            "builtin",
+            SuiteConfig::default(),
+            &cancel,
+            &mut |_, _| {},
+        )
+        .map(|_| ())
+    })
+    .ok();
+    let mut run = SuiteRun::new(SuiteConfig::default());
+    let (mut steps, mut longest) = (0, (Duration::ZERO, ""));
+    loop {
+        steps += 1;
+        let (stage, t) = (run.stage(), Instant::now());
+        let done = run.step(&text, "builtin");
+        longest = longest.max((t.elapsed(), stage));
+        if !matches!(done, Ok(None)) {
+            break;
+        }
+    }
+    println!(
+        "  in {steps} steps (SuiteRun): the longest {:.0} ms ({})",
+        longest.0.as_secs_f64() * 1e3,
+        longest.1
+    );
+    let config = BpeConfig {
+        vocab_size: 1000,
+        byte_level: false,
+        special_tokens: Vec::new(),
+        min_pair_count: 2,
+    };
+    let trainer = time("  of which BpeTrainer::new (counting the words)", || {
+        BpeTrainer::new(&text, config.clone())
+    });
+    if let Ok(mut trainer) = trainer {
+        let merges = trainer.merges_left();
+        time(
+            &format!("  of which {merges} merges (no top-pairs record)"),
+            || {
+                while trainer.step().is_some() {}
+            },
+        );
+    }
+    time("BPE replay (replay.rs, default)", || {
+        train_replay(
+            &text,
+            "builtin",
+            config,
+            TieBreak::SmallerIds,
+            &cancel,
+            &mut |_| {},
+        )
+        .map(|_| ())
+    })
+    .ok();
+    time("GPT vocabularies (training.rs tokeniser-vocabs)", || {
+        bert_base_uncased();
+        (
+            TiktokenBpe::r50k().is_ok(),
+            TiktokenBpe::cl100k().is_ok(),
+            TiktokenBpe::o200k().is_ok(),
+        )
+    });
+    time("WordPiece scores (wordpiece_scores.rs)", || {
+        wordpiece_scores::compute(&text)
+    });
+    time("word2vec vocab + pairs (pairs.rs)", || {
+        let cfg = TrainerConfig::default();
+        let data = TrainingData::build(Corpus::builtin(), cfg.min_count);
+        let pairs = PairCounts::new(&data, cfg.sample, cfg.seed);
+        NegativeTable::new(data.vocab.counts(), POWER).map(|t| (pairs, t))
+    });
+    time("word2vec training data (TrainingData::build)", || {
+        TrainingData::build(Corpus::builtin(), 5)
+    });
+    time("word2vec step cost (cost.rs)", || {
+        measure_step_cost(
+            llm_lens::lessons::word2vec::cost::VOCAB_SIZES,
+            100,
+            5,
+            Duration::from_millis(30),
+        )
+    });
+}
+
+fn main() {
+    let what = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
+    if what == "w2v" || what == "all" {
+        for threads in [1, 2] {
+            word2vec(threads);
+        }
+        word2vec_stepwise();
+    }
+    if what == "jobs" || what == "all" {
+        jobs();
+    }
+}

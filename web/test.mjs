@@ -189,7 +189,7 @@ try {
   if (gaps.longest > 1500) fail(`the page froze for ${gaps.longest.toFixed(0)} ms while training`);
   await page.screenshot({ path: join(out, "history-recall-training.png") });
 
-  // 5b. word2vec trains in the browser too (no threads there: a few thousand words a
+  // 6. word2vec trains in the browser too (no threads there: a few thousand words a
   // step, steps between frames), and the page keeps drawing. The training step (the
   // 6th) starts a run on arrival. Bound: 1000 ms, ten times the longest slice of steps
   // a frame runs (100 ms), yet well under the seconds a run in one piece would hold
@@ -217,7 +217,7 @@ try {
   if (!(w2vLater.word2vec_words > 0)) fail(`word2vec made no progress in 3 s: ${JSON.stringify(w2vLater)}`);
   await page.screenshot({ path: join(out, "word2vec-training.png") });
 
-  // 6. Screenshots of three lessons, for a person to look at.
+  // 7. Screenshots of three lessons, for a person to look at.
   for (const [lesson, step] of [["history", 4], ["attention", 2], ["bert", 6]]) {
     await page.goto(`${base}?lesson=${lesson}&step=${step}`);
     // An idle egui page draws no frames; a mouse move wakes it after background work.
@@ -227,7 +227,7 @@ try {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(out, `${lesson}.png`) });
   }
-  // 7. A browser without WebGPU (no --enable-unsafe-webgpu here: eframe draws with
+  // 8. A browser without WebGPU (no --enable-unsafe-webgpu here: eframe draws with
   // WebGL2): the app computes on the CPU and the status line says why.
   const plain = await chromium.launch({
     executablePath: chromiumPath,

@@ -7,9 +7,9 @@
 use crate::app::LensApp;
 use crate::compute::Engine;
 use crate::lessons::playground::Playground;
+use crate::lessons::word2vec::Word2vec;
 use crate::model::bert::comparison::max_difference;
 use crate::model::bert::{ForwardOptions, TraceDetail, builtin_model, forward};
-use crate::lessons::word2vec::Word2vec;
 use crate::panic_guard::Guarded;
 use std::cell::RefCell;
 use std::sync::Arc;

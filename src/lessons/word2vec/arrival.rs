@@ -82,7 +82,7 @@ impl Arrival {
     /// The line shown above a run the lesson started by itself.
     pub fn note(&self, training: &TrainingView) -> Option<&'static str> {
         self.owns_run(training).then_some(
-            "Training started by itself when you opened this step (a few seconds), so the map and the neighbours fill in as it learns. It pauses while you are on another step and goes on when you come back.",
+            "Training started by itself when you opened this step (a few seconds; up to a minute in a browser), so the map and the neighbours fill in as it learns. It pauses while you are on another step and goes on when you come back.",
         )
     }
 }

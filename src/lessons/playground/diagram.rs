@@ -77,7 +77,8 @@ pub fn overview(ui: &mut egui::Ui, st: &mut Playground, cx: &LessonContext<'_>) 
             st.runner.open_dialog(ui.ctx());
         }
         if crate::files::dialog::PATHS {
-            ui.toggle_value(&mut st.runner.typing_path, "type a path")
+            // A checkbox, not a selectable label: it must look clickable before it is pointed at.
+            ui.checkbox(&mut st.runner.typing_path, "type a path")
                 .on_hover_text("Type the folder's path instead of choosing it in a dialog");
         }
         if st.runner.loading_model() {

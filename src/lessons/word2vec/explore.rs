@@ -192,7 +192,8 @@ impl ExploreView {
                 self.dialog = Some(Dialog::open(ui.ctx(), Purpose::Vectors));
             }
             if dialog::PATHS {
-                ui.toggle_value(&mut self.typing_path, "type a path");
+                ui.checkbox(&mut self.typing_path, "type a path")
+                    .on_hover_text("Type the file's path instead of choosing it in a dialog");
             }
             if dialog::PATHS && self.typing_path {
                 ui.add(

@@ -31,12 +31,16 @@ fn single_sentence_at(view: View, sentence: &str) -> Harness<'static, LensApp> {
     h
 }
 
-/// Steps frames until the model is loaded and the trace matches the current input.
+/// Steps frames until the model is loaded and the trace matches the current input, in
+/// the lesson and in the live model panel (whose width, once it has a trace to draw,
+/// decides how much room the lesson's matrices get).
 fn settle(h: &mut Harness<'static, LensApp>) {
     h.run_steps(2);
     common::step_while(h, Duration::from_secs(60), "the forward pass", |h| {
         let st = common::lesson_ref::<Playground>(h);
-        st.runner.busy() || st.runner.last.is_none()
+        let panel = &h.state().model_panel().runner;
+        let panel_busy = h.state().model_panel_shown() && (panel.busy() || panel.last.is_none());
+        st.runner.busy() || st.runner.last.is_none() || panel_busy
     });
     h.run_steps(3);
 }

@@ -1,16 +1,18 @@
-//! [`SuiteRun`]: training the suite in short steps (a stage's set-up, a batch of
-//! merges, or one Unigram EM iteration or pruning round), so that the browser, which
-//! cannot train on another thread, draws between them. [`super::suite::train_suite`] is
-//! the same steps back to back, so both give the same tokenisers.
+//! [`SuiteRun`]: training the suite in short steps (a stage's set-up, a chunk of a word
+//! count, a batch of merges, or one Unigram EM iteration or pruning round), so that the
+//! browser, which cannot train on another thread, draws between them.
+//! [`super::suite::train_suite`] is the same steps back to back, so both give the same
+//! tokenisers.
 
 use std::time::Duration;
 use web_time::Instant;
 
 use super::TokenizeError;
-use super::bpe_train::{BpeConfig, BpeTrainer};
+use super::bpe_train::{BpeConfig, BpeCounter, BpeTrainer};
 use super::char_word::{Unit, UnitTokenizer};
 use super::suite::{STAGES, SuiteConfig, TokenizerSuite};
 use super::unigram::{self, UnigramConfig, UnigramTrainer};
+use super::wordpiece_count::{self, WordPieceCounter};
 use super::wordpiece_train::WordPieceTrainer;
 
 /// Merges per step: a few milliseconds of BPE or WordPiece.
@@ -20,9 +22,10 @@ pub const MERGES_PER_STEP: usize = 16;
 enum Stage {
     Chars,
     Words,
-    BpeCount,
+    /// The words counted a chunk a step, then the trainer built from the counts.
+    BpeCount(Box<BpeCounter>),
     Bpe(Box<BpeTrainer>),
-    WordPieceCount,
+    WordPieceCount(Box<WordPieceCounter>),
     WordPiece(Box<WordPieceTrainer>),
     UnigramSeed,
     Unigram(Box<UnigramTrainer>),
@@ -101,33 +104,39 @@ impl SuiteRun {
             Stage::Words => {
                 let words = UnitTokenizer::train(corpus, Unit::Word, config.word_vocab, 2);
                 self.words = Some(words);
-                next = Some(Stage::BpeCount);
+                let counter = BpeCounter::new(BpeConfig {
+                    vocab_size: config.bpe_vocab,
+                    byte_level: true,
+                    special_tokens: vec!["<|endoftext|>".to_owned()],
+                    min_pair_count: 2,
+                });
+                next = Some(Stage::BpeCount(Box::new(counter)));
             }
-            Stage::BpeCount => {
-                let trainer = BpeTrainer::new(
-                    corpus,
-                    BpeConfig {
-                        vocab_size: config.bpe_vocab,
-                        byte_level: true,
-                        special_tokens: vec!["<|endoftext|>".to_owned()],
-                        min_pair_count: 2,
-                    },
-                )?;
-                self.merges = (0, trainer.merges_left());
-                self.stage = Stage::Bpe(Box::new(trainer));
+            Stage::BpeCount(mut counter) => {
+                if counter.count(corpus, super::bpe_count::COUNT_BYTES)? {
+                    self.stage = Stage::BpeCount(counter);
+                } else {
+                    let trainer = counter.finish();
+                    self.merges = (0, trainer.merges_left());
+                    self.stage = Stage::Bpe(Box::new(trainer));
+                }
             }
             Stage::Bpe(mut trainer) => {
                 if self.merge_batch(|| trainer.step().is_some()) {
                     self.stage = Stage::Bpe(trainer);
                 } else {
                     self.bpe = Some(trainer.finish());
-                    next = Some(Stage::WordPieceCount);
+                    next = Some(Stage::WordPieceCount(Box::default()));
                 }
             }
-            Stage::WordPieceCount => {
-                let trainer = WordPieceTrainer::new(corpus, config.wordpiece_vocab, 2);
-                self.merges = (0, trainer.merges_left().max(1));
-                self.stage = Stage::WordPiece(Box::new(trainer));
+            Stage::WordPieceCount(mut counter) => {
+                if counter.count(corpus, wordpiece_count::COUNT_BYTES) {
+                    self.stage = Stage::WordPieceCount(counter);
+                } else {
+                    let trainer = counter.finish(config.wordpiece_vocab, 2);
+                    self.merges = (0, trainer.merges_left().max(1));
+                    self.stage = Stage::WordPiece(Box::new(trainer));
+                }
             }
             Stage::WordPiece(mut trainer) => {
                 if self.merge_batch(|| trainer.step().is_some()) {

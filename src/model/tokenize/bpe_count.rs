@@ -216,4 +216,33 @@ mod tests {
         assert_eq!(chunk_end(text, 0, text.len(), 100), text.len());
         assert_eq!(chunk_end(text, 0, 5, 1), 5);
     }
+
+    #[test]
+    fn tiny_steps_count_the_pieces_of_the_whole_text() -> Result<(), TokenizeError> {
+        let text =
+            "I've  12345 cats!! a b\n\n  don't\u{a0}stop 'll x 're <|endoftext|>é b\t c  \n x y";
+        for byte_level in [true, false] {
+            let config = BpeConfig {
+                vocab_size: 1000,
+                byte_level,
+                special_tokens: vec!["<|endoftext|>".to_owned()],
+                min_pair_count: 1,
+            };
+            let mut whole = BpeCounter::new(config.clone());
+            while whole.count(text, usize::MAX)? {}
+            for bytes in 1..12 {
+                let mut stepped = BpeCounter::new(config.clone());
+                let mut steps = 1;
+                while stepped.count(text, bytes)? {
+                    steps += 1;
+                }
+                assert!(steps >= 3, "{steps} steps of {bytes} bytes");
+                assert_eq!(
+                    stepped.word_counts, whole.word_counts,
+                    "{bytes} bytes a step"
+                );
+            }
+        }
+        Ok(())
+    }
 }

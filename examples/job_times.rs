@@ -17,6 +17,7 @@ use llm_lens::model::tokenize::bpe_train::{
 use llm_lens::model::tokenize::suite::{SuiteConfig, train_suite};
 use llm_lens::model::tokenize::suite_run::SuiteRun;
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
+use llm_lens::model::tokenize::unigram::{UnigramConfig, UnigramTrainer};
 use llm_lens::model::tokenize::wordpiece_count::{self, WordPieceCounter};
 use llm_lens::model::word2vec::negative_table::{NegativeTable, POWER};
 use llm_lens::model::word2vec::pair_count::PairCounts;
@@ -124,11 +125,17 @@ fn jobs() {
     .ok();
     let mut run = SuiteRun::new(SuiteConfig::default());
     let (mut steps, mut longest) = (0, (Duration::ZERO, ""));
+    // Each stage's longest step, in the order the stages run.
+    let mut by_stage: Vec<(&str, Duration)> = Vec::new();
     loop {
         steps += 1;
         let (stage, t) = (run.stage(), Instant::now());
         let done = run.step(&text, "builtin");
         longest = longest.max((t.elapsed(), stage));
+        match by_stage.last_mut() {
+            Some((s, d)) if *s == stage => *d = (*d).max(t.elapsed()),
+            _ => by_stage.push((stage, t.elapsed())),
+        }
         if !matches!(done, Ok(None)) {
             break;
         }
@@ -137,6 +144,32 @@ fn jobs() {
         "  in {steps} steps (SuiteRun): the longest {:.0} ms ({})",
         longest.0.as_secs_f64() * 1e3,
         longest.1
+    );
+    let by_stage: Vec<String> = by_stage
+        .iter()
+        .map(|(s, d)| format!("{s} {:.0} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("  the longest step of each stage: {}", by_stage.join(", "));
+    let unigram = UnigramConfig {
+        vocab_size: SuiteConfig::default().unigram_vocab,
+        ..UnigramConfig::default()
+    };
+    let mut trainer = time("  of which UnigramTrainer::new (count and seed)", || {
+        UnigramTrainer::new(&text, &unigram)
+    });
+    let (mut steps, mut longest) = (0, Duration::ZERO);
+    loop {
+        steps += 1;
+        let t = Instant::now();
+        let done = trainer.step(&mut |_| {}).is_some();
+        longest = longest.max(t.elapsed());
+        if done {
+            break;
+        }
+    }
+    println!(
+        "  of which {steps} Unigram EM iterations and pruning rounds: the longest {:.0} ms",
+        longest.as_secs_f64() * 1e3
     );
     let config = BpeConfig {
         vocab_size: 1000,

@@ -92,9 +92,11 @@ impl BpeCounter {
         while let Some(&(s, e)) = segments.get(self.segment) {
             let from = self.pos.max(s);
             let to = chunk_end(corpus.as_bytes(), from, e, budget);
-            // Only reached when a step is handed a different text than the first.
+            // Only reached when a step is handed a shorter text than the first (a chunk
+            // then always moves on: `from < to`).
             let chunk = corpus
                 .get(from..to)
+                .filter(|_| e <= corpus.len() && from < to)
                 .ok_or_else(|| TokenizeError::Vocab("the corpus changed while counting".into()))?;
             let counts = &mut self.word_counts;
             base.pieces(chunk, &mut |a, b| {
@@ -215,6 +217,13 @@ mod tests {
         assert_eq!(chunk_end(text, 6, text.len(), 1), 12);
         assert_eq!(chunk_end(text, 0, text.len(), 100), text.len());
         assert_eq!(chunk_end(text, 0, 5, 1), 5);
+    }
+
+    #[test]
+    fn a_shorter_text_at_a_later_step_is_an_error() {
+        let mut counter = BpeCounter::new(BpeConfig::default());
+        assert!(matches!(counter.count("ab cd ef gh", 2), Ok(true)));
+        assert!(counter.count("ab", 2).is_err());
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub mod suite_run;
 pub mod tiktoken_bpe;
 /// Unigram language-model tokeniser: EM training, Viterbi, top-k segmentations.
 pub mod unigram;
+/// The character and word vocabularies' count, in steps.
+pub mod unit_count;
 pub mod wordpiece;
 /// WordPiece training's word count, in steps.
 pub mod wordpiece_count;

@@ -12,6 +12,7 @@ use super::bpe_train::{BpeConfig, BpeCounter, BpeTrainer};
 use super::char_word::{Unit, UnitTokenizer};
 use super::suite::{STAGES, SuiteConfig, TokenizerSuite};
 use super::unigram::{self, UnigramConfig, UnigramTrainer};
+use super::unit_count::{self, UnitCounter};
 use super::wordpiece_count::{self, WordPieceCounter};
 use super::wordpiece_train::WordPieceTrainer;
 
@@ -20,8 +21,9 @@ pub const MERGES_PER_STEP: usize = 16;
 
 /// What is trained so far, and the stage in hand.
 enum Stage {
-    Chars,
-    Words,
+    /// The characters, then the words, counted a chunk a step.
+    Chars(Box<UnitCounter>),
+    Words(Box<UnitCounter>),
     /// The words counted a chunk a step, then the trainer built from the counts.
     BpeCount(Box<BpeCounter>),
     Bpe(Box<BpeTrainer>),
@@ -53,7 +55,7 @@ impl SuiteRun {
     pub fn new(config: SuiteConfig) -> SuiteRun {
         SuiteRun {
             config,
-            stage: Stage::Chars,
+            stage: Stage::Chars(Box::new(UnitCounter::new(Unit::Char))),
             index: 0,
             merges: (0, 1),
             chars: None,
@@ -97,20 +99,27 @@ impl SuiteRun {
         let config = self.config;
         let mut next = None;
         match std::mem::replace(&mut self.stage, Stage::Ended) {
-            Stage::Chars => {
-                self.chars = Some(UnitTokenizer::train(corpus, Unit::Char, usize::MAX, 1));
-                next = Some(Stage::Words);
+            Stage::Chars(mut counter) => {
+                if counter.count(corpus, unit_count::COUNT_BYTES) {
+                    self.stage = Stage::Chars(counter);
+                } else {
+                    self.chars = Some(counter.finish(usize::MAX, 1));
+                    next = Some(Stage::Words(Box::new(UnitCounter::new(Unit::Word))));
+                }
             }
-            Stage::Words => {
-                let words = UnitTokenizer::train(corpus, Unit::Word, config.word_vocab, 2);
-                self.words = Some(words);
-                let counter = BpeCounter::new(BpeConfig {
-                    vocab_size: config.bpe_vocab,
-                    byte_level: true,
-                    special_tokens: vec!["<|endoftext|>".to_owned()],
-                    min_pair_count: 2,
-                });
-                next = Some(Stage::BpeCount(Box::new(counter)));
+            Stage::Words(mut counter) => {
+                if counter.count(corpus, unit_count::COUNT_BYTES) {
+                    self.stage = Stage::Words(counter);
+                } else {
+                    self.words = Some(counter.finish(config.word_vocab, 2));
+                    let counter = BpeCounter::new(BpeConfig {
+                        vocab_size: config.bpe_vocab,
+                        byte_level: true,
+                        special_tokens: vec!["<|endoftext|>".to_owned()],
+                        min_pair_count: 2,
+                    });
+                    next = Some(Stage::BpeCount(Box::new(counter)));
+                }
             }
             Stage::BpeCount(mut counter) => {
                 if counter.count(corpus, super::bpe_count::COUNT_BYTES)? {

@@ -1,10 +1,11 @@
-//! The BPE and WordPiece trainers' word counts in steps (how the suite and the replay
+//! The BPE, WordPiece, character and word trainers' counts in steps (how the suite and the replay
 //! count in the browser, a chunk between frames): the same trainer as counting the
 //! text in one piece, on a real slice of the built-in corpus.
 
 use llm_lens::model::text::corpus::Corpus;
 use llm_lens::model::tokenize::TokenizeError;
 use llm_lens::model::tokenize::bpe_train::{BpeConfig, BpeCounter, BpeTrainer, TieBreak};
+use llm_lens::model::tokenize::char_word::{Unit, UnitCounter, UnitTokenizer};
 use llm_lens::model::tokenize::wordpiece_train::{WordPieceCounter, WordPieceTrainer};
 
 /// The first addresses of the built-in corpus, about 300 kB, joined by `sep`.
@@ -89,4 +90,21 @@ fn wordpiece_counted_in_steps_is_the_one_piece_count() {
         assert_eq!(whole.step().cloned(), stepped.step().cloned());
     }
     assert_eq!(whole.merges().len(), 100);
+}
+
+#[test]
+fn characters_and_words_counted_in_steps_are_the_one_piece_count() {
+    let text = slice("\n");
+    for (unit, max_size, min_count) in [(Unit::Char, usize::MAX, 1), (Unit::Word, 3000, 2)] {
+        let whole = UnitTokenizer::train(&text, unit, max_size, min_count);
+        let mut counter = UnitCounter::new(unit);
+        let mut steps = 1;
+        while counter.count(&text, 4096) {
+            steps += 1;
+        }
+        assert!(steps > 50, "{steps} steps");
+        let stepped = counter.finish(max_size, min_count);
+        assert!(whole.vocab_size() > 50);
+        assert_eq!(whole, stepped, "{unit:?}");
+    }
 }

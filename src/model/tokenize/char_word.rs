@@ -51,15 +51,16 @@ impl UnitTokenizer {
     /// The vocabulary from each unit's count (the last step of [`UnitCounter`]).
     pub(super) fn from_counts(
         unit: Unit,
-        counts: FxHashMap<String, u64>,
+        counts: &FxHashMap<String, u64>,
         max_size: usize,
         min_count: u64,
     ) -> Self {
-        let mut sorted: Vec<(String, u64)> = counts
-            .into_iter()
+        let mut sorted: Vec<(&str, u64)> = counts
+            .iter()
+            .map(|(s, &c)| (s.as_str(), c))
             .filter(|&(_, c)| c >= min_count.max(1))
             .collect();
-        sorted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        sorted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         sorted.truncate(max_size.saturating_sub(1));
         let mut tok = Self {
             unit,
@@ -68,8 +69,8 @@ impl UnitTokenizer {
             counts: vec![0],
         };
         for (s, c) in sorted {
-            tok.ids.insert(s.clone(), tok.tokens.len() as u32);
-            tok.tokens.push(s);
+            tok.ids.insert(s.to_string(), tok.tokens.len() as u32);
+            tok.tokens.push(s.to_string());
             tok.counts.push(c);
         }
         tok

@@ -46,6 +46,8 @@ pub struct SuiteRun {
     words: Option<UnitTokenizer>,
     bpe: Option<super::bpe_train::BpeModel>,
     wordpiece: Option<super::wordpiece::WordPiece>,
+    /// The words stage's count, which Unigram seeds from (no second count of the text).
+    word_counts: Option<Box<UnitCounter>>,
     /// Time spent in each finished stage (its steps only, not the pauses between them).
     timings: Vec<(&'static str, Duration)>,
     spent: Duration,
@@ -62,6 +64,7 @@ impl SuiteRun {
             words: None,
             bpe: None,
             wordpiece: None,
+            word_counts: None,
             timings: Vec::new(),
             spent: Duration::ZERO,
         }
@@ -112,6 +115,7 @@ impl SuiteRun {
                     self.stage = Stage::Words(counter);
                 } else {
                     self.words = Some(counter.finish(config.word_vocab, 2));
+                    self.word_counts = Some(counter);
                     let counter = BpeCounter::new(BpeConfig {
                         vocab_size: config.bpe_vocab,
                         byte_level: true,
@@ -160,7 +164,12 @@ impl SuiteRun {
                     vocab_size: config.unigram_vocab,
                     ..UnigramConfig::default()
                 };
-                self.stage = Stage::Unigram(Box::new(UnigramTrainer::new(corpus, &config)));
+                let trainer = match self.word_counts.take() {
+                    Some(counter) => UnigramTrainer::from_counts(counter.counts(), &config),
+                    // Unreachable: the words stage ran first and left its count.
+                    None => UnigramTrainer::new(corpus, &config),
+                };
+                self.stage = Stage::Unigram(Box::new(trainer));
             }
             Stage::Unigram(mut trainer) => {
                 let Some(unigram) = trainer.step(&mut |_| {}) else {

@@ -58,7 +58,12 @@ impl UnitCounter {
 
     /// The vocabulary: the most frequent units seen at least `min_count` times, at most
     /// `max_size` tokens including `[UNK]` (see [`UnitTokenizer::train`]).
-    pub fn finish(self, max_size: usize, min_count: u64) -> UnitTokenizer {
-        UnitTokenizer::from_counts(self.unit, self.counts, max_size, min_count)
+    pub fn finish(&self, max_size: usize, min_count: u64) -> UnitTokenizer {
+        UnitTokenizer::from_counts(self.unit, &self.counts, max_size, min_count)
+    }
+
+    /// Each unit and how often it occurs (what Unigram seeds from, for words).
+    pub fn counts(&self) -> &FxHashMap<String, u64> {
+        &self.counts
     }
 }

@@ -14,10 +14,12 @@ use llm_lens::model::tokenize::bert_base::bert_base_uncased;
 use llm_lens::model::tokenize::bpe_train::{
     BpeConfig, BpeCounter, BpeTrainer, COUNT_BYTES, TieBreak,
 };
+use llm_lens::model::tokenize::char_word::Unit;
 use llm_lens::model::tokenize::suite::{SuiteConfig, train_suite};
 use llm_lens::model::tokenize::suite_run::SuiteRun;
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
 use llm_lens::model::tokenize::unigram::{UnigramConfig, UnigramTrainer};
+use llm_lens::model::tokenize::unit_count::{self, UnitCounter};
 use llm_lens::model::tokenize::wordpiece_count::{self, WordPieceCounter};
 use llm_lens::model::word2vec::negative_table::{NegativeTable, POWER};
 use llm_lens::model::word2vec::pair_count::PairCounts;
@@ -154,8 +156,10 @@ fn jobs() {
         vocab_size: SuiteConfig::default().unigram_vocab,
         ..UnigramConfig::default()
     };
-    let mut trainer = time("  of which UnigramTrainer::new (count and seed)", || {
-        UnigramTrainer::new(&text, &unigram)
+    let mut words = UnitCounter::new(Unit::Word);
+    while words.count(&text, unit_count::COUNT_BYTES) {}
+    let mut trainer = time("  of which Unigram's seed (the suite's step)", || {
+        UnigramTrainer::from_counts(words.counts(), &unigram)
     });
     let (mut steps, mut longest) = (0, Duration::ZERO);
     loop {

@@ -120,11 +120,6 @@ impl BpeCounter {
         Ok(self.segment < segments.len())
     }
 
-    /// Share of the corpus (`corpus_len` bytes) counted, 0..1.
-    pub fn fraction(&self, corpus_len: usize) -> f32 {
-        self.pos as f32 / corpus_len.max(1) as f32
-    }
-
     /// The trainer, from the counts (the alphabet, the words as symbols, their pairs).
     pub fn finish(self) -> BpeTrainer {
         let BpeCounter {

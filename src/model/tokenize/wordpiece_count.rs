@@ -48,11 +48,6 @@ impl WordPieceCounter {
         self.pos < corpus.len()
     }
 
-    /// Share of the corpus (`corpus_len` bytes) counted, 0..1.
-    pub fn fraction(&self, corpus_len: usize) -> f32 {
-        self.pos as f32 / corpus_len.max(1) as f32
-    }
-
     /// Each word (lower-cased, accents stripped, punctuation split) and its count.
     pub fn word_counts(&self) -> &FxHashMap<String, u64> {
         &self.word_counts

@@ -71,11 +71,6 @@ impl DataCounter {
         self.raw_ends.push(self.raw_ids.len());
     }
 
-    /// Share of `corpus`'s documents counted, 0..1.
-    pub fn fraction(&self, corpus: &Corpus) -> f32 {
-        self.doc as f32 / corpus.documents().len().max(1) as f32
-    }
-
     /// The training data: the words seen at least `min_count` times, by vocabulary id.
     pub fn finish(self, min_count: u64) -> TrainingData {
         let DataCounter {

@@ -33,7 +33,7 @@ struct Training {
 
 enum Phase {
     /// The corpus's words counted a chunk a step (since the instant of the first); the
-    /// step after the last chunk builds the vocabulary, tables and vectors.
+    /// step that counts the last chunk also builds the vocabulary, tables and vectors.
     Counting(CorpusSource, Box<DataCounter>, Option<Instant>),
     Training(Box<Training>),
     Ended,

@@ -11,15 +11,21 @@ use llm_lens::lessons::word2vec::run::STEP_WORDS;
 use llm_lens::lessons::word2vec::training::lesson_config;
 use llm_lens::model::text::corpus::Corpus;
 use llm_lens::model::tokenize::bert_base::bert_base_uncased;
-use llm_lens::model::tokenize::bpe_train::{BpeConfig, BpeTrainer, TieBreak};
+use llm_lens::model::tokenize::bpe_train::{
+    BpeConfig, BpeCounter, BpeTrainer, COUNT_BYTES, TieBreak,
+};
+use llm_lens::model::tokenize::char_word::Unit;
 use llm_lens::model::tokenize::suite::{SuiteConfig, train_suite};
 use llm_lens::model::tokenize::suite_run::SuiteRun;
 use llm_lens::model::tokenize::tiktoken_bpe::TiktokenBpe;
+use llm_lens::model::tokenize::unigram::{UnigramConfig, UnigramTrainer};
+use llm_lens::model::tokenize::unit_count::{self, UnitCounter};
+use llm_lens::model::tokenize::wordpiece_count::{self, WordPieceCounter};
 use llm_lens::model::word2vec::negative_table::{NegativeTable, POWER};
 use llm_lens::model::word2vec::pair_count::PairCounts;
 use llm_lens::model::word2vec::softmax::measure_step_cost;
 use llm_lens::model::word2vec::{
-    Control, StepResult, Stepwise, TrainerConfig, TrainingData, train,
+    Control, StepResult, Stepwise, TrainerConfig, TrainingData, TrainingEvent, train,
 };
 
 fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
@@ -41,16 +47,21 @@ fn builtin_text() -> String {
 /// The lesson's run in the browser's way, [`Stepwise`] at its step size, here.
 fn word2vec_stepwise() {
     let mut run = Stepwise::new(Corpus::builtin(), lesson_config(), Default::default());
-    let (mut steps, mut longest, mut first) = (0u64, Duration::ZERO, None);
+    // Set-up: the steps up to the one that sends `Started` (the count, then the tables).
+    let (mut steps, mut longest, mut set_up) = (0u64, Duration::ZERO, (0, Duration::ZERO));
+    let mut started = false;
     loop {
         steps += 1;
+        let was_started = started;
         let t = Instant::now();
-        let step = run.step(STEP_WORDS, &mut |_| {});
+        let step = run.step(STEP_WORDS, &mut |e| {
+            started |= matches!(e, TrainingEvent::Started { .. })
+        });
         let took = t.elapsed();
-        if first.is_none() {
-            first = Some(took);
-        } else {
+        if was_started {
             longest = longest.max(took);
+        } else {
+            set_up = (set_up.0 + 1, set_up.1.max(took));
         }
         match step {
             StepResult::More => {}
@@ -58,12 +69,13 @@ fn word2vec_stepwise() {
                 let s = &r.stats;
                 println!(
                     "word2vec stepwise ({steps} steps of {STEP_WORDS} words): {:.0} k words/s, \
-                     {:.0} k effective words/s ({:.2} s); first step (vocabulary) {:.0} ms, \
-                     longest later step {:.1} ms",
+                     {:.0} k effective words/s ({:.2} s); set-up (vocabulary) in {} steps, \
+                     the longest {:.0} ms; longest later step {:.1} ms",
                     s.words_per_sec / 1e3,
                     s.effective_words_per_sec / 1e3,
                     s.train_seconds,
-                    first.unwrap_or_default().as_secs_f64() * 1e3,
+                    set_up.0,
+                    set_up.1.as_secs_f64() * 1e3,
                     longest.as_secs_f64() * 1e3
                 );
                 return;
@@ -115,11 +127,17 @@ fn jobs() {
     .ok();
     let mut run = SuiteRun::new(SuiteConfig::default());
     let (mut steps, mut longest) = (0, (Duration::ZERO, ""));
+    // Each stage's longest step, in the order the stages run.
+    let mut by_stage: Vec<(&str, Duration)> = Vec::new();
     loop {
         steps += 1;
         let (stage, t) = (run.stage(), Instant::now());
         let done = run.step(&text, "builtin");
         longest = longest.max((t.elapsed(), stage));
+        match by_stage.last_mut() {
+            Some((s, d)) if *s == stage => *d = (*d).max(t.elapsed()),
+            _ => by_stage.push((stage, t.elapsed())),
+        }
         if !matches!(done, Ok(None)) {
             break;
         }
@@ -128,6 +146,34 @@ fn jobs() {
         "  in {steps} steps (SuiteRun): the longest {:.0} ms ({})",
         longest.0.as_secs_f64() * 1e3,
         longest.1
+    );
+    let by_stage: Vec<String> = by_stage
+        .iter()
+        .map(|(s, d)| format!("{s} {:.0} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("  the longest step of each stage: {}", by_stage.join(", "));
+    let unigram = UnigramConfig {
+        vocab_size: SuiteConfig::default().unigram_vocab,
+        ..UnigramConfig::default()
+    };
+    let mut words = UnitCounter::new(Unit::Word);
+    while words.count(&text, unit_count::COUNT_BYTES) {}
+    let mut trainer = time("  of which Unigram's seed (the suite's step)", || {
+        UnigramTrainer::from_counts(words.counts(), &unigram)
+    });
+    let (mut steps, mut longest) = (0, Duration::ZERO);
+    loop {
+        steps += 1;
+        let t = Instant::now();
+        let done = trainer.step(&mut |_| {}).is_some();
+        longest = longest.max(t.elapsed());
+        if done {
+            break;
+        }
+    }
+    println!(
+        "  of which {steps} Unigram EM iterations and pruning rounds: the longest {:.0} ms",
+        longest.as_secs_f64() * 1e3
     );
     let config = BpeConfig {
         vocab_size: 1000,
@@ -147,6 +193,27 @@ fn jobs() {
             },
         );
     }
+    // The replay job's first steps: its count, a chunk a step, then the trainer built.
+    let mut counter = BpeCounter::new(config.clone());
+    let (mut steps, mut longest) = (0, Duration::ZERO);
+    loop {
+        steps += 1;
+        let t = Instant::now();
+        let more = counter.count(&text, COUNT_BYTES);
+        longest = longest.max(t.elapsed());
+        if !matches!(more, Ok(true)) {
+            break;
+        }
+    }
+    let t = Instant::now();
+    drop(counter.finish());
+    println!(
+        "  BPE count in {steps} steps of {} kB (replay_run.rs): the longest {:.1} ms; \
+         the trainer from the counts {:.1} ms",
+        COUNT_BYTES / 1024,
+        longest.as_secs_f64() * 1e3,
+        t.elapsed().as_secs_f64() * 1e3
+    );
     time("BPE replay (replay.rs, default)", || {
         train_replay(
             &text,
@@ -169,6 +236,31 @@ fn jobs() {
     });
     time("WordPiece scores (wordpiece_scores.rs)", || {
         wordpiece_scores::compute(&text)
+    });
+    // The scores job's steps: the count a chunk a step, the pairs, the trainer, scoring.
+    let mut counter = WordPieceCounter::default();
+    let (mut steps, mut longest) = (0, Duration::ZERO);
+    loop {
+        steps += 1;
+        let t = Instant::now();
+        let more = counter.count(&text, wordpiece_count::COUNT_BYTES);
+        longest = longest.max(t.elapsed());
+        if !more {
+            break;
+        }
+    }
+    println!(
+        "  WordPiece count in {steps} steps (suite_run.rs, wordpiece_scores.rs): the longest {:.1} ms",
+        longest.as_secs_f64() * 1e3
+    );
+    let counted = time("  then the pairs (wordpiece_scores::count)", || {
+        wordpiece_scores::count(&counter)
+    });
+    let trainer = time("  then the trainer from the counts", || {
+        counter.finish(usize::MAX, 2)
+    });
+    time("  then the scores", || {
+        wordpiece_scores::score(counted, trainer)
     });
     time("word2vec vocab + pairs (pairs.rs)", || {
         let cfg = TrainerConfig::default();

@@ -10,7 +10,7 @@ use super::training::TrainSource;
 use crate::job::{Job, Step};
 use crate::model::text::corpus::Corpus;
 use crate::model::tokenize::TokenizeError;
-use crate::model::tokenize::bpe_train::{BpeConfig, BpeTrainer, TieBreak};
+use crate::model::tokenize::bpe_train::{BpeConfig, BpeCounter, BpeTrainer, COUNT_BYTES, TieBreak};
 use crate::model::tokenize::byte_level::bytes_to_visible;
 use crate::model::tokenize::steps::run_steps;
 
@@ -55,10 +55,21 @@ impl ReplayRun {
         tie_break: TieBreak,
     ) -> Result<ReplayRun, TokenizeError> {
         let start = web_time::Instant::now();
-        let byte_level = config.byte_level;
-        let trainer = BpeTrainer::new(text, config)?.with_tie_break(tie_break);
+        let trainer = BpeTrainer::new(text, config)?;
+        Ok(ReplayRun::counted(trainer, corpus_name, tie_break, start))
+    }
+
+    /// A run from a trainer fresh from its count, which began at `start`.
+    fn counted(
+        trainer: BpeTrainer,
+        corpus_name: &str,
+        tie_break: TieBreak,
+        start: web_time::Instant,
+    ) -> ReplayRun {
+        let byte_level = trainer.byte_level();
+        let trainer = trainer.with_tie_break(tie_break);
         let planned = trainer.merges_left().max(1);
-        Ok(ReplayRun {
+        ReplayRun {
             start,
             byte_level,
             trainer,
@@ -66,7 +77,7 @@ impl ReplayRun {
             planned,
             corpus_name: corpus_name.to_owned(),
             tie_break,
-        })
+        }
     }
 
     /// Records the top pairs and makes one merge; false once none is left.
@@ -114,10 +125,21 @@ const MERGES_PER_STEP: usize = 4;
 
 /// Where a run in steps stands.
 enum Stage {
-    /// The first step counts the words.
+    /// The first step gathers the text.
     Start(TrainSource, BpeConfig, TieBreak),
+    /// The words counted a chunk a step (the text, its name, when the count began).
+    Counting(Box<Counting>),
     Merging(Box<ReplayRun>),
     Ended,
+}
+
+/// A replay's word count under way.
+struct Counting {
+    text: String,
+    name: &'static str,
+    tie_break: TieBreak,
+    counter: BpeCounter,
+    start: web_time::Instant,
 }
 
 /// A job that trains a replay of `source` in steps, sending the result (or the error)
@@ -151,14 +173,32 @@ pub fn replay_job(
                     }
                     TrainSource::Own(t) => (t, "your own text"),
                 };
-                match ReplayRun::new(&text, name, config, tie_break) {
-                    Ok(run) => stage = Stage::Merging(Box::new(run)),
-                    Err(e) => {
-                        r.send(Err(e));
-                        return Step::Done;
-                    }
-                }
+                stage = Stage::Counting(Box::new(Counting {
+                    text,
+                    name,
+                    tie_break,
+                    counter: BpeCounter::new(config),
+                    start: web_time::Instant::now(),
+                }));
             }
+            Stage::Counting(mut c) => match c.counter.count(&c.text, COUNT_BYTES) {
+                Ok(true) => stage = Stage::Counting(c),
+                Ok(false) => {
+                    let Counting {
+                        name,
+                        tie_break,
+                        counter,
+                        start,
+                        ..
+                    } = *c;
+                    let run = ReplayRun::counted(counter.finish(), name, tie_break, start);
+                    stage = Stage::Merging(Box::new(run));
+                }
+                Err(e) => {
+                    r.send(Err(e));
+                    return Step::Done;
+                }
+            },
             Stage::Merging(mut run) => {
                 for _ in 0..MERGES_PER_STEP {
                     if !run.merge() {

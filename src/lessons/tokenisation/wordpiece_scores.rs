@@ -11,8 +11,7 @@ use rustc_hash::FxHashMap;
 use super::training::TrainSource;
 use crate::job::{Job, JobState, Reporter, Step};
 use crate::model::text::corpus::Corpus;
-use crate::model::tokenize::basic::BasicTokenizer;
-use crate::model::tokenize::wordpiece_train::WordPieceTrainer;
+use crate::model::tokenize::wordpiece_train::{COUNT_BYTES, WordPieceCounter, WordPieceTrainer};
 
 /// Candidate rows shown, best score first.
 pub const TOP: usize = 8;
@@ -52,14 +51,14 @@ pub struct Scores {
     pub merges: Vec<(String, u64, f64)>,
 }
 
-/// Counts the text's words as the trainer does (BERT's uncased basic tokeniser), scores
-/// every pair of neighbouring symbols with the trainer, and runs its first merges.
+/// Counts the text's words with the trainer's own count (BERT's uncased basic
+/// tokeniser), scores every pair of neighbouring symbols with the trainer, and runs its
+/// first merges.
 pub fn compute(text: &str) -> Scores {
-    let counted = count(text);
-    score(
-        counted,
-        WordPieceTrainer::new(text, usize::MAX, MIN_PAIR_COUNT),
-    )
+    let mut counter = WordPieceCounter::default();
+    while counter.count(text, COUNT_BYTES) {}
+    let counted = count(&counter);
+    score(counted, counter.finish(usize::MAX, MIN_PAIR_COUNT))
 }
 
 /// Every symbol's and neighbouring pair's count, over the text's words.
@@ -68,18 +67,12 @@ pub struct Counted {
     pairs: FxHashMap<(String, String), u64>,
 }
 
-/// The first step of [`compute`]: the text's words, symbols and pairs counted.
-pub fn count(text: &str) -> Counted {
-    let basic = BasicTokenizer::uncased();
-    let mut word_counts: FxHashMap<String, u64> = FxHashMap::default();
-    for line in text.lines() {
-        for w in basic.tokenize(line) {
-            *word_counts.entry(w).or_default() += 1;
-        }
-    }
+/// A step of [`compute`] once the words are counted: their symbols and pairs counted.
+pub fn count(counter: &WordPieceCounter) -> Counted {
+    let word_counts = counter.word_counts();
     let mut symbols: FxHashMap<String, u64> = FxHashMap::default();
     let mut pairs: FxHashMap<(String, String), u64> = FxHashMap::default();
-    for (w, &c) in &word_counts {
+    for (w, &c) in word_counts {
         let syms: Vec<String> = w
             .chars()
             .enumerate()
@@ -101,8 +94,8 @@ pub fn count(text: &str) -> Counted {
     Counted { symbols, pairs }
 }
 
-/// The last step of [`compute`]: the candidates scored by `trainer` (fresh from
-/// [`WordPieceTrainer::new`] on the same text), and its first merges.
+/// The last step of [`compute`]: the candidates scored by `trainer` (fresh from the
+/// count behind `counted`), and its first merges.
 pub fn score(counted: Counted, mut trainer: WordPieceTrainer) -> Scores {
     let Counted { symbols, pairs } = counted;
     let ids: FxHashMap<&str, u32> = trainer
@@ -180,6 +173,15 @@ fn training_text(source: &TrainSource) -> String {
     }
 }
 
+/// Where the scores' job stands.
+enum Stage {
+    Start(TrainSource),
+    Counting(String, Box<WordPieceCounter>),
+    Counted(Counted, Box<WordPieceCounter>),
+    Scoring(Counted, Box<WordPieceTrainer>),
+    Ended,
+}
+
 /// The view's state: the scores for the text the suite was last trained on.
 #[derive(Default)]
 pub struct WordPieceScoresView {
@@ -211,28 +213,30 @@ impl WordPieceScoresView {
             return;
         };
         self.key = Some(source.clone());
-        // Three steps (count, the trainer's own count, score), so the browser draws
-        // between them.
-        let (mut text, mut counted, mut trainer) = (None, None, None);
+        // In steps (the text gathered, the words counted a chunk a step, the trainer
+        // built, the scores), so the browser draws between them.
+        let mut stage = Stage::Start(source);
         let step = move |r: &Reporter<Scores>| {
-            let Some(t) = &text else {
-                let t = training_text(&source);
-                counted = Some(count(&t));
-                text = Some(t);
-                return Step::More;
+            stage = match std::mem::replace(&mut stage, Stage::Ended) {
+                Stage::Start(source) => Stage::Counting(training_text(&source), Box::default()),
+                Stage::Counting(text, mut counter) => {
+                    if counter.count(&text, COUNT_BYTES) {
+                        Stage::Counting(text, counter)
+                    } else {
+                        Stage::Counted(count(&counter), counter)
+                    }
+                }
+                Stage::Counted(counted, counter) => Stage::Scoring(
+                    counted,
+                    Box::new(counter.finish(usize::MAX, MIN_PAIR_COUNT)),
+                ),
+                Stage::Scoring(counted, trainer) => {
+                    r.send(score(counted, *trainer));
+                    return Step::Done;
+                }
+                Stage::Ended => return Step::Done,
             };
-            match (counted.take(), trainer.take()) {
-                (Some(c), None) => {
-                    trainer = Some(WordPieceTrainer::new(t, usize::MAX, MIN_PAIR_COUNT));
-                    counted = Some(c);
-                    Step::More
-                }
-                (Some(c), Some(w)) => {
-                    r.send(score(c, w));
-                    Step::Done
-                }
-                _ => Step::Done,
-            }
+            Step::More
         };
         self.job = Some(Job::steps("wordpiece-scores", self.ctx.as_ref(), step));
     }

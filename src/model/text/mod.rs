@@ -70,6 +70,25 @@ pub fn split_chars(text: &str) -> Vec<Piece> {
         .collect()
 }
 
+/// Where a chunk of `text` from byte `from` of about `bytes` bytes ends: just after the
+/// first line break at or after `from + bytes`, or at the end. Counting chunks cut here
+/// line by line sees the same lines as counting the whole text (a step's share of a
+/// count that runs in steps).
+///
+/// ```
+/// use llm_lens::model::text::line_chunk_end;
+/// assert_eq!(line_chunk_end("ab\ncd\nef", 0, 1), 3);
+/// assert_eq!(line_chunk_end("ab\ncd\nef", 3, 1), 6);
+/// assert_eq!(line_chunk_end("ab\ncd\nef", 6, 1), 8);
+/// ```
+pub fn line_chunk_end(text: &str, from: usize, bytes: usize) -> usize {
+    let target = from.saturating_add(bytes).min(text.len());
+    text.as_bytes()
+        .get(target..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(text.len(), |i| target + i + 1)
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\u{200d}' || is_combining_mark(c)
 }

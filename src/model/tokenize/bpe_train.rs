@@ -43,6 +43,7 @@ use super::TokenizeError;
 use super::pretokenize::RegexSplit;
 use crate::model::text::split_words;
 
+pub use super::bpe_count::{BpeCounter, COUNT_BYTES};
 pub use super::bpe_model::BpeModel;
 
 /// A pair of adjacent token ids.
@@ -179,118 +180,29 @@ pub enum TieBreak {
 /// [`BpeTrainer::top_pairs`] between steps); [`train`] runs it to the end.
 #[derive(Debug, Clone)]
 pub struct BpeTrainer {
-    config: BpeConfig,
-    base: Base,
-    vocab: Vec<Vec<u8>>,
+    pub(super) config: BpeConfig,
+    pub(super) base: Base,
+    pub(super) vocab: Vec<Vec<u8>>,
     /// Distinct words (as symbol ids), sorted by their text, and their counts.
-    words: Vec<Vec<u32>>,
-    counts: Vec<u64>,
-    pair_counts: FxHashMap<Pair, u64>,
+    pub(super) words: Vec<Vec<u32>>,
+    pub(super) counts: Vec<u64>,
+    pub(super) pair_counts: FxHashMap<Pair, u64>,
     /// Which words contain a pair (may hold stale or repeated indices).
-    pair_words: FxHashMap<Pair, Vec<u32>>,
-    heap: BinaryHeap<(u64, Reverse<Pair>)>,
-    merges: Vec<Merge>,
+    pub(super) pair_words: FxHashMap<Pair, Vec<u32>>,
+    pub(super) heap: BinaryHeap<(u64, Reverse<Pair>)>,
+    pub(super) merges: Vec<Merge>,
     /// Byte offset of each distinct word's first occurrence in the corpus.
-    first_seen: Vec<usize>,
-    tie_break: TieBreak,
+    pub(super) first_seen: Vec<usize>,
+    pub(super) tie_break: TieBreak,
 }
 
 impl BpeTrainer {
-    /// Counts the corpus's words and their pairs (the only full pass over the corpus).
+    /// Counts the corpus's words and their pairs (the only full pass over the corpus):
+    /// [`BpeCounter`]'s steps back to back.
     pub fn new(corpus: &str, config: BpeConfig) -> Result<Self, TokenizeError> {
-        let mut vocab: Vec<Vec<u8>> = Vec::new();
-        let mut specials = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        if !config.byte_level {
-            names.push(UNK.to_string());
-        }
-        for s in &config.special_tokens {
-            if !s.is_empty() && !names.contains(s) {
-                names.push(s.clone());
-            }
-        }
-        for s in names {
-            specials.push((s.clone(), vocab.len() as u32));
-            vocab.push(s.into_bytes());
-        }
-        let mut base = Base {
-            byte_level: config.byte_level,
-            specials,
-            char_ids: FxHashMap::default(),
-            unk: if config.byte_level { None } else { Some(0) },
-            byte0: vocab.len() as u32,
-            split: if config.byte_level {
-                Some(RegexSplit::gpt2())
-            } else {
-                None
-            },
-        };
-
-        // Word counts, from the text between special tokens.
-        let mut word_counts: FxHashMap<&str, (u64, usize)> = FxHashMap::default();
-        for (s, e, special) in base.split_specials(corpus) {
-            if special.is_some() {
-                continue;
-            }
-            let segment = &corpus[s..e];
-            base.pieces(segment, &mut |a, b| {
-                word_counts.entry(&segment[a..b]).or_insert((0, s + a)).0 += 1
-            })?;
-        }
-        let mut distinct: Vec<(&str, (u64, usize))> = word_counts.into_iter().collect();
-        distinct.sort_unstable();
-
-        if config.byte_level {
-            vocab.extend((0..=255u8).map(|b| vec![b]));
-        } else {
-            let mut chars: Vec<char> = distinct.iter().flat_map(|(w, _)| w.chars()).collect();
-            chars.sort_unstable();
-            chars.dedup();
-            for c in chars {
-                base.char_ids.insert(c, vocab.len() as u32);
-                vocab.push(c.to_string().into_bytes());
-            }
-        }
-
-        let mut symbols = Vec::new();
-        let mut words = Vec::with_capacity(distinct.len());
-        let mut counts = Vec::with_capacity(distinct.len());
-        let mut first_seen = Vec::with_capacity(distinct.len());
-        for (w, (c, first)) in distinct {
-            base.symbols(w, &mut symbols);
-            words.push(symbols.iter().map(|s| s.0).collect::<Vec<u32>>());
-            counts.push(c);
-            first_seen.push(first);
-        }
-        let mut trainer = Self {
-            config,
-            base,
-            vocab,
-            words,
-            counts,
-            pair_counts: FxHashMap::default(),
-            pair_words: FxHashMap::default(),
-            heap: BinaryHeap::new(),
-            merges: Vec::new(),
-            first_seen,
-            tie_break: TieBreak::SmallerIds,
-        };
-        trainer.pair_counts = trainer.recount();
-        for (wi, w) in trainer.words.iter().enumerate() {
-            for p in w.windows(2) {
-                trainer
-                    .pair_words
-                    .entry((p[0], p[1]))
-                    .or_default()
-                    .push(wi as u32);
-            }
-        }
-        trainer.heap = trainer
-            .pair_counts
-            .iter()
-            .map(|(&p, &c)| (c, Reverse(p)))
-            .collect();
-        Ok(trainer)
+        let mut counter = BpeCounter::new(config);
+        while counter.count(corpus, COUNT_BYTES)? {}
+        Ok(counter.finish())
     }
 
     /// Pair counts computed from scratch over all words (what the incremental counts
@@ -366,6 +278,11 @@ impl BpeTrainer {
             .iter()
             .map(Vec::as_slice)
             .zip(self.counts.iter().copied())
+    }
+
+    /// Whether the alphabet is bytes (GPT-2 style) rather than characters.
+    pub fn byte_level(&self) -> bool {
+        self.config.byte_level
     }
 
     /// The work ahead: how many merges the target vocabulary size still allows.

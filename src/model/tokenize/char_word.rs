@@ -12,6 +12,7 @@
 use rustc_hash::FxHashMap;
 
 use super::pieces::TokenPieces;
+pub use super::unit_count::{COUNT_BYTES, UnitCounter};
 use crate::model::text::{Piece, split_chars, split_words};
 
 /// The unknown token, always id 0.
@@ -40,18 +41,23 @@ pub struct UnitTokenizer {
 impl UnitTokenizer {
     /// Keeps the most frequent units seen at least `min_count` times, at most
     /// `max_size` tokens including `[UNK]`; ties go to the alphabetically first.
+    /// [`UnitCounter`]'s steps back to back.
     pub fn train(corpus: &str, unit: Unit, max_size: usize, min_count: u64) -> Self {
-        let mut counts: FxHashMap<&str, u64> = FxHashMap::default();
-        // Ranges, not pieces: a `Piece` per character took ~75 bytes per byte of text.
-        let mut count = |r: std::ops::Range<usize>| *counts.entry(&corpus[r]).or_default() += 1;
-        match unit {
-            Unit::Char => corpus
-                .char_indices()
-                .for_each(|(i, c)| count(i..i + c.len_utf8())),
-            Unit::Word => crate::model::text::word_ranges(corpus).for_each(count),
-        }
+        let mut counter = UnitCounter::new(unit);
+        while counter.count(corpus, COUNT_BYTES) {}
+        counter.finish(max_size, min_count)
+    }
+
+    /// The vocabulary from each unit's count (the last step of [`UnitCounter`]).
+    pub(super) fn from_counts(
+        unit: Unit,
+        counts: &FxHashMap<String, u64>,
+        max_size: usize,
+        min_count: u64,
+    ) -> Self {
         let mut sorted: Vec<(&str, u64)> = counts
-            .into_iter()
+            .iter()
+            .map(|(s, &c)| (s.as_str(), c))
             .filter(|&(_, c)| c >= min_count.max(1))
             .collect();
         sorted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));

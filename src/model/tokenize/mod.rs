@@ -4,6 +4,8 @@
 pub mod basic;
 /// bert-base-uncased's vocabulary, shipped beside the built-in model's.
 pub mod bert_base;
+/// BPE training's word count, in steps.
+pub mod bpe_count;
 /// BPE training with recorded merges and replay (character- or byte-level).
 pub mod bpe_model;
 /// The course's seven-word BPE toy corpus.
@@ -42,7 +44,11 @@ pub mod suite_run;
 pub mod tiktoken_bpe;
 /// Unigram language-model tokeniser: EM training, Viterbi, top-k segmentations.
 pub mod unigram;
+/// The character and word vocabularies' count, in steps.
+pub mod unit_count;
 pub mod wordpiece;
+/// WordPiece training's word count, in steps.
+pub mod wordpiece_count;
 /// WordPiece training with the likelihood score.
 pub mod wordpiece_train;
 

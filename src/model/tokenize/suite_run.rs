@@ -1,16 +1,19 @@
-//! [`SuiteRun`]: training the suite in short steps (a stage's set-up, a batch of
-//! merges, or one Unigram EM iteration or pruning round), so that the browser, which
-//! cannot train on another thread, draws between them. [`super::suite::train_suite`] is
-//! the same steps back to back, so both give the same tokenisers.
+//! [`SuiteRun`]: training the suite in short steps (a stage's set-up, a chunk of a word
+//! count, a batch of merges, or one Unigram EM iteration or pruning round), so that the
+//! browser, which cannot train on another thread, draws between them.
+//! [`super::suite::train_suite`] is the same steps back to back, so both give the same
+//! tokenisers.
 
 use std::time::Duration;
 use web_time::Instant;
 
 use super::TokenizeError;
-use super::bpe_train::{BpeConfig, BpeTrainer};
+use super::bpe_train::{BpeConfig, BpeCounter, BpeTrainer};
 use super::char_word::{Unit, UnitTokenizer};
 use super::suite::{STAGES, SuiteConfig, TokenizerSuite};
 use super::unigram::{self, UnigramConfig, UnigramTrainer};
+use super::unit_count::{self, UnitCounter};
+use super::wordpiece_count::{self, WordPieceCounter};
 use super::wordpiece_train::WordPieceTrainer;
 
 /// Merges per step: a few milliseconds of BPE or WordPiece.
@@ -18,11 +21,13 @@ pub const MERGES_PER_STEP: usize = 16;
 
 /// What is trained so far, and the stage in hand.
 enum Stage {
-    Chars,
-    Words,
-    BpeCount,
+    /// The characters, then the words, counted a chunk a step.
+    Chars(Box<UnitCounter>),
+    Words(Box<UnitCounter>),
+    /// The words counted a chunk a step, then the trainer built from the counts.
+    BpeCount(Box<BpeCounter>),
     Bpe(Box<BpeTrainer>),
-    WordPieceCount,
+    WordPieceCount(Box<WordPieceCounter>),
     WordPiece(Box<WordPieceTrainer>),
     UnigramSeed,
     Unigram(Box<UnigramTrainer>),
@@ -41,6 +46,8 @@ pub struct SuiteRun {
     words: Option<UnitTokenizer>,
     bpe: Option<super::bpe_train::BpeModel>,
     wordpiece: Option<super::wordpiece::WordPiece>,
+    /// The words stage's count, which Unigram seeds from (no second count of the text).
+    word_counts: Option<Box<UnitCounter>>,
     /// Time spent in each finished stage (its steps only, not the pauses between them).
     timings: Vec<(&'static str, Duration)>,
     spent: Duration,
@@ -50,13 +57,14 @@ impl SuiteRun {
     pub fn new(config: SuiteConfig) -> SuiteRun {
         SuiteRun {
             config,
-            stage: Stage::Chars,
+            stage: Stage::Chars(Box::new(UnitCounter::new(Unit::Char))),
             index: 0,
             merges: (0, 1),
             chars: None,
             words: None,
             bpe: None,
             wordpiece: None,
+            word_counts: None,
             timings: Vec::new(),
             spent: Duration::ZERO,
         }
@@ -94,40 +102,54 @@ impl SuiteRun {
         let config = self.config;
         let mut next = None;
         match std::mem::replace(&mut self.stage, Stage::Ended) {
-            Stage::Chars => {
-                self.chars = Some(UnitTokenizer::train(corpus, Unit::Char, usize::MAX, 1));
-                next = Some(Stage::Words);
+            Stage::Chars(mut counter) => {
+                if counter.count(corpus, unit_count::COUNT_BYTES) {
+                    self.stage = Stage::Chars(counter);
+                } else {
+                    self.chars = Some(counter.finish(usize::MAX, 1));
+                    next = Some(Stage::Words(Box::new(UnitCounter::new(Unit::Word))));
+                }
             }
-            Stage::Words => {
-                let words = UnitTokenizer::train(corpus, Unit::Word, config.word_vocab, 2);
-                self.words = Some(words);
-                next = Some(Stage::BpeCount);
-            }
-            Stage::BpeCount => {
-                let trainer = BpeTrainer::new(
-                    corpus,
-                    BpeConfig {
+            Stage::Words(mut counter) => {
+                if counter.count(corpus, unit_count::COUNT_BYTES) {
+                    self.stage = Stage::Words(counter);
+                } else {
+                    self.words = Some(counter.finish(config.word_vocab, 2));
+                    self.word_counts = Some(counter);
+                    let counter = BpeCounter::new(BpeConfig {
                         vocab_size: config.bpe_vocab,
                         byte_level: true,
                         special_tokens: vec!["<|endoftext|>".to_owned()],
                         min_pair_count: 2,
-                    },
-                )?;
-                self.merges = (0, trainer.merges_left());
-                self.stage = Stage::Bpe(Box::new(trainer));
+                    });
+                    next = Some(Stage::BpeCount(Box::new(counter)));
+                }
+            }
+            Stage::BpeCount(mut counter) => {
+                if counter.count(corpus, super::bpe_count::COUNT_BYTES)? {
+                    self.stage = Stage::BpeCount(counter);
+                } else {
+                    let trainer = counter.finish();
+                    self.merges = (0, trainer.merges_left());
+                    self.stage = Stage::Bpe(Box::new(trainer));
+                }
             }
             Stage::Bpe(mut trainer) => {
                 if self.merge_batch(|| trainer.step().is_some()) {
                     self.stage = Stage::Bpe(trainer);
                 } else {
                     self.bpe = Some(trainer.finish());
-                    next = Some(Stage::WordPieceCount);
+                    next = Some(Stage::WordPieceCount(Box::default()));
                 }
             }
-            Stage::WordPieceCount => {
-                let trainer = WordPieceTrainer::new(corpus, config.wordpiece_vocab, 2);
-                self.merges = (0, trainer.merges_left().max(1));
-                self.stage = Stage::WordPiece(Box::new(trainer));
+            Stage::WordPieceCount(mut counter) => {
+                if counter.count(corpus, wordpiece_count::COUNT_BYTES) {
+                    self.stage = Stage::WordPieceCount(counter);
+                } else {
+                    let trainer = counter.finish(config.wordpiece_vocab, 2);
+                    self.merges = (0, trainer.merges_left().max(1));
+                    self.stage = Stage::WordPiece(Box::new(trainer));
+                }
             }
             Stage::WordPiece(mut trainer) => {
                 if self.merge_batch(|| trainer.step().is_some()) {
@@ -142,7 +164,12 @@ impl SuiteRun {
                     vocab_size: config.unigram_vocab,
                     ..UnigramConfig::default()
                 };
-                self.stage = Stage::Unigram(Box::new(UnigramTrainer::new(corpus, &config)));
+                let trainer = match self.word_counts.take() {
+                    Some(counter) => UnigramTrainer::from_counts(counter.counts(), &config),
+                    // Unreachable: the words stage ran first and left its count.
+                    None => UnigramTrainer::new(corpus, &config),
+                };
+                self.stage = Stage::Unigram(Box::new(trainer));
             }
             Stage::Unigram(mut trainer) => {
                 let Some(unigram) = trainer.step(&mut |_| {}) else {

@@ -33,6 +33,7 @@ use super::TokenizeError as TrainError;
 use super::basic::BasicTokenizer;
 use super::bpe_train::{Pair, merge_pair};
 use super::wordpiece::WordPiece;
+pub use super::wordpiece_count::{COUNT_BYTES, WordPieceCounter};
 
 /// BERT's special tokens, ids 0–4.
 pub const SPECIALS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
@@ -61,101 +62,29 @@ pub struct WpCandidate {
 /// Step-by-step WordPiece training (see the module docs).
 #[derive(Debug, Clone)]
 pub struct WordPieceTrainer {
-    vocab_size: usize,
-    min_pair_count: u64,
+    pub(super) vocab_size: usize,
+    pub(super) min_pair_count: u64,
     /// Pairs seen fewer times are not considered yet (see [`WordPieceTrainer::step`]).
-    threshold: u64,
-    vocab: Vec<String>,
-    words: Vec<Vec<u32>>,
-    counts: Vec<u64>,
+    pub(super) threshold: u64,
+    pub(super) vocab: Vec<String>,
+    pub(super) words: Vec<Vec<u32>>,
+    pub(super) counts: Vec<u64>,
     /// How often each token id occurs in the current segmentation of the corpus.
-    symbol_counts: Vec<u64>,
-    pair_counts: FxHashMap<Pair, u64>,
+    pub(super) symbol_counts: Vec<u64>,
+    pub(super) pair_counts: FxHashMap<Pair, u64>,
     /// Which words contain a pair (may hold stale or repeated indices).
-    pair_words: FxHashMap<Pair, Vec<u32>>,
-    merges: Vec<WpMerge>,
+    pub(super) pair_words: FxHashMap<Pair, Vec<u32>>,
+    pub(super) merges: Vec<WpMerge>,
 }
 
 impl WordPieceTrainer {
-    /// Counts the corpus's words (the only pass over the corpus). Pairs seen fewer than
-    /// `min_pair_count` times are never merged, which keeps one-off typos out.
+    /// Counts the corpus's words (the only pass over the corpus): [`WordPieceCounter`]'s
+    /// steps back to back. Pairs seen fewer than `min_pair_count` times are never merged,
+    /// which keeps one-off typos out.
     pub fn new(corpus: &str, vocab_size: usize, min_pair_count: u64) -> Self {
-        let basic = BasicTokenizer::uncased();
-        let mut word_counts: FxHashMap<String, u64> = FxHashMap::default();
-        for line in corpus.lines() {
-            for w in basic.tokenize(line) {
-                *word_counts.entry(w).or_default() += 1;
-            }
-        }
-        let mut distinct: Vec<(String, u64)> = word_counts.into_iter().collect();
-        distinct.sort_unstable();
-
-        let mut alphabet: Vec<String> = distinct
-            .iter()
-            .flat_map(|(w, _)| {
-                w.chars().enumerate().map(|(i, c)| {
-                    if i == 0 {
-                        c.to_string()
-                    } else {
-                        format!("##{c}")
-                    }
-                })
-            })
-            .collect();
-        // Word-initial characters first, then the `##` ones, each in code point order.
-        alphabet.sort_unstable_by(|a, b| (a.starts_with("##"), a).cmp(&(b.starts_with("##"), b)));
-        alphabet.dedup();
-        let mut vocab: Vec<String> = SPECIALS.iter().map(|s| s.to_string()).collect();
-        vocab.extend(alphabet);
-        let index: FxHashMap<&str, u32> = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i as u32))
-            .collect();
-
-        let mut words = Vec::with_capacity(distinct.len());
-        let mut counts = Vec::with_capacity(distinct.len());
-        for (w, c) in &distinct {
-            let ids: Vec<u32> = w
-                .chars()
-                .enumerate()
-                .map(|(i, ch)| {
-                    let t = if i == 0 {
-                        ch.to_string()
-                    } else {
-                        format!("##{ch}")
-                    };
-                    index.get(t.as_str()).copied().unwrap_or(1)
-                })
-                .collect();
-            words.push(ids);
-            counts.push(*c);
-        }
-        let mut symbol_counts = vec![0u64; vocab.len()];
-        let mut pair_counts: FxHashMap<Pair, u64> = FxHashMap::default();
-        let mut pair_words: FxHashMap<Pair, Vec<u32>> = FxHashMap::default();
-        for (wi, (w, &c)) in words.iter().zip(&counts).enumerate() {
-            for &s in w {
-                symbol_counts[s as usize] += c;
-            }
-            for p in w.windows(2) {
-                *pair_counts.entry((p[0], p[1])).or_default() += c;
-                pair_words.entry((p[0], p[1])).or_default().push(wi as u32);
-            }
-        }
-        let max_count = pair_counts.values().copied().max().unwrap_or(1);
-        Self {
-            vocab_size,
-            min_pair_count: min_pair_count.max(1),
-            threshold: (max_count / 4).max(min_pair_count.max(1)),
-            vocab,
-            words,
-            counts,
-            symbol_counts,
-            pair_counts,
-            pair_words,
-            merges: Vec::new(),
-        }
+        let mut counter = WordPieceCounter::default();
+        while counter.count(corpus, COUNT_BYTES) {}
+        counter.finish(vocab_size, min_pair_count)
     }
 
     /// Token strings by id so far.

@@ -1,8 +1,8 @@
 //! The corpus as token ids: what the training loops actually read.
 
+pub use super::data_count::{COUNT_BYTES, DataCounter};
 use super::vocab::Vocab;
-use crate::model::text::corpus::{Corpus, words};
-use std::collections::HashMap;
+use crate::model::text::corpus::Corpus;
 
 /// Every paragraph of the corpus as vocabulary ids, out-of-vocabulary words
 /// removed (as word2vec.c and gensim do, so windows close over the gap).
@@ -19,63 +19,11 @@ pub struct TrainingData {
 
 impl TrainingData {
     /// Tokenises the corpus once, interning words as it goes, then keeps the
-    /// words seen at least `min_count` times.
+    /// words seen at least `min_count` times: [`DataCounter`]'s steps back to back.
     pub fn build(corpus: &Corpus, min_count: u64) -> TrainingData {
-        let mut intern: HashMap<String, u32> = HashMap::new();
-        let mut counts: Vec<u64> = Vec::new();
-        let mut raw_ids: Vec<u32> = Vec::new();
-        let mut raw_ends: Vec<usize> = Vec::new();
-        for para in corpus.paragraphs() {
-            for w in words(para) {
-                let id = match intern.get(w.as_ref()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = counts.len() as u32;
-                        intern.insert(w.into_owned(), id);
-                        counts.push(0);
-                        id
-                    }
-                };
-                counts[id as usize] += 1;
-                raw_ids.push(id);
-            }
-            raw_ends.push(raw_ids.len());
-        }
-        let raw_words = raw_ids.len() as u64;
-        let vocab = Vocab::from_counts(
-            intern
-                .iter()
-                .map(|(w, &id)| (w.as_str(), counts[id as usize])),
-            min_count,
-        );
-        // raw id -> vocabulary id (u32::MAX: dropped).
-        let mut remap = vec![u32::MAX; counts.len()];
-        for (w, &raw) in &intern {
-            if let Some(id) = vocab.id(w) {
-                remap[raw as usize] = id;
-            }
-        }
-        let mut ids = Vec::with_capacity(raw_ids.len());
-        let mut ends = Vec::with_capacity(raw_ends.len());
-        let mut start = 0;
-        for &end in &raw_ends {
-            ids.extend(
-                raw_ids[start..end]
-                    .iter()
-                    .map(|&r| remap[r as usize])
-                    .filter(|&id| id != u32::MAX),
-            );
-            if ends.last() != Some(&ids.len()) {
-                ends.push(ids.len());
-            }
-            start = end;
-        }
-        TrainingData {
-            vocab,
-            ids,
-            ends,
-            raw_words,
-        }
+        let mut counter = DataCounter::default();
+        while counter.count(corpus, COUNT_BYTES) {}
+        counter.finish(min_count)
     }
 
     /// Number of paragraphs with at least one kept word.

@@ -27,6 +27,8 @@
 pub mod binary;
 pub mod cbow;
 pub mod data;
+/// The count behind [`data`], in steps.
+pub mod data_count;
 pub mod math;
 pub mod negative_table;
 pub mod pair_count;

@@ -3,6 +3,7 @@
 
 mod bpe_train;
 mod char_word_cli;
+mod count_steps;
 mod hand_splits;
 mod replay_steps;
 mod rows_any_unicode;

@@ -4,6 +4,9 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::model::tokenize::char_word::Unit;
+use crate::model::tokenize::unit_count::{COUNT_BYTES, UnitCounter};
+
 use super::{PruneRound, UnigramConfig, UnigramModel, best_without, corpus_loss, expected_counts};
 
 /// A single character: never pruned, so only unseen characters become `[UNK]`.
@@ -25,14 +28,21 @@ pub struct UnigramTrainer {
 }
 
 impl UnigramTrainer {
-    /// Counts the words of `corpus` and seeds the vocabulary with their substrings.
+    /// Counts the words of `corpus` ([`UnitCounter`]'s steps back to back) and seeds
+    /// the vocabulary with their substrings.
     pub fn new(corpus: &str, config: &UnigramConfig) -> UnigramTrainer {
-        let mut word_counts: FxHashMap<&str, f64> = FxHashMap::default();
-        // Ranges, not pieces: a `Piece` per word took ~8 bytes per byte of text.
-        for r in crate::model::text::word_ranges(corpus) {
-            *word_counts.entry(&corpus[r]).or_default() += 1.0;
-        }
-        let mut words: Vec<(&str, f64)> = word_counts.into_iter().collect();
+        let mut counter = UnitCounter::new(Unit::Word);
+        while counter.count(corpus, COUNT_BYTES) {}
+        UnigramTrainer::from_counts(counter.counts(), config)
+    }
+
+    /// Seeds the vocabulary with the substrings of words counted by a
+    /// [`UnitCounter`] of [`Unit::Word`] (the suite's word vocabulary's own count).
+    pub fn from_counts(word_counts: &FxHashMap<String, u64>, config: &UnigramConfig) -> Self {
+        let mut words: Vec<(&str, f64)> = word_counts
+            .iter()
+            .map(|(w, &c)| (w.as_str(), c as f64))
+            .collect();
         words.sort_by(|a, b| a.0.cmp(b.0));
 
         // Seed: substring frequencies.

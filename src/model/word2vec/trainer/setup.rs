@@ -57,6 +57,19 @@ impl Setup {
         config.validate()?;
         let t0 = Instant::now();
         let data = TrainingData::build(corpus, config.min_count);
+        Setup::from_data(data, t0, config, threads, control, sink)
+    }
+
+    /// The rest of [`Setup::new`] once the corpus is counted (`data`, begun at `t0`).
+    pub(super) fn from_data(
+        data: TrainingData,
+        t0: Instant,
+        config: &TrainerConfig,
+        threads: usize,
+        control: &Control,
+        sink: &mut dyn FnMut(TrainingEvent),
+    ) -> Result<Setup, TrainError> {
+        config.validate()?;
         let vocab = &data.vocab;
         let table = NegativeTable::unigram(vocab.counts()).ok_or(TrainError::EmptyVocabulary {
             min_count: config.min_count,

@@ -10,10 +10,12 @@ use super::worker::{Cursor, Job, SharedMatrices, Stop, WorkerStats, run_worker};
 use super::{Control, TrainError, TrainResult, TrainerConfig, TrainingEvent};
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
+use crate::model::word2vec::data::{COUNT_BYTES, DataCounter};
 use crate::model::word2vec::math::Rows;
 use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize};
+use web_time::Instant;
 
 /// A corpus owned or borrowed for the length of a run.
 type CorpusSource = Box<dyn Deref<Target = Corpus> + Send>;
@@ -30,8 +32,9 @@ struct Training {
 }
 
 enum Phase {
-    /// Nothing done yet: the first step builds the vocabulary.
-    Start(CorpusSource),
+    /// The corpus's words counted a chunk a step (since the instant of the first); the
+    /// step that counts the last chunk also builds the vocabulary, tables and vectors.
+    Counting(CorpusSource, Box<DataCounter>, Option<Instant>),
     Training(Box<Training>),
     Ended,
 }
@@ -84,12 +87,12 @@ impl Stepwise {
         Stepwise {
             config,
             control,
-            phase: Phase::Start(Box::new(corpus)),
+            phase: Phase::Counting(Box::new(corpus), Box::default(), None),
         }
     }
 
-    /// Trains about `words` corpus words (whole sentences; the first step builds the
-    /// vocabulary instead), sending `Started`, `Progress` and `Snapshot` to `sink` as
+    /// Trains about `words` corpus words (whole sentences; the first steps count the
+    /// corpus's words, [`COUNT_BYTES`] bytes a step, instead), sending `Started`, `Progress` and `Snapshot` to `sink` as
     /// [`super::train`] does.
     pub fn step(&mut self, words: u64, sink: &mut dyn FnMut(TrainingEvent)) -> StepResult {
         if self.control.is_cancelled() && !matches!(self.phase, Phase::Ended) {
@@ -97,8 +100,17 @@ impl Stepwise {
             return StepResult::Done(Err(TrainError::Cancelled));
         }
         match std::mem::replace(&mut self.phase, Phase::Ended) {
-            Phase::Start(corpus) => {
-                match Setup::new(&corpus, &self.config, 1, &self.control, sink) {
+            Phase::Counting(corpus, mut counter, t0) => {
+                if let Err(e) = self.config.validate() {
+                    return StepResult::Done(Err(e));
+                }
+                let t0 = t0.unwrap_or_else(Instant::now);
+                if counter.count(&corpus, COUNT_BYTES) {
+                    self.phase = Phase::Counting(corpus, counter, Some(t0));
+                    return StepResult::More;
+                }
+                let data = counter.finish(self.config.min_count);
+                match Setup::from_data(data, t0, &self.config, 1, &self.control, sink) {
                     Ok(mut setup) => {
                         let monitor = Monitor::start(&self.config, &mut setup, &self.control, sink);
                         self.phase = Phase::Training(Box::new(Training {

@@ -2,11 +2,10 @@
 //! locks (see "Hogwild" in the parent module) while the calling thread reports.
 
 use super::setup::{Monitor, Setup};
-use super::worker::{Cursor, Job, SharedMatrices, WorkerStats, run_worker, thread_cpu_ns};
+use super::worker::{Cursor, Job, WorkerStats, run_worker, thread_cpu_ns};
 use super::{Control, TrainError, TrainResult, TrainerConfig, TrainingEvent};
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
-use crate::model::word2vec::math::Rows;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use web_time::Instant;
 
@@ -25,39 +24,16 @@ pub fn train(
     let next_chunk = AtomicUsize::new(0);
     let stats: Vec<WorkerStats> = (0..threads).map(|_| WorkerStats::default()).collect();
     let words_done = AtomicU64::new(0);
-    let Setup {
-        data,
-        table,
-        keep,
-        syn0,
-        syn1neg,
-        chunks,
-        total_words,
-        ..
-    } = &mut setup;
-    // From here until the workers are joined, the matrices are reached only
-    // through these `Rows` (see "Hogwild" in the module docs).
-    let shared = SharedMatrices {
-        syn0: Rows::new(syn0, config.dim),
-        syn1neg: Rows::new(syn1neg, config.dim),
-    };
+    let base = setup.job(config, &next_chunk, &stats[0], &words_done, control);
+    let shared = base.shared;
 
     let coordinator = std::thread::current();
     let worker_result: Result<(), String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let job = Job {
-                    config,
-                    data,
-                    chunks,
-                    next_chunk: &next_chunk,
-                    table,
-                    keep,
-                    shared,
                     stats: &stats[t],
-                    words_done: &words_done,
-                    total_words: *total_words,
-                    control,
+                    ..base
                 };
                 let coordinator = coordinator.clone();
                 scope.spawn(move || {

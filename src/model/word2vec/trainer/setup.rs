@@ -3,7 +3,7 @@
 //! (progress, snapshots) and the result's numbers at the end. Shared so that both send
 //! the same events and a stepwise run can match a one-thread run exactly.
 
-use super::worker::{WorkerStats, alpha_at};
+use super::worker::{Job, SharedMatrices, WorkerStats, alpha_at};
 use super::{
     Control, Snapshot, TrainError, TrainResult, TrainStats, TrainerConfig, TrainingEvent,
     check_memory,
@@ -17,7 +17,7 @@ use crate::model::word2vec::pca::{self, Pca2d, pca_2d};
 use crate::model::word2vec::vectors::Embeddings;
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use web_time::Instant;
 
@@ -45,6 +45,35 @@ pub(super) struct Setup {
 }
 
 impl Setup {
+    /// What a worker reads, with its own `stats`; both ways of running hand out work
+    /// this way. From here until the workers stop, the matrices are reached only
+    /// through the `Rows` in it (see "Hogwild" in the parent module).
+    pub(super) fn job<'a>(
+        &'a mut self,
+        config: &'a TrainerConfig,
+        next_chunk: &'a AtomicUsize,
+        stats: &'a WorkerStats,
+        words_done: &'a AtomicU64,
+        control: &'a Control,
+    ) -> Job<'a> {
+        Job {
+            config,
+            data: &self.data,
+            chunks: &self.chunks,
+            next_chunk,
+            table: &self.table,
+            keep: &self.keep,
+            shared: SharedMatrices {
+                syn0: Rows::new(&mut self.syn0, config.dim),
+                syn1neg: Rows::new(&mut self.syn1neg, config.dim),
+            },
+            stats,
+            words_done,
+            total_words: self.total_words,
+            control,
+        }
+    }
+
     /// Tokenises `corpus`, builds the vocabulary and tables, initialises the vectors,
     /// cuts the corpus into chunks for `threads` workers, and sends `Started`.
     pub(super) fn new(

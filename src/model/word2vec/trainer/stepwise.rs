@@ -6,12 +6,11 @@
 //! vectors as a one-thread run, bit for bit.
 
 use super::setup::{Monitor, Setup};
-use super::worker::{Cursor, Job, SharedMatrices, Stop, WorkerStats, run_worker};
+use super::worker::{Cursor, Stop, WorkerStats, run_worker};
 use super::{Control, TrainError, TrainResult, TrainerConfig, TrainingEvent};
 use crate::model::numerics::rng::SplitMix64;
 use crate::model::text::corpus::Corpus;
 use crate::model::word2vec::data::{COUNT_BYTES, DataCounter};
-use crate::model::word2vec::math::Rows;
 use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize};
@@ -150,36 +149,16 @@ impl Stepwise {
     /// One slice of training; true once the last word is trained.
     fn train(&self, run: &mut Training, words: u64, sink: &mut dyn FnMut(TrainingEvent)) -> bool {
         let config = &self.config;
-        let Setup {
-            data,
-            table,
-            keep,
-            syn0,
-            syn1neg,
-            chunks,
-            total_words,
-            ..
-        } = &mut run.setup;
-        // The matrices are reached only through these `Rows` while the worker runs.
-        let shared = SharedMatrices {
-            syn0: Rows::new(syn0, config.dim),
-            syn1neg: Rows::new(syn1neg, config.dim),
-        };
         // Never paused here: a paused run is one nobody steps.
         let unpaused = Control::default();
-        let job = Job {
+        let job = run.setup.job(
             config,
-            data,
-            chunks,
-            next_chunk: &run.next_chunk,
-            table,
-            keep,
-            shared,
-            stats: &run.stats[0],
-            words_done: &run.words_done,
-            total_words: *total_words,
-            control: &unpaused,
-        };
+            &run.next_chunk,
+            &run.stats[0],
+            &run.words_done,
+            &unpaused,
+        );
+        let shared = job.shared;
         let stop = run_worker(&job, &mut run.cursor, words.max(1));
         let done = stop == Stop::Finished;
         let monitor = &mut run.monitor;

@@ -55,7 +55,9 @@ pub(super) fn alpha_at(config: &TrainerConfig, fraction: f64) -> f32 {
     a.max(config.min_alpha as f64) as f32
 }
 
-/// Everything a worker reads.
+/// Everything a worker reads (made by `Setup::job`; each Hogwild thread gets a copy
+/// with its own `stats`).
+#[derive(Clone, Copy)]
 pub(super) struct Job<'a> {
     pub(super) config: &'a TrainerConfig,
     pub(super) data: &'a TrainingData,

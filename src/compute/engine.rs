@@ -141,8 +141,9 @@ impl Engine {
 
     /// Runs `model` on `input`, blocking until it is done. `Err` only for inputs the
     /// model cannot take (the same errors on either backend); GPU trouble is answered
-    /// by the CPU. In the browser, where nothing may block, it runs on the CPU: the
-    /// page uses [`Engine::forward_async`].
+    /// by the CPU. Not in the browser, where nothing may block: the page awaits
+    /// [`Engine::forward_async`].
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn forward<M>(
         &self,
         model: &Arc<M>,
@@ -152,19 +153,7 @@ impl Engine {
     where
         M: AsRef<BertWeights> + Send + Sync + 'static,
     {
-        #[cfg(not(target_arch = "wasm32"))]
-        return pollster::block_on(self.forward_async(model, input, opts));
-        #[cfg(target_arch = "wasm32")]
-        {
-            let request = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-            let trace = forward(model.as_ref().as_ref(), input, opts)?;
-            Ok(Computed {
-                trace,
-                ran: Ran::Cpu,
-                note: None,
-                request,
-            })
-        }
+        pollster::block_on(self.forward_async(model, input, opts))
     }
 
     /// [`Engine::forward`] as a future: on the GPU it awaits the readback (the

@@ -74,6 +74,22 @@ async function until(page, what, ok, seconds) {
   fail(`${what}: not within ${seconds} s; last state ${JSON.stringify(last)}`);
 }
 
+/** The longest gap between the browser's animation frames over `ms`, and how many
+ * frames it drew: a job that held the page's thread shows as a gap of seconds. */
+function frameGaps(page, ms) {
+  return page.evaluate((ms) => new Promise((done) => {
+    const t0 = performance.now();
+    let last = t0, longest = 0, frames = 0;
+    const tick = (now) => {
+      longest = Math.max(longest, now - last);
+      last = now;
+      frames += 1;
+      if (now - t0 < ms) requestAnimationFrame(tick); else done({ longest, frames });
+    };
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}/`;
 const profile = await mkdtemp(join(tmpdir(), "llm-lens-chromium-"));
@@ -171,17 +187,7 @@ try {
   }
   // The longest gap between the browser's animation frames over 2 s: a job that held
   // the page's thread for the whole training would show as a gap of seconds.
-  const gaps = await page.evaluate(() => new Promise((done) => {
-    const t0 = performance.now();
-    let last = t0, longest = 0, frames = 0;
-    const tick = (now) => {
-      longest = Math.max(longest, now - last);
-      last = now;
-      frames += 1;
-      if (now - t0 < 2000) requestAnimationFrame(tick); else done({ longest, frames });
-    };
-    requestAnimationFrame(tick);
-  }));
+  const gaps = await frameGaps(page, 2000);
   const later = await state(page);
   const fps = (later.frames - arrived.state.frames) / 2;
   console.log(`while the recall task trains: longest gap between frames ${gaps.longest.toFixed(0)} ms, ` +
@@ -198,17 +204,7 @@ try {
   const w2vArrived = await until(page, "word2vec's training step",
     (s) => s.lesson === "word2vec" && s.frames > 1, 120);
   // From the step's first frames, so the first step (the vocabulary) is measured too.
-  const w2vGaps = await page.evaluate(() => new Promise((done) => {
-    const t0 = performance.now();
-    let last = t0, longest = 0, frames = 0;
-    const tick = (now) => {
-      longest = Math.max(longest, now - last);
-      last = now;
-      frames += 1;
-      if (now - t0 < 3000) requestAnimationFrame(tick); else done({ longest, frames });
-    };
-    requestAnimationFrame(tick);
-  }));
+  const w2vGaps = await frameGaps(page, 3000);
   const w2vLater = await state(page);
   console.log(`while word2vec trains: longest gap between frames ${w2vGaps.longest.toFixed(0)} ms, ` +
     `${w2vGaps.frames} browser frames and ${w2vLater.frames - w2vArrived.state.frames} app frames ` +

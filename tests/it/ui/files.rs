@@ -106,20 +106,24 @@ fn wait_for_model(h: &mut Harness<'static, LensApp>, name: &str) {
     });
 }
 
+/// Steps until the playground has the model of folder `dir`, named after the folder.
+fn expect_folder_model(h: &mut Harness<'static, LensApp>, dir: &std::path::Path) {
+    let name = dir
+        .file_name()
+        .expect("named")
+        .to_string_lossy()
+        .into_owned();
+    wait_for_model(h, &name);
+    assert_eq!(model_name(h).as_deref(), Some(name.as_str()));
+}
+
 #[test]
 fn a_dropped_model_folder_opens_in_the_playground() {
     let dir = model_folder("drop-folder");
     let mut h = harness();
     assert_ne!(h.state().lesson(), LessonId::Playground);
     drop_files(&mut h, vec![on_disk(dir.path())]);
-    let name = dir
-        .path()
-        .file_name()
-        .expect("named")
-        .to_string_lossy()
-        .into_owned();
-    wait_for_model(&mut h, &name);
-    assert_eq!(model_name(&h).as_deref(), Some(name.as_str()));
+    expect_folder_model(&mut h, dir.path());
     assert_eq!(h.state().lesson(), LessonId::Playground);
     let notice = h.state().drop_notice().unwrap_or_default().to_owned();
     assert!(notice.contains("playground"), "{notice}");
@@ -243,14 +247,7 @@ fn the_open_dialog_loads_the_folder_the_learner_picked() {
     );
     h.get_by_label(dialog::MODEL_BUTTON).click();
     h.run_steps(2);
-    let name = dir
-        .path()
-        .file_name()
-        .expect("named")
-        .to_string_lossy()
-        .into_owned();
-    wait_for_model(&mut h, &name);
-    assert_eq!(model_name(&h).as_deref(), Some(name.as_str()));
+    expect_folder_model(&mut h, dir.path());
 }
 
 #[test]
@@ -273,14 +270,7 @@ fn without_a_dialog_the_typed_path_is_offered() {
     h.run_steps(1);
     h.get_by_label("Open").click();
     h.run_steps(2);
-    let name = dir
-        .path()
-        .file_name()
-        .expect("named")
-        .to_string_lossy()
-        .into_owned();
-    wait_for_model(&mut h, &name);
-    assert_eq!(model_name(&h).as_deref(), Some(name.as_str()));
+    expect_folder_model(&mut h, dir.path());
 }
 
 #[test]

@@ -366,14 +366,18 @@ impl Runner {
                 let engine = engine.clone();
                 self.job = Some(Job::future(
                     "playground-baseline",
-                    None,
+                    Some(ctx),
                     move |r| async move {
                         r.send(run(&engine, &model, base).await);
                     },
                 ));
             }
         }
-        if self.busy() {
+        // A forward pass wakes the window when it answers (its job holds `ctx`): no
+        // frames are drawn meanwhile, which in the browser would share the GPU with
+        // the pass. Only the model's load and a request waiting out the debounce poll.
+        let waiting = self.job.is_none() && self.wanted.is_some();
+        if self.model_job.is_some() || waiting {
             ctx.request_repaint_after(Duration::from_millis(30));
         }
     }
